@@ -1,0 +1,1 @@
+"""Multimodal customer-service assistant for online stores."""

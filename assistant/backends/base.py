@@ -1,0 +1,63 @@
+"""The narrow model-backend protocol: stream answer text for one prepared request.
+
+A backend gets both the rendered chat messages (for generative models) and the structured
+evidence (for the extractive backend and for citation checks). Capabilities are class
+attributes; options are a pydantic model that rejects unknown fields.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from threading import Event
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from assistant.catalog import Product
+from assistant.errors import InvalidInput
+from assistant.evidence import Evidence
+
+
+@dataclass
+class AnswerRequest:
+    question: str                                   # the shopper's words, follow-ups resolved
+    messages: list[dict[str, Any]] = field(default_factory=list)   # chat messages, OpenAI-style content parts
+    images: list[Any] = field(default_factory=list)                # PIL images of this turn
+    evidence: list[Evidence] = field(default_factory=list)         # numbered 1..n in the prompt
+    product_in_focus: Product | None = None
+    attributes: dict[str, str] = field(default_factory=dict)       # e.g. {"color": "black", "size": "XL"}
+    intent: str | None = None
+    cancel: Event = field(default_factory=Event)                   # set when the client goes away
+
+
+class BackendOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModelBackend(ABC):
+    name: ClassVar[str]
+    accepts_images: ClassVar[bool] = False
+    streams: ClassVar[bool] = True
+    max_images: ClassVar[int] = 0
+    generative: ClassVar[bool] = True
+
+    Options: ClassVar[type[BackendOptions]] = BackendOptions
+
+    def __init__(self, options: BackendOptions | dict[str, Any] | None = None):
+        if isinstance(options, BackendOptions):
+            self.options = options
+        else:
+            try:
+                self.options = self.Options.model_validate(options or {})
+            except ValidationError as exc:
+                raise InvalidInput(f"backend '{self.name}' options: {exc.errors()[0]['msg']} "
+                                   f"({'.'.join(map(str, exc.errors()[0]['loc']))})",
+                                   limit="backend_options") from None
+
+    @abstractmethod
+    def stream(self, request: AnswerRequest) -> Iterator[str]:
+        """Yield pieces of answer text; stop early when ``request.cancel`` is set."""
+
+    def close(self) -> None:
+        """Release model memory or connections."""

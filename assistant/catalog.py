@@ -1,0 +1,198 @@
+"""The store's catalog and documents as typed records.
+
+The native catalog format (documented in knowledge/README.md) is a JSON list of products.
+Documents are an FAQ file (``faq.yaml``) and Markdown policy pages (``policies/*.md``).
+Importers for outside formats (assistant.importers) produce the same records.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from assistant.errors import CatalogError
+
+
+class Variant(BaseModel):
+    """One buyable version of a product (a size/colour combination) with its own stock."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sku: str
+    options: dict[str, str] = Field(default_factory=dict)
+    price: float | None = None
+    in_stock: bool = True
+    stock: int | None = None
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _stringify(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k).lower(): str(v) for k, v in value.items()}
+        return value
+
+    def label(self) -> str:
+        return ", ".join(f"{k} {v}" for k, v in self.options.items()) or self.sku
+
+
+class Product(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str
+    brand: str = ""
+    category: str = ""
+    price: float
+    currency: str = "USD"
+    description: str = ""
+    specs: dict[str, Any] = Field(default_factory=dict)
+    variants: list[Variant] = Field(default_factory=list)
+    images: list[str] = Field(default_factory=list, description="absolute paths once loaded")
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    @property
+    def in_stock(self) -> bool:
+        if not self.variants:
+            return True
+        return any(v.in_stock for v in self.variants)
+
+    @property
+    def source_id(self) -> str:
+        return f"product/{self.id}"
+
+    def price_range(self) -> tuple[float, float]:
+        prices = [v.price for v in self.variants if v.price is not None] or [self.price]
+        return min(prices), max(prices)
+
+    def option_values(self, option: str) -> list[str]:
+        values: list[str] = []
+        for v in self.variants:
+            value = v.options.get(option)
+            if value and value not in values:
+                values.append(value)
+        return values
+
+
+class FaqEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    question: str
+    answer: str
+    topic: str = "general"
+    tags: list[str] = Field(default_factory=list)
+
+    @property
+    def source_id(self) -> str:
+        return self.id if self.id.startswith("faq/") else f"faq/{self.id}"
+
+
+class PolicySection(BaseModel):
+    """One ``##`` section of a Markdown policy page: the unit that is embedded and cited."""
+
+    doc: str
+    title: str
+    section: str
+    text: str
+    path: str
+
+    @property
+    def source_id(self) -> str:
+        return f"policy/{self.doc}#{self.section}"
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+def load_catalog(path: Path) -> list[Product]:
+    """Read a native catalog file; image paths are resolved relative to the file."""
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogError(f"catalog file not found: {path}") from None
+    except json.JSONDecodeError as exc:
+        raise CatalogError(f"{path}: not valid JSON ({exc})") from None
+    if isinstance(raw, dict) and "products" in raw:
+        raw = raw["products"]
+    if not isinstance(raw, list):
+        raise CatalogError(f"{path}: expected a JSON list of products")
+    products: list[Product] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        try:
+            product = Product.model_validate(item)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise CatalogError(
+                f"{path}: product #{index} ({item.get('id', '?') if isinstance(item, dict) else '?'}): "
+                f"field '{where}': {first['msg']}"
+            ) from None
+        if product.id in seen:
+            raise CatalogError(f"{path}: duplicate product id {product.id!r}")
+        seen.add(product.id)
+        product.images = [str((path.parent / p).resolve()) for p in product.images]
+        products.append(product)
+    return products
+
+
+def load_faq(path: Path) -> list[FaqEntry]:
+    path = Path(path)
+    if not path.exists():
+        return []
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        return [FaqEntry.model_validate(item) for item in raw]
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise CatalogError(f"{path}: {exc}") from None
+
+
+def load_policies(directory: Path) -> list[PolicySection]:
+    """Split each Markdown page into its ``##`` sections (the page's ``#`` title names the doc)."""
+    sections: list[PolicySection] = []
+    for page in sorted(Path(directory).glob("*.md")):
+        doc = page.stem
+        title = doc.replace("-", " ").title()
+        current: str | None = None
+        lines: list[str] = []
+        intro: list[str] = []
+
+        def flush() -> None:
+            body = "\n".join(lines).strip()
+            if current and body:
+                sections.append(
+                    PolicySection(doc=doc, title=f"{title}: {current}", section=slugify(current),
+                                  text=body, path=str(page))
+                )
+
+        for line in page.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# "):
+                title = line[2:].strip()
+            elif line.startswith("## "):
+                flush()
+                current, lines = line[3:].strip(), []
+            elif current is None:
+                intro.append(line)
+            else:
+                lines.append(line)
+        flush()
+        if not any(s.doc == doc for s in sections) and "\n".join(intro).strip():
+            sections.append(PolicySection(doc=doc, title=title, section="overview",
+                                          text="\n".join(intro).strip(), path=str(page)))
+    return sections
+
+
+def load_documents(knowledge_dir: Path) -> tuple[list[FaqEntry], list[PolicySection]]:
+    knowledge_dir = Path(knowledge_dir)
+    return load_faq(knowledge_dir / "faq.yaml"), load_policies(knowledge_dir / "policies")

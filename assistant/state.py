@@ -1,0 +1,39 @@
+"""Dialogue state: what the conversation is about, kept per session and updated every turn."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+INTENTS = (
+    "product_question", "availability", "recommendation", "order_status", "return_or_refund",
+    "exchange", "shipping", "payment", "warranty_claim", "damaged_or_wrong_item", "complaint",
+    "human_request", "greeting", "out_of_scope",
+)
+
+
+@dataclass
+class DialogueState:
+    intent: str | None = None
+    intent_confidence: float = 0.0
+    product_in_focus: str | None = None            # product id
+    product_candidates: list[str] = field(default_factory=list)   # ids mentioned/listed, newest first
+    attributes: dict[str, str] = field(default_factory=dict)      # size/color/... asked for
+    order_id: str | None = None
+    email: str | None = None
+    budget: float | None = None
+    sentiment: float = 0.0                         # -1 angry .. +1 happy
+    frustration: int = 0                           # rises with negative turns
+    consecutive_failures: int = 0
+    language: str = "en"
+    owner: str = "bot"                             # bot | queued | agent
+    turns: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> "DialogueState":
+        if not data:
+            return cls()
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
