@@ -36,7 +36,7 @@ class Variant(BaseModel):
         return value
 
     def label(self) -> str:
-        return ", ".join(f"{k} {v}" for k, v in self.options.items()) or self.sku
+        return " / ".join(self.options.values()) or self.sku
 
 
 class Product(BaseModel):

@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     backend: str = "extractive"
     model: str | None = Field(default=None, description="local path or hub id for generative backends")
     backend_options: dict[str, Any] = Field(default_factory=dict)
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in the data dir")
     store_name: str = "Northwind Outfitters"
     retrieval_k: int = 6
     embedding_threads: int = 1
@@ -83,8 +84,12 @@ class Settings(BaseSettings):
         return self.data_dir / "chroma"
 
     @property
-    def sessions_db(self) -> Path:
-        return self.data_dir / "sessions.sqlite3"
+    def sessions_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'sessions.sqlite3'}"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
 
     @classmethod
     def settings_customise_sources(

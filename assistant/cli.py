@@ -1,0 +1,127 @@
+"""The ``assistant`` command: ingest, ask, serve. A contract stores script against.
+
+Settings come from ``ASSISTANT_*`` environment variables (see assistant/settings.py).
+"""
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from assistant.errors import AssistantError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Multimodal shop assistant.")
+
+
+def _fail(exc: Exception) -> None:
+    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def ingest(
+    catalog: Optional[Path] = typer.Option(None, help="catalog file (native JSON, Shopify CSV, or with --mapping)"),
+    docs: Optional[Path] = typer.Option(None, help="folder with faq.yaml and policies/*.md"),
+    mapping: Optional[str] = typer.Option(None, help="field-mapping file or preset name (e.g. eshop)"),
+) -> None:
+    """Load the catalog and documents into the knowledge store (incremental)."""
+    from assistant.knowledge import Knowledge
+    from assistant.settings import get_settings
+
+    settings = get_settings()
+    try:
+        knowledge = Knowledge(settings)
+        if catalog is None and mapping is None:
+            report = knowledge.ingest(docs_dir=docs, progress=True)
+        else:
+            from assistant.importers import load_products
+
+            source = catalog or settings.catalog_path
+            products = load_products(source, mapping=mapping)
+            report = knowledge.ingest(products, str(source), docs if docs else settings.docs_dir, progress=True)
+    except AssistantError as exc:
+        _fail(exc)
+    typer.echo(str(report))
+
+
+def _ask_one(manager, question: str, images: list[str], session: str) -> dict:
+    from assistant.conversation import Turn
+    from assistant.errors import InvalidInput
+
+    blobs = []
+    for path in images:
+        try:
+            blobs.append(Path(path).read_bytes())
+        except OSError as exc:
+            raise InvalidInput(f"cannot read image {path}: {exc.strerror}", limit="image_path") from None
+    result: dict = {"answer": "", "citations": [], "session": session}
+    for event in manager.respond(session, Turn(text=question, images=blobs)):
+        if event.type == "citations":
+            result["citations"] = event.data["citations"]
+        elif event.type in ("state", "handoff", "perception"):
+            result[event.type] = event.data.get(event.type, event.data)
+        elif event.type == "done":
+            result["answer"] = event.data["answer"]
+    return result
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="the question, or '-' with --json to read JSON lines from stdin"),
+    json_mode: bool = typer.Option(False, "--json", help="JSON lines in and out"),
+    image: list[Path] = typer.Option([], "--image", help="attach a photo (repeatable)"),
+    session: Optional[str] = typer.Option(None, help="continue this session"),
+) -> None:
+    """Ask the assistant; prints the answer (or one JSON object per line with --json)."""
+    from assistant.conversation import ConversationManager
+    from assistant.settings import get_settings
+
+    try:
+        manager = ConversationManager(get_settings())
+        manager.knowledge.ensure_ingested()
+    except AssistantError as exc:
+        _fail(exc)
+    if json_mode and question == "-":
+        for line_no, line in enumerate(sys.stdin, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict) or "question" not in item:
+                    raise ValueError("each line must be an object with a 'question'")
+                result = _ask_one(manager, str(item["question"]), list(item.get("images") or []),
+                                  str(item.get("session") or uuid.uuid4().hex))
+            except (ValueError, AssistantError) as exc:
+                result = {"error": str(exc), "line": line_no}
+            typer.echo(json.dumps(result))
+        return
+    try:
+        result = _ask_one(manager, question, [str(p) for p in image], session or uuid.uuid4().hex)
+    except AssistantError as exc:
+        _fail(exc)
+    if json_mode:
+        typer.echo(json.dumps(result))
+        return
+    typer.echo(result["answer"])
+    for c in result["citations"]:
+        typer.echo(f"  [{c.get('number')}] {c['title']} ({c['source_id']})")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Run the app (chat UI and HTTP API) on one port."""
+    from assistant.web.server import run
+
+    run(host=host, port=port)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

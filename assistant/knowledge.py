@@ -1,0 +1,43 @@
+"""The store's knowledge as the app uses it: the Chroma store, the encoder and the retriever.
+
+Opened once per process. ``ensure_ingested`` ingests the configured store on first start, so
+``make run`` on a fresh clone serves an assistant that already knows the demo store.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.catalog import Product, load_catalog
+from assistant.embeddings import get_encoder
+from assistant.ingest import IngestReport, ingest
+from assistant.knowledge_store import KnowledgeStore
+from assistant.retrieval import Retriever
+from assistant.settings import Settings
+
+
+class Knowledge:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.encoder = get_encoder(settings.embedding_model, settings.embedding_threads)
+        self.store = KnowledgeStore(settings.chroma_dir)
+        self.retriever = Retriever(self.store, self.encoder)
+
+    @property
+    def directory(self):
+        return self.retriever.directory
+
+    def ingest(self, products: list[Product] | None = None, catalog_source: str | None = None,
+               docs_dir: Path | None = None, progress: bool | None = None) -> IngestReport:
+        if products is None:
+            catalog_source = str(self.settings.catalog_path)
+            products = load_catalog(self.settings.catalog_path)
+            docs_dir = docs_dir or self.settings.docs_dir
+        report = ingest(self.store, self.encoder, products, catalog_source or "catalog", docs_dir, progress)
+        self.retriever.refresh()
+        return report
+
+    def ensure_ingested(self) -> IngestReport | None:
+        """Ingest the configured store when the collection is empty (first start)."""
+        if self.store.count() > 0:
+            return None
+        return self.ingest(progress=True)

@@ -1,0 +1,65 @@
+"""Shared fixtures: real embedding model, real Chroma, real SQLite, all under a temp data dir.
+
+The demo store is ingested once per test session; tests that change knowledge build their own.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from assistant.settings import PROJECT_ROOT, Settings  # noqa: E402
+
+SHARED = PROJECT_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"shared catalogs not found at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def demo_settings(tmp_path_factory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("demo-data"))
+
+
+@pytest.fixture(scope="session")
+def demo_knowledge(demo_settings):
+    from assistant.knowledge import Knowledge
+
+    knowledge = Knowledge(demo_settings)
+    knowledge.ensure_ingested()
+    return knowledge
+
+
+@pytest.fixture()
+def manager(demo_settings, demo_knowledge, tmp_path):
+    """A conversation manager over the demo store with its own fresh session database."""
+    from assistant.conversation import ConversationManager
+    from assistant.sessions import SessionStore
+
+    settings = demo_settings.model_copy(update={"data_dir": tmp_path})
+    return ConversationManager(settings, knowledge=demo_knowledge,
+                               sessions=SessionStore(settings.sessions_url))
+
+
+def ask(manager, session: str, text: str, images: list[bytes] | None = None) -> dict:
+    """Run one turn and collect what a front door would show."""
+    from assistant.conversation import Turn
+
+    out: dict = {"events": []}
+    for event in manager.respond(session, Turn(text=text, images=images or [])):
+        out["events"].append(event)
+        if event.type == "done":
+            out["answer"] = event.data["answer"]
+        elif event.type in ("citations", "state", "handoff", "perception"):
+            out[event.type] = event.data
+    return out
