@@ -26,6 +26,10 @@ class Chunk:
         return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
+# Spec fields kept for operators but not shown to shoppers or embedded (remote image links, ids).
+HIDDEN_SPECS = {"image_urls", "product_category"}
+
+
 def _money(value: float, currency: str = "USD") -> str:
     return f"${value:,.2f}" if currency == "USD" else f"{value:,.2f} {currency}"
 
@@ -69,8 +73,9 @@ def product_chunks(product: Product, source: str) -> list[Chunk]:
     meta = _product_meta(product, "product", source)
     meta["product_json"] = product.model_dump_json()
     chunks = [Chunk(product.source_id, summary, meta)]
-    if product.specs:
-        lines = "; ".join(f"{spec_label(k)}: {v}" for k, v in product.specs.items())
+    specs = {k: v for k, v in product.specs.items() if k not in HIDDEN_SPECS}
+    if specs:
+        lines = "; ".join(f"{spec_label(k)}: {v}" for k, v in specs.items())
         chunks.append(Chunk(f"{product.source_id}#specs", f"{product.name} specifications: {lines}.",
                             _product_meta(product, "specs", source)))
     if product.variants:

@@ -27,6 +27,8 @@ def ingest(
     catalog: Optional[Path] = typer.Option(None, help="catalog file (native JSON, Shopify CSV, or with --mapping)"),
     docs: Optional[Path] = typer.Option(None, help="folder with faq.yaml and policies/*.md"),
     mapping: Optional[str] = typer.Option(None, help="field-mapping file or preset name (e.g. eshop)"),
+    skip_invalid: bool = typer.Option(False, help="skip bad rows (reported) instead of stopping"),
+    include_inactive: bool = typer.Option(False, help="also import draft/archived products"),
 ) -> None:
     """Load the catalog and documents into the knowledge store (incremental)."""
     from assistant.knowledge import Knowledge
@@ -38,11 +40,15 @@ def ingest(
         if catalog is None and mapping is None:
             report = knowledge.ingest(docs_dir=docs, progress=True)
         else:
-            from assistant.importers import load_products
+            from assistant.importers import import_catalog
 
             source = catalog or settings.catalog_path
-            products = load_products(source, mapping=mapping)
-            report = knowledge.ingest(products, str(source), docs if docs else settings.docs_dir, progress=True)
+            result = import_catalog(source, mapping=mapping, skip_invalid=skip_invalid,
+                                    include_inactive=include_inactive)
+            typer.echo(result.summary())
+            for line in [*result.notes, *(str(s) for s in result.skipped)]:
+                typer.echo(f"  {line}")
+            report = knowledge.ingest(result.products, str(source), docs or settings.docs_dir, progress=True)
     except AssistantError as exc:
         _fail(exc)
     typer.echo(str(report))
