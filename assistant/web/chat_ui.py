@@ -56,5 +56,6 @@ def build_chat(manager: ConversationManager) -> gr.Blocks:
                   {"text": "How long do I have to return running shoes?"},
                   {"text": "Do you have a rain jacket under $150?"}],
         cache_examples=False,
+        api_name="chat",
         analytics_enabled=False,
     )

@@ -1,0 +1,56 @@
+"""The `assistant` command as stores script it: ingest, ask, ask --json - (real subprocesses)."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def run_cli(args, data_dir, stdin=None):
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir)}
+    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], input=stdin, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def cli_data(tmp_path_factory):
+    data = tmp_path_factory.mktemp("cli-data")
+    result = run_cli(["ingest"], data)
+    assert result.returncode == 0, result.stderr
+    assert "products" in result.stdout and "embedded" in result.stdout
+    return data
+
+
+def test_ask_prints_answer_and_sources(cli_data):
+    result = run_cli(["ask", "How heavy is the Alpine 40 Pack?"], cli_data)
+    assert result.returncode == 0, result.stderr
+    assert "1.4 kg" in result.stdout
+    assert "product/alpine-40-pack#specs" in result.stdout
+
+
+def test_ask_json_lines_keep_sessions_and_report_bad_lines(cli_data):
+    lines = "\n".join([
+        json.dumps({"question": "Tell me about the Summit Rain Jacket", "session": "cli-1"}),
+        json.dumps({"question": "and in red?", "session": "cli-1"}),
+        "not json",
+        json.dumps({"question": "x", "images": ["/no/such/photo.jpg"]}),
+    ])
+    result = run_cli(["ask", "--json", "-"], cli_data, stdin=lines)
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 4
+    assert out[1]["session"] == "cli-1" and "Red" in out[1]["answer"]
+    assert out[1]["citations"] and out[1]["state"]["product_in_focus"] == "summit-rain-jacket"
+    assert "error" in out[2] and out[2]["line"] == 3
+    assert "cannot read image" in out[3]["error"]
+
+
+def test_ingest_of_unknown_format_fails_with_a_clear_message(cli_data, tmp_path):
+    bad = tmp_path / "feed.csv"
+    bad.write_text("sku,title\n1,Thing\n")
+    result = run_cli(["ingest", "--catalog", str(bad)], cli_data)
+    assert result.returncode == 2
+    assert "mapping" in result.stderr
