@@ -3,12 +3,14 @@
 ``respond(session_id, turn)`` walks one turn through the pipeline and yields ReplyEvents; each
 event is persisted before it is yielded, so what a client was shown is never lost.
 
-  1. validate the turn against the named limits; store it (images saved to the data dir)
-  2. load the dialogue state
-  3. update the state: product in focus, follow-ups resolved against it
-  4. retrieve evidence (product-aware)
-  5. the backend streams the answer; the extractive backend is the fallback if it fails
-  6. citations are checked against the evidence; state saved; done
+  1. validate the turn against the named limits; store it (photos saved to the data dir)
+  2. perceive the photos: OCR, catalog photo match (when the vision stack is available)
+  3. track: intent, slots, product in focus, sentiment; follow-ups rewritten to name their object
+  4. decide handoff by the store's rules; a person-owned chat goes to the person (bot silent)
+  5. retrieve evidence (product-aware); weak evidence may hand off (low_confidence rule)
+  6. the backend streams the answer; the extractive backend takes over if it fails
+  7. citations checked against the evidence; the outcome counts towards repeated failure
+  8. state saved; done
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import datetime, timezone
 from threading import Event
 from typing import Any
 
@@ -25,10 +27,17 @@ from assistant.backends.extractive import ExtractiveBackend
 from assistant.citations import parse_citations
 from assistant.errors import AssistantError, InvalidInput
 from assistant.events import ReplyEvent
+from assistant.helpdesk import Helpdesk
+from assistant.intents import IntentClassifier, is_pure_greeting
 from assistant.knowledge import Knowledge
+from assistant.policy import HandoffContext, HandoffPolicy
+from assistant.prompting import build_messages
+from assistant.retrieval import query_for
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
-from assistant.state import DialogueState
+from assistant.small_talk import SmallTalk
+from assistant.takeover import Takeover, takeover_turn
+from assistant.tracker import DialogueTracker
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +47,7 @@ class Turn:
     text: str
     images: list[bytes] = field(default_factory=list)   # raw uploaded bytes
     customer_id: str | None = None
+    customer_is_vip: bool = False
 
 
 class ConversationManager:
@@ -49,6 +59,16 @@ class ConversationManager:
         self.fallback = ExtractiveBackend()
         self.notice: str | None = None
         self.backend = backend or self._load_backend()
+        self.tracker = DialogueTracker(IntentClassifier(encoder=self.knowledge.encoder),
+                                       find_products=lambda text: self.knowledge.directory.find_ids(text),
+                                       product_name=lambda pid: self.knowledge.directory.name_of(pid))
+        policy_file = settings.knowledge_dir / "handoff.yaml"
+        self.policy = HandoffPolicy.load(policy_file) if policy_file.exists() else HandoffPolicy()
+        self.takeover = Takeover(self.sessions, Helpdesk(settings.helpdesk, self.sessions),
+                                 product_name=lambda pid: self.knowledge.directory.name_of(pid),
+                                 store_name=settings.store_name)
+        self.small_talk = SmallTalk.load(settings.prompts_dir, settings.store_name)
+        self.perception = self._load_perception()
 
     def _load_backend(self) -> ModelBackend:
         if self.settings.backend == "extractive":
@@ -59,9 +79,23 @@ class ConversationManager:
                 options["model"] = self.settings.model
             return get_backend(self.settings.backend, options)
         except AssistantError as exc:
-            self.notice = f"The {self.settings.backend} model is unavailable ({exc}); answering from store information only."
+            self.notice = (f"The {self.settings.backend} model is unavailable ({exc}); "
+                           "answering from store information only.")
             log.warning(self.notice)
             return self.fallback
+
+    def _load_perception(self):
+        try:
+            from assistant.vision.service import PhotoPerception
+        except ImportError as exc:  # the vision stack is optional at import time
+            log.warning("photo perception unavailable: %s", exc)
+            return None
+        return PhotoPerception(self.settings, self.knowledge,
+                               describe=getattr(self.backend, "describe_image", None))
+
+    def close(self) -> None:
+        self.takeover.helpdesk.close()
+        self.backend.close()
 
     # -- one turn -----------------------------------------------------------------------
     def new_session(self, customer_id: str | None = None) -> str:
@@ -95,7 +129,9 @@ class ConversationManager:
 
     def respond(self, session_id: str, turn: Turn, cancel: Event | None = None) -> Iterator[ReplyEvent]:
         cancel = cancel or Event()
+        # 1. validate (photos too) before anything is stored: a rejected turn leaves no trace
         self.validate(turn)
+        photos = self.perception.validate(turn.images) if (self.perception and turn.images) else []
         self.sessions.ensure(session_id)
         number = self.sessions.last_turn(session_id) + 1
         image_paths = self._save_images(turn.images)
@@ -108,14 +144,69 @@ class ConversationManager:
         if self.notice:
             yield emit("notice", text=self.notice)
         state = self.sessions.load_state(session_id)
-        question = self._track(state, turn.text)
-        directory = self.knowledge.directory
-        focus = directory.get(state.product_in_focus)
+
+        # 2. photos
+        seen = None
+        if photos:
+            seen = self.perception.perceive(photos)
+            yield emit("perception", perception=seen.to_dict(), text=" ".join(seen.summary_lines()))
+
+        # 3. dialogue state
+        state, signals = self.tracker.update(
+            state, turn.text or (seen.query_text() if seen else ""),
+            ocr_order_ids=seen.order_ids() if seen else (),
+            matched_product_ids=seen.product_ids() if seen else ())
+        question = signals.resolved_question or turn.text
+        if seen and seen.query_text():
+            question = f"{question}\n{seen.query_text()}".strip()
+
+        # 4. handoff rules, and the human who may already own the chat
+        context = HandoffContext(now=datetime.now(timezone.utc), customer_id=turn.customer_id,
+                                 customer_is_vip=turn.customer_is_vip)
+        decision = self.policy.decide(state, signals, context)
+        silent = yield from takeover_turn(self.takeover, session_id, number, decision, state, emit,
+                                          turn.text, image_paths)
+        if silent:
+            yield from self._finish(session_id, state, emit, answer="")
+            return
+
+        # small talk needs no evidence
+        canned = self.small_talk.reply(signals.intent, turn.text) if not photos else None
+        if canned and (signals.intent == "greeting" and is_pure_greeting(turn.text)):
+            yield emit("token", text=canned)
+            yield emit("citations", citations=[], low_confidence=False)
+            yield from self._finish(session_id, state, emit, answer=canned)
+            return
+
+        # 5. evidence; nothing to stand on may hand off
+        focus = self.knowledge.directory.get(state.product_in_focus)
         evidence = self.knowledge.retriever.search(
-            question, k=self.settings.retrieval_k,
+            query_for(question, signals.intent), k=self.settings.retrieval_k,
             product_ids=[state.product_in_focus] if state.product_in_focus else None)
+        best = max((e.score for e in evidence), default=0.0)
+        if signals.intent == "out_of_scope" and best < self.small_talk.out_of_scope_below:
+            refusal = self.small_talk.reply("out_of_scope", turn.text)
+            yield emit("token", text=refusal)
+            yield emit("citations", citations=[], low_confidence=False)
+            yield from self._finish(session_id, state, emit, answer=refusal)
+            return
+        context.retrieval_score = best
+        decision = self.policy.decide(state, signals, context)
+        silent = yield from takeover_turn(self.takeover, session_id, number, decision, state, emit,
+                                          turn.text, image_paths)
+        if silent:
+            yield from self._finish(session_id, state, emit, answer="")
+            return
+
+        # 6. the answer
         request = AnswerRequest(question=question, evidence=evidence, product_in_focus=focus,
-                                attributes=dict(state.attributes), intent=state.intent, cancel=cancel)
+                                attributes=dict(state.attributes), intent=signals.intent, cancel=cancel,
+                                images=[p.image for p in photos])
+        if self.backend.generative:
+            request.messages = build_messages(
+                question, evidence, self.sessions.transcript(session_id)[:-1], self.settings.store_name,
+                perception_lines=seen.summary_lines() if seen else (), n_images=len(photos),
+                prompts_dir=self.settings.prompts_dir)
         answer = ""
         try:
             for piece in self.backend.stream(request):
@@ -124,25 +215,28 @@ class ConversationManager:
         except AssistantError as exc:
             log.warning("backend failed, falling back to extractive: %s", exc)
             if not answer:
+                yield emit("notice", text="The model is unavailable right now; answering from store information.")
                 for piece in self.fallback.stream(request):
                     answer += piece
                     yield emit("token", text=piece)
+
+        # 7. grounding: what the answer cites, and whether it counts as a failure
         check = parse_citations(answer, evidence)
         yield emit("citations", citations=[c.to_dict() for c in check.citations],
-                   low_confidence=check.low_confidence)
-        state.turns += 1
+                   low_confidence=check.low_confidence, reason=check.reason,
+                   evidence=[{"source_id": e.source_id, "title": e.title, "text": e.text, "score": e.score}
+                             for e in evidence])
+        state = self.tracker.record_outcome(state, answered=bool(check.citations),
+                                            low_confidence=check.low_confidence)
+        if check.low_confidence and self.backend.generative and not cancel.is_set():
+            context.answer_low_confidence = True
+            late = self.policy.decide(state, signals, context)
+            if late.handoff:
+                yield from takeover_turn(self.takeover, session_id, number, late, state, emit,
+                                         turn.text, image_paths)
+        yield from self._finish(session_id, state, emit, answer=answer)
+
+    def _finish(self, session_id, state, emit, answer: str) -> Iterator[ReplyEvent]:
         self.sessions.save_state(session_id, state)
         yield emit("state", state=state.to_dict())
         yield emit("done", answer=answer.strip())
-
-    def _track(self, state: DialogueState, text: str) -> str:
-        """Keep the product in focus; rewrite a follow-up so it names that product."""
-        mentions = self.knowledge.directory.find_ids(text)
-        if mentions:
-            if state.product_in_focus and state.product_in_focus not in mentions:
-                state.product_candidates = [state.product_in_focus, *state.product_candidates][:5]
-            state.product_in_focus = mentions[0]
-            return text
-        if state.product_in_focus:
-            return f"{text} ({self.knowledge.directory.name_of(state.product_in_focus)})"
-        return text

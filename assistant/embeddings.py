@@ -6,7 +6,9 @@ oversubscribed thread pool turns a 6 ms query embedding into half a second.
 """
 from __future__ import annotations
 
+import os
 import threading
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,6 +34,19 @@ def get_encoder(model: str, threads: int = 1):
         return SentenceTransformer(str(Path(model).expanduser()) if looks_local else model, device="cpu")
     except OSError as exc:
         raise ModelUnavailable(f"cannot load embedding model {model!r} (ASSISTANT_EMBEDDING_MODEL): {exc}") from None
+
+
+@contextmanager
+def all_cores():
+    """Bulk embedding (ingest) may use every core; serving keeps the small thread count."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(os.cpu_count() or 1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def embed(encoder, texts: list[str], batch_size: int = 64) -> list[list[float]]:

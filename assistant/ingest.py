@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from assistant.catalog import Product, load_documents
 from assistant.chunking import Chunk, faq_chunk, policy_chunk, product_chunks
-from assistant.embeddings import embed
+from assistant.embeddings import all_cores, embed
 from assistant.knowledge_store import KnowledgeStore
 
 
@@ -66,7 +66,8 @@ def sync(store: KnowledgeStore, encoder, chunks: list[Chunk], *, batch_size: int
     bar = tqdm(total=len(todo), desc="embedding", unit="chunk", disable=not show)
     for start in range(0, len(todo), batch_size):
         batch = todo[start:start + batch_size]
-        vectors = embed(encoder, [c.text for c in batch], batch_size=batch_size)
+        with all_cores():
+            vectors = embed(encoder, [c.text for c in batch], batch_size=batch_size)
         store.upsert([c.id for c in batch], [c.text for c in batch],
                      [{**c.metadata, "content_hash": c.content_hash} for c in batch], vectors)
         bar.update(len(batch))

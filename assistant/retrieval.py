@@ -31,6 +31,25 @@ VARIANT_WORDS = ["in stock", "available", "availability", "come in", "colour", "
                  "sizes", "colors", "colours", "sold out", "xl", "small", "medium", "large", "left"]
 
 
+# What a shopper with this intent is usually looking for in the store's documents: added to the
+# query so "the strap tore on day one" also searches the damaged-item and warranty pages.
+INTENT_HINTS = {
+    "damaged_or_wrong_item": "damaged, defective or wrong item received",
+    "warranty_claim": "how to file a warranty claim for a broken or defective product",
+    "return_or_refund": "returns and refunds",
+    "exchange": "exchange for another size or colour",
+    "shipping": "shipping and delivery",
+    "payment": "payment methods",
+    "order_status": "order status and tracking",
+    "complaint": "customer care and complaints",
+}
+
+
+def query_for(question: str, intent: str | None) -> str:
+    hint = INTENT_HINTS.get(intent or "")
+    return f"{question} ({hint})" if hint else question
+
+
 @dataclass
 class SearchFilters:
     category: str | None = None

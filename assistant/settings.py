@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -48,6 +49,81 @@ class Limits(BaseSettings):
     max_image_pixels: int = 40_000_000
 
 
+class HelpdeskSettings(BaseModel):
+    """Human takeover and the helpdesk link (assistant.helpdesk, assistant.web.agent_api).
+
+    Webhooks go to every URL in ``webhook_urls``, signed with ``webhook_secret``; the helpdesk
+    posts agent replies back signed with ``inbound_secret``. Agents use ``agent_token`` for the
+    agent API and console. A plain model, so only ``ASSISTANT_HELPDESK__*`` variables are read,
+    e.g. ``ASSISTANT_HELPDESK__WEBHOOK_URLS='["https://..."]'``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    webhook_urls: list[str] = Field(default_factory=list)
+    webhook_secret: SecretStr | None = None
+    inbound_secret: SecretStr | None = None
+    agent_token: SecretStr | None = None
+    retries: int = Field(default=5, ge=0, description="retries after the first try, then dead letter")
+    timeout: float = Field(default=5.0, gt=0, description="seconds per webhook POST")
+    backoff_s: float = Field(default=1.0, ge=0, description="first retry delay; doubles per retry")
+    backoff_max_s: float = Field(default=60.0, ge=0)
+    signature_tolerance_s: int = Field(default=300, gt=0, description="max age of a signed timestamp")
+    public_url: str = Field(default="http://127.0.0.1:7860", description="base of transcript links")
+
+    @model_validator(mode="after")
+    def _secret_for_webhooks(self) -> "HelpdeskSettings":
+        if self.webhook_urls and not (self.webhook_secret and self.webhook_secret.get_secret_value()):
+            raise ValueError("helpdesk.webhook_urls is set but helpdesk.webhook_secret is empty: "
+                             "set ASSISTANT_HELPDESK__WEBHOOK_SECRET so receivers can verify webhooks")
+        return self
+
+
+DEVELOPMENT_SECRET_KEY = "development-only-secret-change-me"
+
+
+class HttpSettings(BaseModel):
+    """The HTTP front door: who may call it, from which store origins, how often and how much.
+
+    A plain model (not BaseSettings) so it reads only ``ASSISTANT_HTTP__*`` variables, e.g.
+    ``ASSISTANT_HTTP__SECRET_KEY=...`` or ``ASSISTANT_HTTP__API_KEYS='["key-1"]'``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    environment: Literal["development", "production"] = "development"
+    secret_key: str = Field(default=DEVELOPMENT_SECRET_KEY,
+                            description="signs session tokens and checks shopper identities; "
+                                        "must be changed outside development")
+    api_keys: list[str] = Field(default_factory=list, description="keys for server-to-server calls "
+                                "(X-API-Key or Authorization: Bearer); none = open /v1 in development only")
+    cors_origins: list[str] = Field(default_factory=list, description="store origins allowed to call the API")
+    session_token_ttl_s: int = Field(default=3600, ge=30)
+    rate_limit_per_ip: int = Field(default=120, ge=1, description="API requests per minute from one address")
+    rate_limit_per_session: int = Field(default=20, ge=1, description="messages per minute in one conversation")
+    max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    allow_http_image_urls: bool = False
+    reply_workers: int = Field(default=8, ge=1, description="replies generated at the same time")
+    resume_grace_s: float = Field(default=15.0, ge=0, description="how long a reply keeps going after its "
+                                  "client left, waiting for the client to resume, before it is cancelled")
+    agent_wait_s: float = Field(default=900.0, ge=1, description="how long an event stream stays open "
+                                "for an agent's reply while a person owns the conversation")
+    stream_idle_timeout_s: float = Field(default=120.0, ge=1)
+    keepalive_s: float = Field(default=15.0, gt=0)
+    poll_interval_s: float = Field(default=0.25, gt=0, description="how often a stream looks for events "
+                                   "written by other components (agent replies)")
+
+    def refuse_unsafe_secret(self) -> None:
+        """Called at startup: outside development the signing secret must be set and long."""
+        if self.environment == "development":
+            return
+        if self.secret_key == DEVELOPMENT_SECRET_KEY or len(self.secret_key) < 32:
+            raise ValueError("ASSISTANT_HTTP__SECRET_KEY is left at its development default (or is shorter "
+                             f"than 32 characters) while ASSISTANT_HTTP__ENVIRONMENT={self.environment}; "
+                             "set a long random secret, e.g. `python -c 'import secrets; "
+                             "print(secrets.token_urlsafe(48))'`")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ASSISTANT_", env_nested_delimiter="__", extra="ignore"
@@ -65,6 +141,8 @@ class Settings(BaseSettings):
     retrieval_k: int = 6
     embedding_threads: int = 1
     limits: Limits = Field(default_factory=Limits)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    helpdesk: HelpdeskSettings = Field(default_factory=HelpdeskSettings)
 
     @field_validator("data_dir", "knowledge_dir", "prompts_dir", mode="after")
     @classmethod

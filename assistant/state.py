@@ -27,6 +27,13 @@ class DialogueState:
     language: str = "en"
     owner: str = "bot"                             # bot | queued | agent
     turns: int = 0
+    # Kept by assistant.tracker / assistant.policy (handoff bookkeeping):
+    last_question: str | None = None               # previous turn's question, product named (follow-ups)
+    previous_answer_ok: bool = True                # last answer counted as a success (until disputed)
+    refund_amount: float | None = None             # latest refund amount the shopper named
+    last_handoff_rule: str | None = None           # rule that fired the latest handoff
+    handled_topics: list[str] = field(default_factory=list)   # sensitive topics already handed off
+    handed_back_turn: int | None = None            # turn when an agent handed the chat back (cooldown)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -48,10 +48,20 @@ def test_do_you_have_lists_matching_products_with_prices(manager):
     assert "Alpine 40 Pack" in result["answer"]
 
 
-def test_weak_evidence_says_so_and_offers_a_person(manager):
+def test_out_of_scope_question_is_politely_refused(manager):
     result = ask(manager, "s7", "Who won the football world cup in 1966?")
-    assert "couldn't find" in result["answer"] and "team" in result["answer"]
+    assert "only help with questions about Northwind Outfitters" in result["answer"]
     assert cited(result) == []
+
+
+def test_weak_evidence_says_so_and_offers_a_person():
+    from assistant.backends import AnswerRequest
+    from assistant.backends.extractive import ExtractiveBackend
+    from assistant.evidence import Evidence
+
+    weak = [Evidence("faq/gift-cards", "Gift cards", "Q: ...\nA: Gift cards never expire.", "faq", score=0.12)]
+    answer = ExtractiveBackend().answer(AnswerRequest(question="do you repair bicycles?", evidence=weak))
+    assert "couldn't find" in answer and "team" in answer
 
 
 def test_every_answer_has_citations_with_titles(manager):

@@ -11,6 +11,8 @@ from assistant.errors import UnknownBackend
 _REGISTRY: dict[str, str] = {
     "extractive": "assistant.backends.extractive:ExtractiveBackend",
     "fake": "assistant.backends.fake:FakeBackend",
+    "openai": "assistant.backends.openai_backend:OpenAIBackend",
+    "transformers": "assistant.backends.transformers_backend:TransformersBackend",
 }
 
 

@@ -25,7 +25,7 @@ WORD = re.compile(r"[a-z0-9]+")
 
 
 class ExtractiveOptions(BackendOptions):
-    min_score: float = 0.32        # below this cosine similarity the evidence is "weak"
+    min_score: float = 0.30        # below this cosine similarity the evidence is "weak"
     max_listed: int = 5
 
 

@@ -1,0 +1,352 @@
+"""Human takeover: a handoff opens a ticket and a person owns the conversation until they give it back.
+
+Ownership moves bot -> queued (ticket open, no agent yet) -> agent (an agent joined), and back to
+the bot when the agent hands back or resolves, or when the shopper says "never mind" before an
+agent joins. It is kept in the session row's ``owner`` column and in the ``tickets`` table, both
+changed in one transaction, so every process sees the same owner. While a person owns the
+conversation the bot stays silent: the manager relays the shopper's message (already stored as a
+``user`` event) with ``shopper_message``, and an agent's reply is appended to the session as an
+``agent_message`` event, which is how it reaches the shopper on the same stream (the HTTP layer
+tails the store). Ownership changes are appended as ``notice`` events with a ``takeover`` field.
+
+Releasing a conversation (hand back, resolve) applies the policy's ``record_handback``: counters
+restart and the cooldown begins, so a resolved ticket does not trigger the same handoff again.
+Every step is also sent to the helpdesk (assistant.helpdesk) as a signed webhook.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+
+from assistant.errors import AssistantError, NotFound
+from assistant.events import ReplyEvent
+from assistant.helpdesk import Helpdesk
+from assistant.sessions import SessionStore, now_iso, sessions_table, tickets_table
+from assistant.state import DialogueState
+
+OPEN = ("queued", "agent")
+CLOSED = ("handed_back", "resolved", "cancelled")
+CANCELLED_MESSAGE = "OK, I've withdrawn the request for a person. I'm here if you need anything else."
+QUEUED_RELAY_MESSAGE = "Added to your request - a member of our team will reply here."
+
+
+class TakeoverConflict(AssistantError):
+    """The conversation is not in a state that allows this step (e.g. no open ticket)."""
+
+    status_code = 409
+
+
+@dataclass
+class Ticket:
+    id: str
+    session_id: str
+    status: str                      # queued | agent | handed_back | resolved | cancelled
+    mode: str                        # live | queue | ticket (the policy's routing)
+    rule: str | None
+    reason: str | None
+    message: str | None
+    summary: dict[str, Any] = field(default_factory=dict)
+    agent: str | None = None
+    opened_turn: int = 0
+    closed_turn: int | None = None
+    created_at: str = ""
+    updated_at: str = ""
+    joined_at: str | None = None
+    closed_at: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.status in OPEN
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "open": self.open}
+
+    @classmethod
+    def from_row(cls, row: Any) -> "Ticket":
+        data = dict(row)
+        data["summary"] = json.loads(data.get("summary") or "{}")
+        return cls(**data)
+
+
+def _field(decision: Any, name: str, default: Any = None) -> Any:
+    if isinstance(decision, dict):
+        return decision.get(name, default)
+    return getattr(decision, name, default)
+
+
+def build_summary(sessions: SessionStore, session_id: str, state: DialogueState, decision: Any,
+                  product_name: Callable[[str], str | None] | None = None) -> dict[str, Any]:
+    """What an agent reads before answering: intent, slots, what the bot tried, the photos, why."""
+    transcript = sessions.transcript(session_id)
+    name = product_name or (lambda pid: None)
+    tried, question = [], None
+    for message in transcript:
+        if message["role"] == "user":
+            question = message.get("content", "")
+        elif message["role"] == "assistant":
+            tried.append({"turn": message["turn"], "question": question, "answer": message["content"].strip()[:400],
+                          "sources": [c.get("title") for c in message.get("citations", [])],
+                          "complete": message.get("complete", False)})
+    photos = [path for m in transcript if m["role"] == "user" for path in m.get("images") or []]
+    photo_notes = [ev.data.get("text") for ev in sessions.events(session_id)
+                   if ev.type == "perception" and ev.data.get("text")]
+    last = next((m.get("content", "") for m in reversed(transcript) if m["role"] == "user"), "")
+    focus = state.product_in_focus
+    slots = {"order_id": state.order_id, "email": state.email,
+             "product_in_focus": {"id": focus, "name": name(focus) or focus} if focus else None,
+             "product_candidates": list(state.product_candidates), "attributes": dict(state.attributes),
+             "budget": state.budget, "refund_amount": state.refund_amount}
+    rule, reason = _field(decision, "rule"), _field(decision, "reason")
+    headline = " · ".join(str(p) for p in [
+        state.intent or "unknown intent",
+        slots["product_in_focus"]["name"] if focus else None,
+        f"order {state.order_id}" if state.order_id else None,
+        f"{len(photos)} photo(s)" if photos else None,
+        f"{rule}: {reason}" if rule else reason] if p)
+    return {"headline": headline, "intent": state.intent, "intent_confidence": state.intent_confidence,
+            "slots": slots, "sentiment": state.sentiment, "frustration": state.frustration,
+            "consecutive_failures": state.consecutive_failures, "language": state.language,
+            "tried": tried[-5:], "photos": photos, "photo_notes": photo_notes[-5:], "last_message": last,
+            "rule": rule, "reason": reason, "turns": state.turns}
+
+
+class Takeover:
+    """Tickets and ownership over a SessionStore; notifies a Helpdesk on every step."""
+
+    def __init__(self, sessions: SessionStore, helpdesk: Helpdesk | None = None,
+                 product_name: Callable[[str], str | None] | None = None, store_name: str = "our team"):
+        self.sessions = sessions
+        self.helpdesk = helpdesk or Helpdesk(None, sessions)
+        self.product_name = product_name
+        self.store_name = store_name
+
+    # -- reading --------------------------------------------------------------------------
+    def owner(self, session_id: str) -> str:
+        return self.sessions.owner(session_id) if self.sessions.exists(session_id) else "bot"
+
+    def is_owned(self, session_id: str) -> bool:
+        """A person (or the queue for one) owns the conversation: the bot must stay silent."""
+        return self.owner(session_id) != "bot"
+
+    def ticket_for(self, session_id: str) -> Ticket | None:
+        """The conversation's open ticket, if any."""
+        with self.sessions.engine.connect() as conn:
+            row = conn.execute(select(tickets_table).where(tickets_table.c.session_id == session_id,
+                                                           tickets_table.c.status.in_(OPEN))
+                               .order_by(tickets_table.c.created_at.desc())).mappings().first()
+        return Ticket.from_row(row) if row else None
+
+    def get(self, ticket_id: str) -> Ticket:
+        with self.sessions.engine.connect() as conn:
+            row = conn.execute(select(tickets_table).where(tickets_table.c.id == ticket_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"no ticket with id {ticket_id!r}")
+        return Ticket.from_row(row)
+
+    def tickets(self, session_id: str | None = None, statuses: Iterable[str] | None = None,
+                limit: int = 200) -> list[Ticket]:
+        query = select(tickets_table).order_by(tickets_table.c.created_at).limit(limit)
+        if session_id:
+            query = query.where(tickets_table.c.session_id == session_id)
+        if statuses:
+            query = query.where(tickets_table.c.status.in_(list(statuses)))
+        with self.sessions.engine.connect() as conn:
+            return [Ticket.from_row(r) for r in conn.execute(query).mappings()]
+
+    def open_tickets(self) -> list[Ticket]:
+        """Tickets waiting for or held by an agent, oldest first (the agent's queue)."""
+        return self.tickets(statuses=OPEN)
+
+    # -- the manager's side ---------------------------------------------------------------
+    def start(self, session_id: str, decision: Any, state: DialogueState) -> Ticket:
+        """Open a ticket for a handoff and give the conversation to the queue. A conversation
+        that already has an open ticket keeps it (one ticket per handoff, never a second)."""
+        self.sessions.ensure(session_id)
+        summary = build_summary(self.sessions, session_id, state, decision, self.product_name)
+        now, turn = now_iso(), self.sessions.last_turn(session_id)
+        with self.sessions.write() as conn:
+            conn.execute(select(sessions_table.c.id).where(sessions_table.c.id == session_id).with_for_update())
+            row = conn.execute(select(tickets_table).where(tickets_table.c.session_id == session_id,
+                                                           tickets_table.c.status.in_(OPEN))).mappings().first()
+            if row is not None:
+                state.owner = row["status"]
+                return Ticket.from_row(row)
+            ticket = Ticket(id=f"T-{uuid.uuid4().hex[:12]}", session_id=session_id, status="queued",
+                            mode=_field(decision, "mode") or "live", rule=_field(decision, "rule"),
+                            reason=_field(decision, "reason"), message=_field(decision, "message") or None,
+                            summary=summary, opened_turn=turn, created_at=now, updated_at=now)
+            values = asdict(ticket)
+            values["summary"] = json.dumps(summary, default=str)
+            conn.execute(tickets_table.insert().values(**values))
+            self.sessions.set_owner(session_id, "queued", conn=conn)
+        _apply_handoff_bookkeeping(state, decision)
+        self._notify("handoff.created", ticket, self.sessions.transcript(session_id))
+        return ticket
+
+    def shopper_message(self, session_id: str, turn_number: int, text: str,
+                        images: Iterable[str] = ()) -> Ticket:
+        """Pass a shopper's message (already stored as the turn's ``user`` event) to the agent."""
+        ticket = self._open_ticket(session_id)
+        with self.sessions.write() as conn:
+            conn.execute(update(tickets_table).where(tickets_table.c.id == ticket.id).values(updated_at=now_iso()))
+        user = next((m for m in reversed(self.sessions.transcript(session_id))
+                     if m["role"] == "user" and m["turn"] == turn_number), None)
+        message = user or {"role": "user", "turn": turn_number, "content": text, "images": list(images)}
+        self._notify("message.shopper", ticket, [message])
+        return ticket
+
+    # -- the agent's side -----------------------------------------------------------------
+    def agent_join(self, session_id: str, agent: str) -> Ticket:
+        ticket = self._open_ticket(session_id)
+        if ticket.status == "agent" and ticket.agent == agent:
+            return ticket
+        text = (f"{agent} from {self.store_name} has joined the chat." if ticket.status == "queued"
+                else f"{agent} has taken over the chat from {ticket.agent}.")
+        ticket = self._transition(ticket, "agent", agent=agent, text=text, joined=True)
+        self._notify("ticket.agent_joined", ticket, [])
+        return ticket
+
+    def agent_reply(self, session_id: str, text: str, agent: str, source: str = "console") -> int:
+        """Append an agent's reply to the conversation (joining it first if it was queued);
+        returns the event's seq. Replies that came from the helpdesk are not echoed back to it."""
+        text = (text or "").strip()
+        if not text:
+            raise TakeoverConflict("the reply is empty")
+        ticket = self._open_ticket(session_id)
+        if ticket.status == "queued" or ticket.agent != agent:
+            ticket = self.agent_join(session_id, agent)
+        seq = self.sessions.append(session_id, self.sessions.last_turn(session_id), "agent_message",
+                                   {"agent": agent, "content": text, "ticket": ticket.id, "source": source})
+        if source != "helpdesk":
+            self._notify("message.agent", ticket, [{"role": "agent", "agent": agent, "content": text, "seq": seq,
+                                                    "turn": self.sessions.last_turn(session_id)}])
+        return seq
+
+    def hand_back(self, session_id: str, agent: str | None = None) -> Ticket:
+        """The agent gives the conversation back to the bot (the ticket closes as handed_back)."""
+        return self._release(session_id, "handed_back", agent,
+                             "You're back with the shop assistant - ask me anything.")
+
+    def resolve(self, session_id: str, agent: str | None = None) -> Ticket:
+        """The agent marks the issue solved; the bot takes over again, the cooldown starts."""
+        return self._release(session_id, "resolved", agent,
+                             "Your request has been marked as resolved. I'm here if you need anything else.")
+
+    def cancel(self, session_id: str, announce: bool = True) -> Ticket:
+        """The shopper withdraws the request before an agent joins ("never mind")."""
+        ticket = self._open_ticket(session_id)
+        if ticket.status != "queued":
+            raise TakeoverConflict(f"{ticket.agent or 'an agent'} has already joined this conversation; "
+                                   "the request can no longer be withdrawn")
+        ticket = self._transition(ticket, "cancelled", text=CANCELLED_MESSAGE if announce else None)
+        self._notify("ticket.cancelled", ticket, [])
+        return ticket
+
+    # -- internals ------------------------------------------------------------------------
+    def _open_ticket(self, session_id: str) -> Ticket:
+        ticket = self.ticket_for(session_id)
+        if ticket is None:
+            raise TakeoverConflict(f"conversation {session_id!r} has no open ticket: the bot owns it")
+        return ticket
+
+    def _release(self, session_id: str, status: str, agent: str | None, text: str) -> Ticket:
+        from assistant.policy import HandoffPolicy     # the policy owns the cooldown bookkeeping
+
+        ticket = self._open_ticket(session_id)
+        ticket = self._transition(ticket, status, agent=agent or ticket.agent, text=text)
+        state = HandoffPolicy.record_handback(self.sessions.load_state(session_id))
+        self.sessions.save_state(session_id, state)
+        self._notify(f"ticket.{status}", ticket, [])
+        return ticket
+
+    def _transition(self, ticket: Ticket, status: str, agent: str | None = None, text: str | None = None,
+                    joined: bool = False) -> Ticket:
+        """Change the ticket, the conversation's owner and announce it, in one transaction."""
+        now, turn = now_iso(), self.sessions.last_turn(ticket.session_id)
+        values: dict[str, Any] = {"status": status, "updated_at": now}
+        if agent:
+            values["agent"] = agent
+        if joined:
+            values["joined_at"] = now
+        if status in CLOSED:
+            values.update(closed_at=now, closed_turn=turn)
+        with self.sessions.write() as conn:
+            changed = conn.execute(update(tickets_table).where(tickets_table.c.id == ticket.id,
+                                                               tickets_table.c.status == ticket.status)
+                                   .values(**values)).rowcount
+            if not changed:
+                raise TakeoverConflict(f"ticket {ticket.id} changed meanwhile; reload it and try again")
+            self.sessions.set_owner(ticket.session_id, status if status in OPEN else "bot", conn=conn)
+            if text:
+                self.sessions.append(ticket.session_id, turn, "notice",
+                                     {"text": text, "takeover": {"ticket": ticket.id, "status": status,
+                                                                 "agent": values.get("agent", ticket.agent)}},
+                                     conn=conn)
+        return self.get(ticket.id)
+
+    def _notify(self, event: str, ticket: Ticket, messages: list[dict[str, Any]]) -> None:
+        self.helpdesk.notify(event, ticket.to_dict(), messages)
+
+
+def _apply_handoff_bookkeeping(state: DialogueState, decision: Any) -> None:
+    """The policy's ``record_handoff`` (owner, rule, topics handed off), applied to ``state`` in
+    place so the manager's copy, saved at the end of its turn, agrees with the ticket."""
+    from assistant.policy import HandoffDecision, HandoffPolicy
+
+    if not isinstance(decision, HandoffDecision):
+        decision = HandoffDecision(True, _field(decision, "rule"), _field(decision, "reason") or "",
+                                   mode=_field(decision, "mode") or "live",
+                                   topics=tuple(_field(decision, "topics") or ()))
+    updated = HandoffPolicy.record_handoff(state, decision)
+    for name in ("owner", "last_handoff_rule", "handled_topics"):
+        setattr(state, name, getattr(updated, name))
+    state.owner = "queued"
+
+
+def handoff_event_data(ticket: Ticket, decision: Any = None, **extra: Any) -> dict[str, Any]:
+    """The ``handoff`` event's fields: the policy's decision plus the ticket it opened."""
+    return {"handoff": ticket.open, "rule": _field(decision, "rule", ticket.rule),
+            "reason": _field(decision, "reason", ticket.reason), "mode": _field(decision, "mode", ticket.mode),
+            "message": _field(decision, "message", ticket.message) or None,
+            "ticket": ticket.id, "status": ticket.status, **extra}
+
+
+def takeover_turn(takeover: Takeover, session_id: str, turn_number: int, decision: Any, state: DialogueState,
+                  emit: Callable[..., ReplyEvent], text: str = "",
+                  images: Iterable[str] = ()) -> Iterator[ReplyEvent]:
+    """The manager's one call after ``policy.decide``; returns True when the bot must stay silent.
+
+        silent = yield from takeover_turn(self.takeover, session_id, number, decision, state, emit,
+                                          turn.text, image_paths)
+
+    - a withdrawn queued request (``decision.release``, "never mind"): ticket cancelled, the
+      shopper is told so, and the bot answers again from the next message on (True);
+    - a conversation a person owns: the message is relayed to the agent, no bot answer (True);
+    - a new handoff: a ticket is opened and announced with the policy's message (True).
+    Each case yields one ``handoff`` event; no handoff and no owner yields nothing (False).
+    """
+    owned = takeover.is_owned(session_id)
+    if owned and _field(decision, "release"):
+        try:
+            ticket = takeover.cancel(session_id, announce=False)
+        except TakeoverConflict:       # an agent joined meanwhile: they get the message instead
+            pass
+        else:
+            state.owner = "bot"
+            yield emit("handoff", **handoff_event_data(ticket, None, message=CANCELLED_MESSAGE))
+            return True
+    if owned:
+        ticket = takeover.shopper_message(session_id, turn_number, text, images)
+        message = QUEUED_RELAY_MESSAGE if ticket.status == "queued" else None
+        yield emit("handoff", **handoff_event_data(ticket, None, message=message, relayed=True))
+        return True
+    if _field(decision, "handoff"):
+        ticket = takeover.start(session_id, decision, state)
+        yield emit("handoff", **handoff_event_data(ticket, decision))
+        return True
+    return False
