@@ -162,7 +162,8 @@ class ConversationManager:
 
         # 4. handoff rules, and the human who may already own the chat
         context = HandoffContext(now=datetime.now(timezone.utc), customer_id=turn.customer_id,
-                                 customer_is_vip=turn.customer_is_vip)
+                                 customer_is_vip=turn.customer_is_vip,
+                                 agents_online=self.takeover.agents_online())
         decision = self.policy.decide(state, signals, context)
         silent = yield from takeover_turn(self.takeover, session_id, number, decision, state, emit,
                                           turn.text, image_paths)

@@ -70,6 +70,9 @@ class HelpdeskSettings(BaseModel):
     backoff_max_s: float = Field(default=60.0, ge=0)
     signature_tolerance_s: int = Field(default=300, gt=0, description="max age of a signed timestamp")
     public_url: str = Field(default="http://127.0.0.1:7860", description="base of transcript links")
+    agents_online: int | None = Field(default=None, ge=0, description="fixed number of agents online "
+                                      "(agents in an outside helpdesk); None = count console/API activity")
+    presence_window_s: float = Field(default=300.0, gt=0, description="an agent active this recently is online")
 
     @model_validator(mode="after")
     def _secret_for_webhooks(self) -> "HelpdeskSettings":

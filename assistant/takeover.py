@@ -15,6 +15,8 @@ Every step is also sent to the helpdesk (assistant.helpdesk) as a signed webhook
 """
 from __future__ import annotations
 
+import time
+
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -124,6 +126,21 @@ class Takeover:
         self.helpdesk = helpdesk or Helpdesk(None, sessions)
         self.product_name = product_name
         self.store_name = store_name
+        self._seen: dict[str, float] = {}   # agent -> last activity (monotonic seconds)
+
+    # -- agent presence: decides "live" vs an honest "queue" message --------------------------
+    def agent_seen(self, agent: str) -> None:
+        """An agent used the console or the agent API just now."""
+        self._seen[agent] = time.monotonic()
+
+    def agents_online(self) -> int:
+        """Agents active in the last few minutes, or the fixed number the store configured
+        (``ASSISTANT_HELPDESK__AGENTS_ONLINE``, for stores whose agents work in their helpdesk)."""
+        fixed = self.helpdesk.settings.agents_online
+        if fixed is not None:
+            return fixed
+        cutoff = time.monotonic() - self.helpdesk.settings.presence_window_s
+        return sum(1 for t in self._seen.values() if t >= cutoff)
 
     # -- reading --------------------------------------------------------------------------
     def owner(self, session_id: str) -> str:

@@ -232,3 +232,14 @@ def test_the_manager_keeps_the_bot_silent_while_owned(manager):
     manager.takeover.resolve(session, "Sam")
     back = ask(manager, session, "How heavy is the Alpine 40 Pack?")
     assert "1.4" in back["answer"]
+
+
+def test_agents_online_counts_recent_console_or_api_activity(manager):
+    takeover = manager.takeover
+    assert takeover.agents_online() == 0          # nobody has opened the console: honest queue message
+    takeover.agent_seen("Dana")
+    takeover.agent_seen("api")
+    assert takeover.agents_online() == 2
+    fixed = manager.settings.helpdesk.model_copy(update={"agents_online": 5})
+    takeover.helpdesk.settings = fixed
+    assert takeover.agents_online() == 5

@@ -1,0 +1,133 @@
+"""HTTP endpoints for the people who take over: the agent API and the helpdesk's inbound webhook.
+
+``agent_router(takeover)`` is included by create_app. Agent endpoints need the agent token
+(``ASSISTANT_HELPDESK__AGENT_TOKEN``) as ``Authorization: Bearer <token>`` or ``X-Agent-Token``;
+the inbound endpoint needs a signature made with ``inbound_secret`` instead (assistant.helpdesk).
+All the work is done by assistant.takeover and assistant.helpdesk; this module only maps HTTP
+onto them, and errors leave through the app's handlers (assistant.web.http_errors).
+"""
+from __future__ import annotations
+
+import hmac
+import mimetypes
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.errors import AssistantError, NotFound
+from assistant.helpdesk import handle_inbound
+from assistant.takeover import OPEN, Takeover
+from assistant.web.http_errors import ERROR_RESPONSES, Unauthorized
+
+AGENT_PREFIX = "/api/v1/agent"
+INBOUND_PATH = "/api/v1/helpdesk/inbound"
+
+
+class AgentApiDisabled(AssistantError):
+    status_code = 503
+
+
+class AgentAction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agent: str | None = Field(default=None, max_length=128, description="the agent's display name")
+
+
+class AgentReply(AgentAction):
+    text: str = Field(min_length=1, max_length=8000)
+
+
+def check_agent_token(takeover: Takeover, presented: str | None) -> None:
+    """Raise unless ``presented`` is the configured agent token (constant-time compare)."""
+    token = takeover.helpdesk.settings.agent_token
+    if not (token and token.get_secret_value()):
+        raise AgentApiDisabled("the agent API is off: set ASSISTANT_HELPDESK__AGENT_TOKEN")
+    if not presented or not hmac.compare_digest(presented.encode(), token.get_secret_value().encode()):
+        raise Unauthorized("a valid agent token is required (Authorization: Bearer <token> or X-Agent-Token)",
+                           limit="agent_token")
+
+
+def session_image(takeover: Takeover, session_id: str, name: str) -> Path:
+    """A photo the shopper sent in this conversation (only those: names are looked up, not joined)."""
+    for event in takeover.sessions.events(session_id):
+        if event.type == "user":
+            for path in event.data.get("images") or []:
+                if Path(path).name == name and Path(path).is_file():
+                    return Path(path)
+    raise NotFound(f"conversation {session_id!r} has no photo named {name!r}")
+
+
+def conversation_view(takeover: Takeover, session_id: str) -> dict[str, Any]:
+    """Everything an agent needs about one conversation (also what the console shows)."""
+    if not takeover.sessions.exists(session_id):
+        raise NotFound(f"no conversation with id {session_id!r}")
+    ticket = takeover.ticket_for(session_id)
+    return {"conversation_id": session_id, "owner": takeover.owner(session_id),
+            "ticket": ticket.to_dict() if ticket else None,
+            "tickets": [t.to_dict() for t in takeover.tickets(session_id=session_id)],
+            "transcript": takeover.sessions.transcript(session_id)}
+
+
+def agent_router(takeover: Takeover) -> APIRouter:
+    def agent(authorization: Annotated[str | None, Header()] = None,
+              x_agent_token: Annotated[str | None, Header()] = None) -> None:
+        bearer = authorization[7:].strip() if authorization and authorization[:7].lower() == "bearer " else None
+        check_agent_token(takeover, x_agent_token or bearer)
+        takeover.agent_seen("api")
+
+    router = APIRouter(responses=ERROR_RESPONSES)
+    agents = APIRouter(prefix=AGENT_PREFIX, tags=["agent"], dependencies=[Depends(agent)])
+
+    def who(body: AgentAction | None, fallback: str = "Support agent") -> str:
+        return (body.agent if body and body.agent else None) or fallback
+
+    @agents.get("/tickets")
+    def tickets(status: Annotated[str, Query(description="open, all, or one status")] = "open") -> dict:
+        chosen = OPEN if status == "open" else None if status == "all" else [status]
+        return {"tickets": [t.to_dict() for t in takeover.tickets(statuses=chosen)]}
+
+    @agents.get("/sessions/{session_id}")
+    def conversation(session_id: str) -> dict:
+        return conversation_view(takeover, session_id)
+
+    @agents.get("/sessions/{session_id}/events")
+    def events(session_id: str, after: int = 0) -> dict:
+        if not takeover.sessions.exists(session_id):
+            raise NotFound(f"no conversation with id {session_id!r}")
+        return {"events": [e.to_dict() for e in takeover.sessions.events(session_id, after=after)]}
+
+    @agents.get("/sessions/{session_id}/images/{name}")
+    def image(session_id: str, name: str) -> FileResponse:
+        path = session_image(takeover, session_id, name)
+        return FileResponse(path, media_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+
+    @agents.post("/sessions/{session_id}/join")
+    def join(session_id: str, body: AgentAction | None = None) -> dict:
+        return takeover.agent_join(session_id, who(body)).to_dict()
+
+    @agents.post("/sessions/{session_id}/messages")
+    def reply(session_id: str, body: AgentReply) -> dict:
+        seq = takeover.agent_reply(session_id, body.text, who(body), source="api")
+        ticket = takeover.ticket_for(session_id)
+        return {"seq": seq, "ticket": ticket.id if ticket else None, "status": ticket.status if ticket else None}
+
+    @agents.post("/sessions/{session_id}/hand-back")
+    def hand_back(session_id: str, body: AgentAction | None = None) -> dict:
+        return takeover.hand_back(session_id, body.agent if body else None).to_dict()
+
+    @agents.post("/sessions/{session_id}/resolve")
+    def resolve(session_id: str, body: AgentAction | None = None) -> dict:
+        return takeover.resolve(session_id, body.agent if body else None).to_dict()
+
+    @router.post(INBOUND_PATH, tags=["helpdesk"])
+    async def inbound(request: Request) -> dict:
+        """A helpdesk posts an agent's reply (or join / hand_back / resolve), signed with inbound_secret."""
+        body = await request.body()
+        return await run_in_threadpool(handle_inbound, takeover, dict(request.headers), body)
+
+    router.include_router(agents)
+    return router
