@@ -125,6 +125,41 @@ def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
     run(host=host, port=port)
 
 
+@app.command("eval")
+def eval_(
+    paths: list[Path] = typer.Argument(..., help="transcript files or folders (YAML, JSONL, session exports)"),
+    backend: Optional[str] = typer.Option(None, help="answer with this backend (default: the configured one)"),
+    knowledge: Optional[Path] = typer.Option(None, help="default store's knowledge folder (catalog.json, faq.yaml, policies/)"),
+    json_out: Path = typer.Option(Path("reports/eval.json"), "--json", help="write the JSON report here"),
+    html_out: Path = typer.Option(Path("reports/eval.html"), "--html", help="write the HTML report here"),
+    jobs: int = typer.Option(1, min=1, help="conversations run in parallel threads"),
+    compare: Optional[Path] = typer.Option(None, help="an earlier JSON report to compare with"),
+    gate: Optional[Path] = typer.Option(None, help="thresholds file; exit 1 when a metric is below its threshold"),
+    tag: list[str] = typer.Option([], help="only conversations with this tag (repeatable)"),
+    scorers: list[str] = typer.Option([], help="import this module to register extra scorers (repeatable)"),
+    judge_backend: Optional[str] = typer.Option(None, "--judge", help="grade answers with this generative backend"),
+    progress: bool = typer.Option(True, help="show a progress bar"),
+) -> None:
+    """Run scripted conversations through the assistant, score them and write JSON + HTML reports."""
+    from assistant.evals.evaluate import evaluate, load_scorer_modules, summary
+    from assistant.settings import get_settings
+
+    overrides = {k: v for k, v in {"backend": backend,
+                                    "knowledge_dir": knowledge.resolve() if knowledge else None}.items() if v is not None}
+    try:
+        load_scorer_modules(scorers)
+        settings = get_settings().model_copy(update=overrides) if overrides else get_settings()
+        outcome = evaluate(paths, settings, jobs=jobs, tags=tag, json_path=json_out, html_path=html_out,
+                           compare_path=compare, gate_path=gate, judge_backend=judge_backend, progress=progress)
+    except AssistantError as exc:
+        _fail(exc)
+    for line in summary(outcome):
+        typer.echo(line)
+    if not outcome.gate_passed:
+        typer.secho("eval gate failed: a metric is below its threshold", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
+
+
 def main() -> None:
     app()
 

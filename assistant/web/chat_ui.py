@@ -1,7 +1,9 @@
 """The shopper chat (Gradio): a thin view over ConversationManager.respond.
 
 The browser tab's Gradio session hash is the conversation id, so follow-ups in one tab share
-dialogue state. Answers stream; citations are listed under each answer.
+dialogue state. Answers stream; citations are listed under each answer; what the photo showed
+("I read: ...") is noted above it. After a handoff, a timer polls the session store so an
+agent's replies appear in the chat as they are sent.
 """
 from __future__ import annotations
 
@@ -12,6 +14,12 @@ import gradio as gr
 from assistant.conversation import ConversationManager, Turn
 from assistant.errors import AssistantError
 
+POLL_S = 2.0
+
+
+def session_of(request: gr.Request | None) -> str:
+    return f"web-{request.session_hash}" if request and request.session_hash else "web-anonymous"
+
 
 def render_reply(answer: str, citations: list[dict], notices: list[str]) -> str:
     text = "\n\n".join([*(f"_{n}_" for n in notices), answer]) if notices else answer
@@ -21,22 +29,23 @@ def render_reply(answer: str, citations: list[dict], notices: list[str]) -> str:
     return text
 
 
+def agent_line(data: dict) -> str:
+    return f"**{data.get('agent') or 'Agent'}:** {data.get('content') or data.get('text') or ''}"
+
+
 def build_chat(manager: ConversationManager) -> gr.Blocks:
     def reply(message: dict, history: list, request: gr.Request):
-        session_id = f"web-{request.session_hash}" if request and request.session_hash else "web-anonymous"
         files = message.get("files") or []
         try:
             images = [Path(f if isinstance(f, str) else f["path"]).read_bytes() for f in files]
             turn = Turn(text=message.get("text") or "", images=images)
             answer, citations, notices = "", [], []
-            for event in manager.respond(session_id, turn):
+            for event in manager.respond(session_of(request), turn):
                 if event.type == "token":
                     answer += event.data["text"]
                     yield render_reply(answer, [], notices)
                 elif event.type in ("notice", "perception") and event.data.get("text"):
                     notices.append(event.data["text"])
-                elif event.type == "agent_message":
-                    answer += f"\n\n**{event.data.get('agent', 'Agent')}:** {event.data.get('content', '')}"
                 elif event.type == "citations":
                     citations = event.data["citations"]
                 elif event.type == "handoff" and event.data.get("message"):
@@ -45,17 +54,39 @@ def build_chat(manager: ConversationManager) -> gr.Blocks:
         except AssistantError as exc:
             yield f"⚠️ {exc}"
 
-    return gr.ChatInterface(
-        fn=reply,
-        multimodal=True,
-        title=f"{manager.settings.store_name} - shop assistant",
-        description="Ask about products, sizes, stock, shipping, returns or an order. You can attach photos.",
-        textbox=gr.MultimodalTextbox(file_types=["image"], file_count="multiple",
-                                     placeholder="Ask a question or attach a photo…"),
-        examples=[{"text": "How heavy is the Alpine 40 Pack?"},
-                  {"text": "How long do I have to return running shoes?"},
-                  {"text": "Do you have a rain jacket under $150?"}],
-        cache_examples=False,
-        api_name="chat",
-        analytics_enabled=False,
-    )
+    def agent_replies(history: list, last_seq: int | None, request: gr.Request):
+        """Append agent messages sent since the last poll (the bot is silent while they own the chat)."""
+        session_id = session_of(request)
+        if not manager.sessions.exists(session_id):
+            return gr.skip(), gr.skip(), last_seq
+        events = manager.sessions.events(session_id, after=last_seq or 0)
+        if last_seq is None:  # first poll of this tab: start from now
+            return gr.skip(), gr.skip(), events[-1].seq if events else 0
+        new = [e for e in events if e.type == "agent_message"]
+        if not events:
+            return gr.skip(), gr.skip(), last_seq
+        if not new:
+            return gr.skip(), gr.skip(), events[-1].seq
+        history = list(history or []) + [{"role": "assistant", "content": agent_line(e.data)} for e in new]
+        return history, history, events[-1].seq
+
+    with gr.Blocks(title=f"{manager.settings.store_name} - shop assistant", analytics_enabled=False) as page:
+        chat = gr.ChatInterface(
+            fn=reply,
+            multimodal=True,
+            title=f"{manager.settings.store_name} - shop assistant",
+            description="Ask about products, sizes, stock, shipping, returns or an order. You can attach photos.",
+            textbox=gr.MultimodalTextbox(file_types=["image"], file_count="multiple",
+                                         placeholder="Ask a question or attach a photo…"),
+            examples=[{"text": "How heavy is the Alpine 40 Pack?"},
+                      {"text": "How long do I have to return running shoes?"},
+                      {"text": "Do you have a rain jacket under $150?"}],
+            cache_examples=False,
+            api_name="chat",
+            analytics_enabled=False,
+        )
+        last_seq = gr.State(None)
+        gr.Timer(POLL_S).tick(agent_replies, [chat.chatbot, last_seq],
+                              [chat.chatbot, chat.chatbot_state, last_seq],
+                              show_progress="hidden", api_name=False)
+    return page

@@ -1,0 +1,112 @@
+"""The quality gate and run-to-run comparison: "did it get worse?" as a yes/no and as a diff.
+
+Thresholds live in a YAML file (evals/thresholds.yaml): ``metric: minimum`` or
+``metric: {max: N}`` for lower-is-better numbers, with metric names as ``metrics.flatten``
+writes them (``turn_pass_rate``, ``expectation.contains``, ``tag.photo.turn_pass_rate``...).
+A metric the run did not measure fails the gate, so a misspelt name cannot pass silently.
+
+``compare(old, new)`` takes two JSON reports and lists every metric's change plus the turns
+where an expectation newly fails or newly holds, matched by conversation, turn and expectation.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.errors import InvalidInput
+from assistant.evals.metrics import flatten, higher_is_better
+
+
+@dataclass
+class GateResult:
+    metric: str
+    value: float | None
+    bound: float
+    kind: str          # min | max
+    passed: bool
+
+    def __str__(self) -> str:
+        shown = "not measured" if self.value is None else f"{self.value:g}"
+        op = ">=" if self.kind == "min" else "<="
+        return f"{'ok  ' if self.passed else 'FAIL'} {self.metric} = {shown} (needs {op} {self.bound:g})"
+
+
+def load_thresholds(path: Path) -> dict[str, tuple[str, float]]:
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InvalidInput(f"cannot read thresholds {path}: {exc}", limit="thresholds") from None
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"{path}: expected 'metric: minimum' lines", limit="thresholds")
+    out = {}
+    for metric, bound in raw.items():
+        if isinstance(bound, dict) and len(bound) == 1 and next(iter(bound)) in ("min", "max"):
+            kind, value = next(iter(bound.items()))
+        else:
+            kind, value = "min", bound
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InvalidInput(f"{path}: threshold for {metric!r} must be a number or {{min|max: number}}",
+                               limit="thresholds")
+        out[str(metric)] = (kind, float(value))
+    return out
+
+
+def check_gate(metrics: dict[str, Any], thresholds: dict[str, tuple[str, float]]) -> list[GateResult]:
+    flat = flatten(metrics)
+    results = []
+    for metric, (kind, bound) in thresholds.items():
+        value = flat.get(metric)
+        ok = value is not None and (value >= bound - 1e-9 if kind == "min" else value <= bound + 1e-9)
+        results.append(GateResult(metric, value, bound, kind, ok))
+    return results
+
+
+def gate_dicts(results: list[GateResult]) -> list[dict[str, Any]]:
+    return [asdict(r) for r in results]
+
+
+def _checks(report: dict[str, Any]) -> dict[tuple[str, int], dict[str, Any]]:
+    """(conversation uid, turn number) -> the turn's text, answer and pass/fail per expectation kind."""
+    out = {}
+    for conv in report.get("conversations", []):
+        if conv.get("skipped"):
+            continue
+        for turn in conv.get("turns", []):
+            if turn.get("checks"):
+                out[(conv["uid"], turn["index"])] = {"uid": conv["uid"], "turn": turn["index"], "user": turn["user"],
+                                                     "answer": turn.get("answer", ""),
+                                                     "checks": {c["kind"]: c["passed"] for c in turn["checks"]}}
+    return out
+
+
+def _flips(old: dict, new: dict, now_passing: bool) -> list[dict[str, Any]]:
+    """Turns where some expectation flipped: held before and fails now (or the other way round)."""
+    flips = []
+    for key, turn in new.items():
+        before = old.get(key, {}).get("checks", {})
+        kinds = [k for k, ok in turn["checks"].items() if k in before and ok == now_passing and before[k] != ok]
+        if kinds:
+            flips.append({"uid": turn["uid"], "turn": turn["turn"], "user": turn["user"], "answer": turn["answer"],
+                          ("fixed" if now_passing else "failed"): kinds})
+    return flips
+
+
+def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """What changed between two reports: metric deltas, regressions first, and turns that flipped."""
+    fo, fn = flatten(old.get("metrics", {})), flatten(new.get("metrics", {}))
+    rows = []
+    for name in sorted(set(fo) | set(fn)):
+        a, b = fo.get(name), fn.get(name)
+        delta = round(b - a, 4) if a is not None and b is not None else None
+        better = None if not delta else (delta > 0) == higher_is_better(name)
+        rows.append({"metric": name, "old": a, "new": b, "delta": delta, "better": better})
+    to, tn = _checks(old), _checks(new)
+    meta = old.get("meta", {})
+    return {"old": {"started": meta.get("started"), "backend": meta.get("backend")},
+            "metrics": rows, "worse": [r["metric"] for r in rows if r["better"] is False],
+            "better": [r["metric"] for r in rows if r["better"] is True],
+            "newly_failing": _flips(to, tn, False), "newly_passing": _flips(to, tn, True),
+            "only_old": len(set(to) - set(tn)), "only_new": len(set(tn) - set(to))}

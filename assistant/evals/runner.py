@@ -1,0 +1,252 @@
+"""The eval runner: every conversation in a fresh session through the real ConversationManager.
+
+Nothing is simulated: the manager retrieves from the real Chroma store, tracks state, applies
+the handoff policy and streams through the configured backend, exactly as the HTTP and Gradio
+doors see it. The runner only reads the reply events (token, citations, state, handoff,
+perception, notice, done), times each turn and scores it.
+
+  1. load the conversations (transcripts.load_suite) and open each store once (stores.EvalStores)
+  2. one ConversationManager per store, all sharing one session database (a temp dir) and one
+     backend; conversations run in ``jobs`` threads, each in its own session
+  3. per turn: send the user's words and photos, collect the events, fetch the cited evidence
+     texts, score the expectations (scorers.SCORERS)
+  4. metrics.compute over the results; reports are written by report_json / report_html
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from assistant.errors import AssistantError
+from assistant.evals.scorers import Check, TurnObservation, score_turn
+from assistant.evals.stores import EvalStores, StoreUnavailable
+from assistant.evals.transcripts import Conversation, Suite
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TurnResult:
+    index: int
+    user: str
+    images: list[str]
+    expect: dict[str, Any]
+    observation: TurnObservation
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def scored(self) -> bool:
+        return bool(self.checks)
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "user": self.user, "images": self.images, "expect": self.expect,
+                "passed": self.passed, "checks": [c.to_dict() for c in self.checks],
+                "grounding": self.observation.grounding().to_dict(), **self.observation.to_dict()}
+
+
+@dataclass
+class ConversationResult:
+    id: str
+    uid: str
+    source: str
+    tags: list[str]
+    knowledge: str
+    turns: list[TurnResult] = field(default_factory=list)
+    skipped: str | None = None
+    session_id: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.skipped is None and all(t.passed for t in self.turns)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "uid": self.uid, "source": self.source, "tags": self.tags,
+                "knowledge": self.knowledge, "session_id": self.session_id, "skipped": self.skipped,
+                "passed": self.passed, "turns": [t.to_dict() for t in self.turns]}
+
+
+@dataclass
+class RunResult:
+    conversations: list[ConversationResult]
+    meta: dict[str, Any]
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"meta": self.meta, "metrics": self.metrics,
+                "conversations": [c.to_dict() for c in self.conversations]}
+
+
+class EvalRunner:
+    """Runs a suite against the real pipeline. ``backend`` (an instance) overrides the setting."""
+
+    def __init__(self, settings: Settings, *, jobs: int = 1, backend=None, stores: EvalStores | None = None,
+                 progress: bool = True, judge=None):
+        self.settings = settings
+        self.jobs = max(1, int(jobs))
+        self.stores = stores or EvalStores(settings)
+        self.backend = backend
+        self.progress = progress
+        self.judge = judge
+        self._managers: dict[Any, Any] = {}
+        self._lock = threading.Lock()
+        self._workdir = Path(tempfile.mkdtemp(prefix="assistant-eval-"))
+        self._sessions = None
+        self.notices: list[str] = []
+
+    # -- managers -------------------------------------------------------------------------------
+    def manager_for(self, conv: Conversation):
+        from assistant.conversation import ConversationManager
+        from assistant.sessions import SessionStore
+
+        knowledge = self.stores.get(conv.knowledge)
+        with self._lock:
+            if conv.knowledge not in self._managers:
+                if self._sessions is None:
+                    self._sessions = SessionStore(f"sqlite:///{self._workdir / 'sessions.sqlite3'}")
+                settings = knowledge.settings.model_copy(update={"data_dir": self._workdir})
+                if conv.knowledge is not None and not conv.knowledge.is_dir:
+                    # a bare catalog file has no store rules of its own: keep the default store's
+                    settings = settings.model_copy(update={"knowledge_dir": self.settings.knowledge_dir})
+                manager = ConversationManager(settings, knowledge=knowledge, sessions=self._sessions,
+                                              backend=self.backend)
+                if self.backend is None:
+                    self.backend = manager.backend
+                if manager.notice and manager.notice not in self.notices:
+                    self.notices.append(manager.notice)
+                self._managers[conv.knowledge] = manager
+            return self._managers[conv.knowledge]
+
+    # -- one turn / one conversation ------------------------------------------------------------
+    def run_turn(self, manager, session_id: str, turn) -> TurnResult:
+        from assistant.conversation import Turn
+
+        obs = TurnObservation(user=turn.text)
+        started = time.perf_counter()
+        try:
+            images = [Path(p).read_bytes() for p in turn.images]
+            for event in manager.respond(session_id, Turn(text=turn.text, images=images)):
+                data = {k: v for k, v in event.data.items() if k not in ("seq", "turn")}
+                if event.type == "token" and obs.first_token_ms is None:
+                    obs.first_token_ms = round((time.perf_counter() - started) * 1000, 1)
+                elif event.type == "citations":
+                    obs.citations = list(data.get("citations") or [])
+                    obs.low_confidence = data.get("low_confidence")
+                    obs.evidence = self._evidence(manager, obs.citations, data.get("evidence"))
+                elif event.type == "state":
+                    obs.state = dict(data.get("state") or data)
+                elif event.type == "handoff":
+                    obs.handoffs.append(data)
+                elif event.type == "perception":
+                    obs.perception.append(data.get("perception", data))
+                elif event.type == "notice":
+                    obs.notices.append(str(data.get("text", "")))
+                elif event.type == "agent_message":
+                    obs.notices.append(f"agent: {data.get('content', '')}")
+                elif event.type == "error":
+                    obs.error = str(data.get("message") or data)
+                elif event.type == "done":
+                    obs.done = data
+                    obs.answer = str(data.get("answer", ""))
+        except (AssistantError, OSError) as exc:
+            obs.error = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # a crash in the pipeline is a failed turn, not a failed run
+            log.exception("turn crashed")
+            obs.error = f"crash: {type(exc).__name__}: {exc}"
+        obs.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        result = TurnResult(0, turn.text, turn.images, turn.expect, obs)
+        result.checks = score_turn(turn.expect, obs)
+        return result
+
+    @staticmethod
+    def _evidence(manager, citations: list[dict], retrieved: list[dict] | None) -> list[dict]:
+        """Evidence texts: from the event when the manager sends them, else the cited chunks' texts."""
+        if retrieved:
+            return [{"source_id": e.get("source_id"), "title": e.get("title", ""), "text": e.get("text", ""),
+                     "cited": any(c.get("source_id") == e.get("source_id") for c in citations)} for e in retrieved]
+        if citations and all(c.get("text") for c in citations):
+            return [{"source_id": c["source_id"], "title": c.get("title", ""), "text": c["text"], "cited": True}
+                    for c in citations]
+        ids = list(dict.fromkeys(c["source_id"] for c in citations if c.get("source_id")))
+        if not ids:
+            return []
+        rows = {i: (text, meta) for i, text, meta in manager.knowledge.store.get(ids=ids)}
+        return [{"source_id": i, "title": rows.get(i, ("", {}))[1].get("title", i),
+                 "text": rows.get(i, ("", {}))[0] or "", "cited": True} for i in ids]
+
+    def run_conversation(self, conv: Conversation) -> ConversationResult:
+        label = conv.knowledge.label() if conv.knowledge else "default"
+        result = ConversationResult(conv.id, conv.uid, conv.source, conv.tags, label)
+        if conv.skip:
+            result.skipped = conv.skip
+            return result
+        try:
+            manager = self.manager_for(conv)
+        except StoreUnavailable as exc:
+            result.skipped = str(exc)
+            return result
+        result.session_id = f"eval-{uuid.uuid4().hex[:12]}"
+        for index, turn in enumerate(conv.turns, 1):
+            turn_result = self.run_turn(manager, result.session_id, turn)
+            turn_result.index = index
+            if self.judge is not None and turn_result.observation.answer:
+                turn_result.observation.judge = self.judge.rate(turn_result.observation)
+            result.turns.append(turn_result)
+        return result
+
+    # -- the whole suite ------------------------------------------------------------------------
+    def run(self, suite: Suite) -> RunResult:
+        from assistant.evals.metrics import compute
+
+        started = time.perf_counter()
+        began = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        convs = suite.conversations
+        results: list[ConversationResult | None] = [None] * len(convs)
+        # a terminal gets a live bar; a CI log gets a line every few seconds, not hundreds
+        bar = tqdm(total=len(convs), desc="eval", unit="conv", disable=not self.progress, dynamic_ncols=True,
+                   mininterval=0.2 if sys.stderr.isatty() else 10.0)
+        failed = 0
+        with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="eval") as pool:
+            futures = {pool.submit(self.run_conversation, c): i for i, c in enumerate(convs)}
+            for future in as_completed(futures):
+                res = future.result()
+                results[futures[future]] = res
+                failed += int(not res.passed and not res.skipped)
+                bar.set_postfix(failing=failed, refresh=False)
+                bar.update(1)
+        bar.close()
+        done = [r for r in results if r is not None]
+        backend = self.backend
+        meta = {
+            "started": began, "seconds": round(time.perf_counter() - started, 2), "jobs": self.jobs,
+            "backend": getattr(backend, "name", self.settings.backend),
+            "requested_backend": self.settings.backend,
+            "generative": bool(getattr(backend, "generative", False)),
+            "embedding_model": str(self.settings.embedding_model),
+            "files": suite.files, "ignored_files": suite.ignored,
+            "stores": dict(self.stores.ingested), "notices": list(self.notices),
+            "judge": getattr(self.judge, "name", None),
+        }
+        run = RunResult(done, meta)
+        run.metrics = compute(run)
+        return run
+
+    def close(self) -> None:
+        import shutil
+
+        shutil.rmtree(self._workdir, ignore_errors=True)

@@ -1,0 +1,309 @@
+"""Eval transcripts: the documented file format (evals/README.md) read into typed records.
+
+A transcript file is YAML (a list of conversations, or a mapping with ``conversations:`` and
+file-wide ``knowledge:`` / ``tags:``) or JSONL. A JSONL line may be a conversation object (the
+YAML schema on one line), or a record exported from the session store - a stored event
+(``{"session_id", "seq", "turn", "type", ...}``) or a transcript message
+(``{"session_id", "role", "content", ...}``). Exported sessions are rebuilt into conversations
+whose turns carry the recorded assistant reply as a ``reference`` expectation, so last week's
+real chats replay against today's configuration.
+
+Everything is checked at load time: an unknown key, an unknown expectation or a missing photo
+is an error that names the file and the conversation, before anything runs.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.errors import InvalidInput
+from assistant.evals.scorers import normalise_expectations
+
+TRANSCRIPT_SUFFIXES = (".yaml", ".yml", ".jsonl")
+TURN_KEYS = {"user", "images", "expect", "note"}
+CONVERSATION_KEYS = {"id", "description", "tags", "knowledge", "turns", "skip"}
+FILE_KEYS = {"suite", "description", "knowledge", "tags", "conversations"}
+
+
+class TranscriptError(InvalidInput):
+    """A transcript file is malformed; the message names the file and the conversation."""
+
+    def __init__(self, message: str):
+        super().__init__(message, limit="transcript")
+
+
+@dataclass(frozen=True)
+class KnowledgeRef:
+    """Which store a conversation runs against: a knowledge folder, or a catalog file (+ mapping)."""
+
+    path: str                        # absolute: a knowledge dir, or a catalog file
+    mapping: str | None = None       # importer mapping (file or preset name) for a catalog file
+    docs: str | None = None          # folder with faq.yaml / policies/ for a catalog file
+
+    @property
+    def is_dir(self) -> bool:
+        return self.mapping is None and Path(self.path).is_dir()
+
+    def label(self) -> str:
+        name = Path(self.path).name if self.is_dir else Path(self.path).parent.name + "/" + Path(self.path).name
+        return f"{name} ({self.mapping})" if self.mapping else name
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "mapping": self.mapping, "docs": self.docs}
+
+
+@dataclass
+class UserTurn:
+    text: str
+    images: list[str] = field(default_factory=list)           # absolute paths
+    expect: dict[str, Any] = field(default_factory=dict)      # scorer key -> normalised value
+    note: str = ""
+
+
+@dataclass
+class Conversation:
+    id: str
+    source: str                                                # the file it came from
+    turns: list[UserTurn]
+    tags: list[str] = field(default_factory=list)
+    knowledge: KnowledgeRef | None = None                      # None: the run's default store
+    description: str = ""
+    skip: str | None = None                                    # a reason: load but do not run
+
+    @property
+    def uid(self) -> str:
+        return f"{Path(self.source).stem}/{self.id}"
+
+
+def _where(path: Path, conv_id: str | None = None) -> str:
+    return f"{path}" + (f" (conversation {conv_id!r})" if conv_id else "")
+
+
+def parse_knowledge(value: Any, base: Path, where: str) -> KnowledgeRef | None:
+    """``demo``/``default``/null -> None; a path (relative to the transcript) or a mapping."""
+    if value is None or value in ("demo", "default"):
+        return None
+    if isinstance(value, str):
+        value = {"path": value}
+    if not isinstance(value, dict):
+        raise TranscriptError(f"{where}: 'knowledge' must be a path or a mapping with path/catalog, mapping, docs")
+    unknown = set(value) - {"path", "catalog", "dir", "mapping", "docs"}
+    if unknown:
+        raise TranscriptError(f"{where}: unknown knowledge keys {sorted(unknown)}; use path, mapping, docs")
+    raw = value.get("path") or value.get("catalog") or value.get("dir")
+    if not raw:
+        raise TranscriptError(f"{where}: 'knowledge' needs a path (a knowledge folder or a catalog file)")
+    path = (base / str(raw)).resolve()
+    docs = (base / str(value["docs"])).resolve() if value.get("docs") else None
+    mapping = value.get("mapping")
+    if mapping and Path(str(mapping)).suffix in (".yaml", ".yml", ".json"):
+        mapping = str((base / str(mapping)).resolve())
+    return KnowledgeRef(str(path), str(mapping) if mapping else None, str(docs) if docs else None)
+
+
+def _tags(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(t, str) for t in value):
+        return list(value)
+    raise TranscriptError(f"{where}: 'tags' must be a list of words")
+
+
+def parse_turn(raw: Any, base: Path, where: str) -> UserTurn:
+    if isinstance(raw, str):
+        raw = {"user": raw}
+    if not isinstance(raw, dict):
+        raise TranscriptError(f"{where}: a turn must be a mapping with 'user' (and optional images, expect)")
+    unknown = set(raw) - TURN_KEYS
+    if unknown:
+        raise TranscriptError(f"{where}: unknown turn keys {sorted(unknown)}; a turn has {sorted(TURN_KEYS)}")
+    text = raw.get("user", "")
+    if not isinstance(text, str):
+        raise TranscriptError(f"{where}: 'user' must be text")
+    images = raw.get("images") or []
+    if isinstance(images, str):
+        images = [images]
+    paths = []
+    for image in images:
+        path = Path(str(image)) if Path(str(image)).is_absolute() else (base / str(image)).resolve()
+        if not path.is_file():
+            raise TranscriptError(f"{where}: image not found: {image} (paths are relative to the transcript file)")
+        paths.append(str(path))
+    if not text.strip() and not paths:
+        raise TranscriptError(f"{where}: a turn needs 'user' text or images")
+    try:
+        expect = normalise_expectations(raw.get("expect") or {})
+    except ValueError as exc:
+        raise TranscriptError(f"{where}: {exc}") from None
+    return UserTurn(text=text, images=paths, expect=expect, note=str(raw.get("note") or ""))
+
+
+def parse_conversation(raw: Any, path: Path, defaults: dict[str, Any], index: int) -> Conversation:
+    if not isinstance(raw, dict):
+        raise TranscriptError(f"{path}: conversation #{index + 1} must be a mapping with id and turns")
+    conv_id = str(raw.get("id") or "").strip()
+    if not conv_id:
+        raise TranscriptError(f"{path}: conversation #{index + 1} has no 'id'")
+    where = _where(path, conv_id)
+    unknown = set(raw) - CONVERSATION_KEYS
+    if unknown:
+        raise TranscriptError(f"{where}: unknown keys {sorted(unknown)}; a conversation has {sorted(CONVERSATION_KEYS)}")
+    turns_raw = raw.get("turns")
+    if not isinstance(turns_raw, list) or not turns_raw:
+        raise TranscriptError(f"{where}: 'turns' must be a non-empty list")
+    turns = [parse_turn(t, path.parent, f"{where} turn {i + 1}") for i, t in enumerate(turns_raw)]
+    knowledge = (parse_knowledge(raw["knowledge"], path.parent, where) if "knowledge" in raw
+                 else defaults.get("knowledge"))
+    tags = list(dict.fromkeys([*defaults.get("tags", []), *_tags(raw.get("tags"), where)]))
+    skip = raw.get("skip")
+    return Conversation(id=conv_id, source=str(path), turns=turns, tags=tags, knowledge=knowledge,
+                        description=str(raw.get("description") or ""), skip=str(skip) if skip else None)
+
+
+def load_yaml_file(path: Path) -> list[Conversation] | None:
+    """The conversations in a YAML transcript; None when the file is not a transcript (thresholds...)."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise TranscriptError(f"{path}: not valid YAML ({exc})") from None
+    defaults: dict[str, Any] = {}
+    if isinstance(doc, dict):
+        if "conversations" not in doc:
+            return None
+        unknown = set(doc) - FILE_KEYS
+        if unknown:
+            raise TranscriptError(f"{path}: unknown top-level keys {sorted(unknown)}; use {sorted(FILE_KEYS)}")
+        defaults = {"knowledge": parse_knowledge(doc.get("knowledge"), path.parent, str(path)),
+                    "tags": _tags(doc.get("tags"), str(path))}
+        doc = doc["conversations"]
+    if not isinstance(doc, list):
+        return None
+    return [parse_conversation(raw, path, defaults, i) for i, raw in enumerate(doc)]
+
+
+# -- session-store exports (JSONL) --------------------------------------------------------------
+def _session_of(record: dict[str, Any]) -> str:
+    return str(record.get("session_id") or record.get("session") or "session")
+
+
+def _replay_turns(records: list[dict[str, Any]], base: Path, where: str) -> tuple[list[UserTurn], str | None]:
+    """Rebuild user turns from one session's exported events or messages, replies as references."""
+    turns: list[UserTurn] = []
+    replies: dict[int, dict[str, Any]] = {}
+    missing: list[str] = []
+    for rec in records:
+        kind = rec.get("type") or {"user": "user", "assistant": "reply"}.get(rec.get("role", ""), "")
+        number = int(rec.get("turn") or len(turns))
+        if kind == "user":
+            images = []
+            for image in rec.get("images") or []:
+                p = Path(str(image)) if Path(str(image)).is_absolute() else (base / str(image)).resolve()
+                (images if p.is_file() else missing).append(str(p))
+            turns.append(UserTurn(text=str(rec.get("content") or ""), images=images, note=f"recorded turn {number}"))
+            replies[len(turns)] = {"answer": "", "cites": []}
+        elif turns:
+            reply = replies[len(turns)]
+            if kind == "token":
+                reply["answer"] += str(rec.get("text", ""))
+            elif kind == "done":
+                reply["answer"] = str(rec.get("answer", reply["answer"]))
+            elif kind == "reply":
+                reply["answer"] = str(rec.get("content", ""))
+                reply["cites"] = [c.get("source_id") for c in rec.get("citations") or [] if c.get("source_id")]
+            elif kind == "citations":
+                reply["cites"] = [c.get("source_id") for c in rec.get("citations") or [] if c.get("source_id")]
+            elif kind == "handoff" and rec.get("handoff"):
+                reply["handoff"] = rec.get("rule") or True
+    for i, turn in enumerate(turns, 1):
+        reference = {k: v for k, v in replies[i].items() if v not in ("", [])}
+        if reference.get("answer"):
+            turn.expect = normalise_expectations({"reference": reference})
+    skip = f"{len(missing)} recorded photo(s) not found, e.g. {missing[0]}" if missing else None
+    return [t for t in turns if t.text.strip() or t.images], skip
+
+
+def load_jsonl_file(path: Path) -> list[Conversation]:
+    conversations: list[Conversation] = []
+    sessions: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise TranscriptError(f"{path} line {line_no}: not valid JSON ({exc.msg})") from None
+        if not isinstance(record, dict):
+            raise TranscriptError(f"{path} line {line_no}: each line must be a JSON object")
+        if "turns" in record:
+            conversations.append(parse_conversation(record, path, {}, len(conversations)))
+        elif "type" in record or "role" in record:
+            sessions[_session_of(record)].append(record)
+        else:
+            raise TranscriptError(f"{path} line {line_no}: expected a conversation (with 'turns'), "
+                                  "an exported event (with 'type') or a message (with 'role')")
+    for session_id, records in sessions.items():
+        records.sort(key=lambda r: (int(r.get("seq") or 0)))
+        turns, skip = _replay_turns(records, path.parent, _where(path, session_id))
+        if turns:
+            conversations.append(Conversation(id=session_id, source=str(path), turns=turns, tags=["replay"],
+                                              description="replayed from a session-store export", skip=skip))
+    return conversations
+
+
+def export_sessions(store, session_ids: list[str], path: Path) -> int:
+    """Write sessions' stored events as JSONL (the replayable export); returns the line count."""
+    lines = 0
+    with Path(path).open("w", encoding="utf-8") as out:
+        for session_id in session_ids:
+            for event in store.events(session_id):
+                out.write(json.dumps({"session_id": session_id, **event.to_dict()}, default=str) + "\n")
+                lines += 1
+    return lines
+
+
+# -- finding and loading files ------------------------------------------------------------------
+def transcript_files(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in TRANSCRIPT_SUFFIXES and p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise TranscriptError(f"no such transcript file or folder: {path}")
+    return files
+
+
+@dataclass
+class Suite:
+    conversations: list[Conversation]
+    files: list[str]
+    ignored: list[str]        # YAML files in a folder that are not transcripts (e.g. thresholds.yaml)
+
+
+def load_suite(paths: list[Path], tags: list[str] | None = None) -> Suite:
+    """Every conversation in ``paths`` (files or folders); ``tags`` keeps those with any tag."""
+    conversations: list[Conversation] = []
+    files, ignored = [], []
+    for path in transcript_files(paths):
+        found = load_jsonl_file(path) if path.suffix == ".jsonl" else load_yaml_file(path)
+        if found is None:
+            ignored.append(str(path))
+            continue
+        files.append(str(path))
+        conversations.extend(found)
+    seen: dict[str, str] = {}
+    for conv in conversations:
+        if conv.uid in seen:
+            raise TranscriptError(f"{conv.source}: conversation id {conv.id!r} is used twice in {seen[conv.uid]}")
+        seen[conv.uid] = conv.source
+    if tags:
+        conversations = [c for c in conversations if set(c.tags) & set(tags)]
+    return Suite(conversations, files, ignored)

@@ -1,0 +1,21 @@
+"""The CI quality gate: the shipped suite (evals/) through the extractive pipeline meets
+evals/thresholds.yaml. This is what `make test` relies on to fail when answers get worse."""
+import pytest
+
+from assistant.evals import evaluate, summary
+from assistant.evals.stores import EvalStores
+from assistant.settings import PROJECT_ROOT
+
+EVALS = PROJECT_ROOT / "evals"
+
+
+@pytest.mark.slow
+def test_the_suite_meets_its_thresholds(demo_settings, demo_knowledge, tmp_path):
+    settings = demo_settings.model_copy(update={"backend": "extractive"})
+    stores = EvalStores(settings, cache_dir=tmp_path / "knowledge", default=demo_knowledge)
+    outcome = evaluate([EVALS], settings, jobs=2, stores=stores, progress=False, gate_path=EVALS / "thresholds.yaml",
+                       json_path=tmp_path / "eval.json", html_path=tmp_path / "eval.html")
+    lines = summary(outcome)
+    print("\n".join(lines))
+    assert outcome.report["metrics"]["counts"]["errors"] == 0, lines
+    assert outcome.gate_passed, "\n".join(str(g) for g in outcome.gate if not g.passed)
