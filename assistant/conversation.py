@@ -38,8 +38,26 @@ from assistant.settings import Settings
 from assistant.small_talk import SmallTalk
 from assistant.takeover import Takeover, takeover_turn
 from assistant.tracker import DialogueTracker
+from assistant.vision.perception import products_for_model_numbers
+from assistant.vision.service import PhotoPerception
 
 log = logging.getLogger(__name__)
+
+
+def _tap(events: Iterator[ReplyEvent], seen: list[ReplyEvent]):
+    """Pass events through, keeping a copy; returns what the generator returns."""
+    while True:
+        try:
+            event = next(events)
+        except StopIteration as stop:
+            return stop.value
+        seen.append(event)
+        yield event
+
+
+def _handoff_message(events: list[ReplyEvent]) -> str:
+    """What the shopper is told when the bot stays silent (the handoff's own message)."""
+    return next((e.data.get("message") or "" for e in events if e.type == "handoff"), "")
 
 
 @dataclass
@@ -84,14 +102,9 @@ class ConversationManager:
             log.warning(self.notice)
             return self.fallback
 
-    def _load_perception(self):
-        try:
-            from assistant.vision.service import PhotoPerception
-        except ImportError as exc:  # the vision stack is optional at import time
-            log.warning("photo perception unavailable: %s", exc)
-            return None
-        return PhotoPerception(self.settings, self.knowledge,
-                               describe=getattr(self.backend, "describe_image", None))
+    def _load_perception(self) -> PhotoPerception:
+        describe = self.backend.describe_image if self.backend.accepts_images else None
+        return PhotoPerception(self.settings, self.knowledge, describe=describe)
 
     def close(self) -> None:
         self.takeover.helpdesk.close()
@@ -131,7 +144,7 @@ class ConversationManager:
         cancel = cancel or Event()
         # 1. validate (photos too) before anything is stored: a rejected turn leaves no trace
         self.validate(turn)
-        photos = self.perception.validate(turn.images) if (self.perception and turn.images) else []
+        photos = self.perception.validate(turn.images) if turn.images else []
         self.sessions.ensure(session_id)
         number = self.sessions.last_turn(session_id) + 1
         image_paths = self._save_images(turn.images)
@@ -146,29 +159,34 @@ class ConversationManager:
         state = self.sessions.load_state(session_id)
 
         # 2. photos
-        seen = None
-        if photos:
-            seen = self.perception.perceive(photos)
-            yield emit("perception", perception=seen.to_dict(), text=" ".join(seen.summary_lines()))
+        seen = self.perception.perceive(photos) if photos else None
+        photo_lines: list[str] = []
+        matched: list[str] = []
+        if seen:
+            photo_lines = seen.summary_lines(self.perception.product_names())
+            matched = [m.product_id for m in seen.matches()] or products_for_model_numbers(
+                seen.model_numbers(), list(self.knowledge.directory.products.values()))
+            yield emit("perception", perception=seen.to_dict(), text="\n".join(photo_lines))
 
-        # 3. dialogue state
+        # 3. dialogue state (a photo's order id and recognised product count like typed ones)
         state, signals = self.tracker.update(
             state, turn.text or (seen.query_text() if seen else ""),
-            ocr_order_ids=seen.order_ids() if seen else (),
-            matched_product_ids=seen.product_ids() if seen else ())
+            ocr_order_ids=seen.order_ids() if seen else (), matched_product_ids=matched)
         question = signals.resolved_question or turn.text
-        if seen and seen.query_text():
-            question = f"{question}\n{seen.query_text()}".strip()
+        if seen:
+            names = [self.knowledge.directory.name_of(pid) for pid in matched[:1]]
+            question = " ".join([question, *names, seen.query_text()]).strip()
 
         # 4. handoff rules, and the human who may already own the chat
         context = HandoffContext(now=datetime.now(timezone.utc), customer_id=turn.customer_id,
                                  customer_is_vip=turn.customer_is_vip,
                                  agents_online=self.takeover.agents_online())
         decision = self.policy.decide(state, signals, context)
-        silent = yield from takeover_turn(self.takeover, session_id, number, decision, state, emit,
-                                          turn.text, image_paths)
+        routed: list[ReplyEvent] = []
+        silent = yield from _tap(takeover_turn(self.takeover, session_id, number, decision, state, emit,
+                                               turn.text, image_paths), routed)
         if silent:
-            yield from self._finish(session_id, state, emit, answer="")
+            yield from self._finish(session_id, state, emit, answer=_handoff_message(routed))
             return
 
         # small talk needs no evidence
@@ -193,10 +211,11 @@ class ConversationManager:
             return
         context.retrieval_score = best
         decision = self.policy.decide(state, signals, context)
-        silent = yield from takeover_turn(self.takeover, session_id, number, decision, state, emit,
-                                          turn.text, image_paths)
+        routed: list[ReplyEvent] = []
+        silent = yield from _tap(takeover_turn(self.takeover, session_id, number, decision, state, emit,
+                                               turn.text, image_paths), routed)
         if silent:
-            yield from self._finish(session_id, state, emit, answer="")
+            yield from self._finish(session_id, state, emit, answer=_handoff_message(routed))
             return
 
         # 6. the answer
@@ -206,7 +225,7 @@ class ConversationManager:
         if self.backend.generative:
             request.messages = build_messages(
                 question, evidence, self.sessions.transcript(session_id)[:-1], self.settings.store_name,
-                perception_lines=seen.summary_lines() if seen else (), n_images=len(photos),
+                perception_lines=photo_lines, n_images=len(photos),
                 prompts_dir=self.settings.prompts_dir)
         answer = ""
         try:

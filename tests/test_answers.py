@@ -81,7 +81,10 @@ def test_history_is_kept_in_sqlite_across_processes(manager):
 
 
 def test_images_are_stored_with_the_turn(manager):
-    ask(manager, "s10", "is this yours?", images=[b"\x89PNG fake bytes are stored as sent"])
+    from assistant.settings import PROJECT_ROOT
+
+    photo = (PROJECT_ROOT / "knowledge" / "images" / "alpine-40-pack.png").read_bytes()
+    ask(manager, "s10", "is this yours?", images=[photo])
     user = manager.sessions.transcript("s10")[0]
     assert len(user["images"]) == 1
 

@@ -19,6 +19,10 @@ from assistant.errors import InvalidInput
 from assistant.evidence import Evidence
 
 
+DESCRIBE_PHOTO = ("Describe this shopper's photo in one short sentence: the kind of product, its colour, "
+                  "any brand or text on it, and any visible damage.")
+
+
 @dataclass
 class AnswerRequest:
     question: str                                   # the shopper's words, follow-ups resolved
@@ -58,6 +62,18 @@ class ModelBackend(ABC):
     @abstractmethod
     def stream(self, request: AnswerRequest) -> Iterator[str]:
         """Yield pieces of answer text; stop early when ``request.cancel`` is set."""
+
+    def describe_image(self, image: Any, max_words: int = 40) -> str:
+        """A one-sentence description of a shopper's photo, used to search the catalog."""
+        request = AnswerRequest(question=DESCRIBE_PHOTO, images=[image], messages=[
+            {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": DESCRIBE_PHOTO}]}])
+        words: list[str] = []
+        for piece in self.stream(request):
+            words.extend(piece.split())
+            if len(words) >= max_words:
+                request.cancel.set()
+                break
+        return " ".join(words[:max_words])
 
     def close(self) -> None:
         """Release model memory or connections."""

@@ -48,8 +48,8 @@ def build_chat(manager: ConversationManager) -> gr.Blocks:
                     notices.append(event.data["text"])
                 elif event.type == "citations":
                     citations = event.data["citations"]
-                elif event.type == "handoff" and event.data.get("message"):
-                    notices.append(event.data["message"])
+                elif event.type == "done" and not answer:
+                    answer = event.data.get("answer", "")  # a handoff: the bot stays silent, says why
             yield render_reply(answer, citations, notices)
         except AssistantError as exc:
             yield f"⚠️ {exc}"
