@@ -38,10 +38,12 @@ def default_embedding_model() -> str:
     return str(root)
 
 
-class Limits(BaseSettings):
-    """Named limits checked at every front door; a violation names the limit."""
+class Limits(BaseModel):
+    """Named limits checked at every front door; a violation names the limit.
 
-    model_config = SettingsConfigDict(extra="forbid")
+    A plain model: only ``ASSISTANT_LIMITS__*`` variables set it (never bare ``MAX_IMAGE_BYTES``)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     max_message_chars: int = 4000
     max_images_per_turn: int = 4

@@ -28,7 +28,9 @@ INBOUND_PATH = "/api/v1/helpdesk/inbound"
 
 
 class AgentApiDisabled(AssistantError):
-    status_code = 503
+    """The store has not switched the agent API on (no agent token): as if it were not there."""
+
+    status_code = 404
 
 
 class AgentAction(BaseModel):
@@ -95,7 +97,7 @@ def agent_router(takeover: Takeover) -> APIRouter:
         return conversation_view(takeover, session_id)
 
     @agents.get("/sessions/{session_id}/events")
-    def events(session_id: str, after: int = 0) -> dict:
+    def events(session_id: str, after: Annotated[int, Query(ge=0, le=2**53)] = 0) -> dict:
         if not takeover.sessions.exists(session_id):
             raise NotFound(f"no conversation with id {session_id!r}")
         return {"events": [e.to_dict() for e in takeover.sessions.events(session_id, after=after)]}

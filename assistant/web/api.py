@@ -1,0 +1,317 @@
+"""The session API under ``/api/v1``: what the website widget and a store's own apps call.
+
+- ``POST /sessions`` -> session id + short-lived signed token (optionally a signed shopper identity)
+- ``POST /sessions/{id}/messages`` (text and photos, JSON with data URLs or multipart) -> the
+  reply's events as SSE (id = the event's seq), or one JSON reply when asked for
+- ``GET /sessions/{id}`` -> transcript; ``GET /sessions/{id}/events?after=N`` -> resume a stream
+- ``POST /sessions/{id}/token`` -> a fresh token; ``GET /sessions/{id}/images/{image}`` -> an upload
+Every turn goes through ``ConversationManager`` (validate + respond); nothing here answers.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.sse import EventSourceResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from assistant.conversation import ConversationManager, Turn
+from assistant.errors import InvalidInput, NotFound
+from assistant.settings import Settings
+from assistant.web.http_errors import ERROR_RESPONSES, UnsupportedMediaType
+from assistant.web.metrics import Metrics
+from assistant.web.replies import IMAGE_ID, ReplyRunner, public_event, public_images
+from assistant.web.security import Caller, Gatekeeper, RateLimiter
+
+SESSION_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
+DATA_URL = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<params>(;[\w.+-]+=[\w.+-]+)*)(?P<b64>;base64)?,",
+                      re.IGNORECASE)
+
+
+@dataclass
+class FrontDoor:
+    """Everything the HTTP routes share, built once in create_app."""
+
+    settings: Settings
+    manager: ConversationManager
+    gatekeeper: Gatekeeper
+    per_ip: RateLimiter
+    per_session: RateLimiter
+    runner: ReplyRunner
+    metrics: Metrics
+
+    @classmethod
+    def build(cls, settings: Settings, manager: ConversationManager) -> "FrontDoor":
+        http = settings.http
+        metrics = Metrics()
+        return cls(settings, manager, Gatekeeper(http),
+                   RateLimiter(http.rate_limit_per_ip, "rate_limit_per_ip", "from this address"),
+                   RateLimiter(http.rate_limit_per_session, "rate_limit_per_session", "in this conversation"),
+                   ReplyRunner(manager, http, metrics), metrics)
+
+
+# -- dependencies (Annotated aliases) --------------------------------------------------------
+def get_door(request: Request) -> FrontDoor:
+    return request.app.state.front_door
+
+
+Door = Annotated[FrontDoor, Depends(get_door)]
+
+
+def limit_per_ip(request: Request, door: Door) -> None:
+    try:
+        door.per_ip.hit(request.client.host if request.client else "unknown")
+    except Exception as exc:
+        door.metrics.refusals.labels(getattr(exc, "limit", "other")).inc()
+        raise
+
+
+def identify(door: Door, authorization: Annotated[str | None, Header()] = None,
+             x_api_key: Annotated[str | None, Header()] = None) -> Caller:
+    return door.gatekeeper.identify(authorization, x_api_key)
+
+
+CallerDep = Annotated[Caller, Depends(identify)]
+SessionId = Annotated[str, Path(pattern=SESSION_ID, description="the conversation id")]
+
+
+async def session_caller(session_id: SessionId, caller: CallerDep, door: Door) -> Caller:
+    """The caller may use this conversation (its token or an API key), and it exists."""
+    door.gatekeeper.require_session(caller, session_id)
+    if not await anyio.to_thread.run_sync(door.manager.sessions.exists, session_id):
+        raise NotFound(f"no conversation with id {session_id!r}")
+    return caller
+
+
+SessionCaller = Annotated[Caller, Depends(session_caller)]
+
+
+# -- request and response bodies ---------------------------------------------------------------
+class NewSession(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    customer_id: str | None = Field(None, min_length=1, max_length=128, description="the store's customer id")
+    customer_signature: str | None = Field(None, max_length=128,
+                                           description="hex HMAC-SHA256 of customer_id with the store's secret; "
+                                                       "not needed when the caller uses an API key")
+
+
+class SessionGrant(BaseModel):
+    session_id: str
+    token: str = Field(description="send as 'Authorization: Bearer <token>'")
+    expires_at: int = Field(description="unix time")
+    expires_in: int = Field(description="seconds")
+    customer_id: str | None = None
+
+
+class MessageIn(BaseModel):
+    # Not empty: some words or a photo (checked by the core; stated here so the schema says so too).
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": [
+        {"required": ["text"], "properties": {"text": {"pattern": "\\S"}}},
+        {"required": ["images"], "properties": {"images": {"minItems": 1}}}]})
+
+    text: str = Field("", description="the shopper's words")
+    images: list[str] = Field(default_factory=list, description="photos as data URLs (data:image/png;base64,...)",
+                              json_schema_extra={"items": {"type": "string", "pattern": "^data:image/"}})
+    stream: bool = Field(True, description="false: one JSON reply instead of an event stream")
+
+
+class ReplyOut(BaseModel):
+    session_id: str
+    answer: str
+    citations: list[dict[str, Any]] = Field(default_factory=list)
+    handoff: dict[str, Any] | None = None
+    events: list[dict[str, Any]] = Field(description="every event of this reply, as the stream sends them")
+
+
+class Transcript(BaseModel):
+    session_id: str
+    customer_id: str | None = None
+    created_at: str
+    updated_at: str
+    owner: str = Field(description="who answers now: bot, queued (waiting for a person) or agent")
+    last_seq: int = Field(description="resume the event stream after this")
+    messages: list[dict[str, Any]]
+
+
+# One SSE event (OpenAPI 3.2 ``itemSchema``, as FastAPI writes it for its own SSE routes).
+STREAM_EVENT_SCHEMA = {"type": "object", "properties": {
+    "event": {"type": "string", "description": "user, token, citations, perception, state, handoff, "
+                                               "agent_message, notice, done or error"},
+    "id": {"type": "string", "description": "the event's seq: resume with ?after=<id> or Last-Event-ID"},
+    "data": {"type": "string", "contentMediaType": "application/json",
+             "description": "the event as JSON: {type, seq, turn, created_at, ...its fields}"},
+    "retry": {"type": "integer", "minimum": 0}}}
+
+router = APIRouter(prefix="/api/v1", tags=["sessions"], responses=ERROR_RESPONSES,
+                   dependencies=[Depends(limit_per_ip)])
+
+
+def grant(door: FrontDoor, session_id: str, customer_id: str | None) -> SessionGrant:
+    token, expires = door.gatekeeper.issue_token(session_id)
+    return SessionGrant(session_id=session_id, token=token, expires_at=expires,
+                        expires_in=door.settings.http.session_token_ttl_s, customer_id=customer_id)
+
+
+@router.post("/sessions", status_code=201, response_model=SessionGrant, summary="Start a conversation")
+async def create_session(door: Door, caller: CallerDep, body: NewSession | None = None) -> SessionGrant:
+    customer_id = body.customer_id if body else None
+    if customer_id and caller.kind != "api_key":
+        door.gatekeeper.verify_customer(customer_id, body.customer_signature)
+    session_id = await anyio.to_thread.run_sync(lambda: door.manager.new_session(customer_id=customer_id))
+    return grant(door, session_id, customer_id)
+
+
+@router.post("/sessions/{session_id}/token", response_model=SessionGrant, summary="Renew the session token")
+async def renew_token(session_id: SessionId, door: Door, _caller: SessionCaller) -> SessionGrant:
+    info = await anyio.to_thread.run_sync(door.manager.sessions.info, session_id)
+    return grant(door, session_id, info.get("customer_id"))
+
+
+@router.get("/sessions/{session_id}", response_model=Transcript, summary="The conversation so far")
+async def read_session(session_id: SessionId, door: Door, _caller: SessionCaller) -> Transcript:
+    def load() -> Transcript:
+        store = door.manager.sessions
+        info = store.info(session_id)
+        messages = store.transcript(session_id)
+        for message in messages:
+            if "images" in message:
+                message["images"] = public_images(session_id, message["images"])
+        last_seq, _ = door.runner.progress(session_id)
+        return Transcript(session_id=session_id, customer_id=info.get("customer_id"),
+                          created_at=info["created_at"], updated_at=info["updated_at"],
+                          owner=door.runner.owner(session_id), last_seq=last_seq, messages=messages)
+
+    return await anyio.to_thread.run_sync(load)
+
+
+def decode_data_url(url: str, position: int) -> bytes:
+    """The bytes of a base64 ``data:`` URL; a 400 naming what is wrong otherwise."""
+    match = DATA_URL.match(url[:300])
+    if not match or not match.group("b64"):
+        raise InvalidInput(f"image {position} is not a base64 data URL (data:image/...;base64,...)",
+                           limit="image_encoding")
+    mime = (match.group("mime") or "").lower()
+    if mime and not mime.startswith("image/"):
+        raise InvalidInput(f"image {position} is {mime}, not an image", limit="image_type")
+    try:
+        return base64.b64decode(url[match.end():], validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(f"image {position} has invalid base64 data", limit="image_encoding") from None
+
+
+async def read_message(request: Request, door: FrontDoor) -> tuple[str, list[bytes], bool]:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json":
+        try:
+            raw = await request.json()
+        except ValueError:
+            raise InvalidInput("the body is not valid JSON", limit="json") from None
+        try:
+            message = MessageIn.model_validate(raw)
+        except ValidationError as exc:
+            raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+        return message.text, [decode_data_url(u, i + 1) for i, u in enumerate(message.images)], message.stream
+    if kind == "multipart/form-data":
+        form = await request.form(max_files=door.settings.limits.max_images_per_turn + 16, max_fields=64)
+        text = form.get("text") or ""
+        if not isinstance(text, str):
+            raise InvalidInput("the 'text' field must be text, not a file", limit="text_field")
+        images = [await f.read() for f in form.getlist("images") if not isinstance(f, str)]
+        stream = str(form.get("stream") or "true").lower()
+        if stream not in ("true", "false", "1", "0"):
+            raise RequestValidationError([{"loc": ("body", "stream"), "msg": "must be true or false",
+                                           "type": "bool_parsing"}])
+        return text, images, stream in ("true", "1")
+    raise UnsupportedMediaType("send the message as application/json or multipart/form-data",
+                               limit="content_type")
+
+
+def wants_json(request: Request, stream: bool) -> bool:
+    accept = request.headers.get("accept", "")
+    return not stream or ("application/json" in accept and "text/event-stream" not in accept)
+
+
+MESSAGE_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": MessageIn.model_json_schema()},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {
+        "text": {"type": "string"},
+        "images": {"type": "array", "items": {"type": "string", "format": "binary"}},
+        "stream": {"type": "boolean"}}, "anyOf": MessageIn.model_json_schema()["anyOf"]}},
+}}}
+
+
+@router.post("/sessions/{session_id}/messages", summary="Send a message; the reply streams back",
+             response_model=ReplyOut, openapi_extra=MESSAGE_BODY,
+             responses={200: {"description": "the reply: an SSE stream of events (default), or one JSON reply "
+                                             "with `stream: false` / `Accept: application/json`",
+                              "content": {"text/event-stream": {"itemSchema": STREAM_EVENT_SCHEMA}}},
+                         409: ERROR_RESPONSES[400] | {"description": "a reply is still being written"}})
+async def send_message(session_id: SessionId, request: Request, door: Door, _caller: SessionCaller):
+    door.per_session.hit(session_id)
+    text, images, stream = await read_message(request, door)
+    info = await anyio.to_thread.run_sync(door.manager.sessions.info, session_id)
+    turn = Turn(text=text, images=images, customer_id=info.get("customer_id"))
+    door.manager.validate(turn)
+    after = await door.runner.start(session_id, turn)
+    if not wants_json(request, stream):
+        return EventSourceResponse(door.runner.sse(session_id, after, this_reply=True),
+                                   headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    events = [public_event(session_id, e) async for e in door.runner.follow(session_id, after, this_reply=True)
+              if e is not None]
+    reply = ReplyOut(session_id=session_id, answer="", events=events)
+    for event in events:
+        if event["type"] == "done":
+            reply.answer = event.get("answer", "")
+        elif event["type"] == "citations":
+            reply.citations = event.get("citations", [])
+        elif event["type"] == "handoff":
+            reply.handoff = {k: v for k, v in event.items() if k not in ("seq", "turn", "type", "created_at")}
+        elif event["type"] == "error":
+            reply.answer = reply.answer or event.get("message", "")
+    return JSONResponse(reply.model_dump())
+
+
+@router.get("/sessions/{session_id}/events", summary="Replay events after N, then follow new ones",
+            response_model=None,
+            responses={200: {"description": "SSE; ends when no reply is pending and the bot owns the "
+                                            "conversation, stays open (keep-alives) while a person owns it",
+                             "content": {"text/event-stream": {"itemSchema": STREAM_EVENT_SCHEMA}}}})
+async def follow_events(session_id: SessionId, door: Door, _caller: SessionCaller,
+                        after: Annotated[int | None, Query(ge=0, le=2**53, description="the last seq you have")] = None,
+                        last_event_id: Annotated[str | None, Header()] = None):
+    if after is None:
+        after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
+    return EventSourceResponse(door.runner.sse(session_id, after, this_reply=False),
+                               headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@router.get("/sessions/{session_id}/images/{image_id}", summary="A photo the shopper sent",
+            response_class=FileResponse, responses={200: {"content": {"image/*": {}}}})
+async def read_image(session_id: SessionId, door: Door, _caller: SessionCaller,
+                     image_id: Annotated[str, Path(pattern=IMAGE_ID.pattern)]) -> FileResponse:
+    def find() -> FileResponse:
+        for event in door.manager.sessions.events(session_id):
+            if event.type == "user" and any(i["id"] == image_id for i in public_images(session_id,
+                                                                                        event.data.get("images"))):
+                path = door.settings.uploads_dir / image_id
+                if path.is_file():
+                    return FileResponse(path, media_type=image_type(path.read_bytes()[:16]))
+        raise NotFound("this conversation has no such photo")
+
+    return await anyio.to_thread.run_sync(find)
+
+
+def image_type(head: bytes) -> str:
+    for magic, mime in ((b"\x89PNG", "image/png"), (b"\xff\xd8", "image/jpeg"), (b"GIF8", "image/gif"),
+                        (b"RIFF", "image/webp"), (b"BM", "image/bmp")):
+        if head.startswith(magic):
+            return mime
+    return "application/octet-stream"

@@ -1,0 +1,382 @@
+/* Shop assistant chat widget: one config object and one <script> tag, no dependencies.
+ *
+ *   <script>
+ *     window.ShopAssistant = {
+ *       apiBase: "https://assistant.example-store.com",   // default: where this script came from
+ *       title: "Ask Northwind",                            // optional
+ *       greeting: "Hi! Ask me about products, sizes, orders or returns.",
+ *       customer: {id: "c_123", signature: "<hex HMAC-SHA256 of id, from your server>"}  // optional
+ *     };
+ *   </script>
+ *   <script src="https://assistant.example-store.com/widget.js" async></script>
+ *
+ * A bubble opens a panel; answers stream over the session API (fetch + SSE parsing, so the
+ * session token travels in a header, never in a URL). The conversation (id, token, last event
+ * seq, rendered messages) lives in sessionStorage, so a reload - even mid-answer - resumes the
+ * stream with /events?after=N and nothing is lost or shown twice (events are applied by seq).
+ * While a person owns the conversation the widget keeps an event stream open for their replies.
+ * Server text is only ever inserted as text (never as HTML).
+ */
+(function () {
+  "use strict";
+  if (window.__shopAssistantWidget) return;
+  var script = document.currentScript;
+  var config = Object.assign({}, window.ShopAssistant || {});
+  var apiBase = (config.apiBase || (script && script.src ? new URL(script.src, location.href).origin : location.origin))
+    .replace(/\/+$/, "");
+  var customer = config.customer || null;
+  var storageKey = "shop-assistant:" + apiBase + (customer && customer.id ? ":" + customer.id : "");
+  var PERSON_OWNS = {queued: 1, agent: 1};
+  var ICON_CHAT = "<svg width='28' height='28' viewBox='0 0 24 24' fill='currentColor' aria-hidden='true'>" +
+    "<path d='M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z'/></svg>";
+  var ICON_PHOTO = "<svg width='18' height='18' viewBox='0 0 24 24' fill='none' stroke='currentColor' " +
+    "stroke-width='2' aria-hidden='true'><rect x='3' y='6' width='18' height='14' rx='2'/>" +
+    "<circle cx='12' cy='13' r='3.5'/><path d='M8 6l2-3h4l2 3'/></svg>";
+
+  var state = restore();          // persisted: sessionId, token, expiresAt, lastSeq, owner, agent, open, messages
+  var attachments = [];           // File objects waiting to be sent
+  var views = new WeakMap();      // message -> its DOM node (never persisted)
+  var localImages = new WeakMap();// message -> object URLs of photos picked in this page
+  var following = false, sending = false;
+
+  function restore() {
+    try {
+      var saved = JSON.parse(sessionStorage.getItem(storageKey) || "null");
+      if (saved && saved.sessionId) return saved;
+    } catch (e) { /* storage blocked or corrupt: start fresh */ }
+    return {sessionId: null, token: null, expiresAt: 0, lastSeq: 0, owner: "bot", agent: null, open: false, messages: []};
+  }
+  function save() {
+    try { sessionStorage.setItem(storageKey, JSON.stringify(state)); } catch (e) { /* quota: keep going */ }
+  }
+
+  // -- DOM -------------------------------------------------------------------------------------
+  var host = document.createElement("div");
+  host.id = "shop-assistant";
+  var root = host.attachShadow({mode: "open"});
+  root.innerHTML =
+    "<style>" +
+    ":host{all:initial;font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1d2330}" +
+    ".bubble{position:fixed;right:20px;bottom:20px;width:58px;height:58px;border-radius:50%;border:0;display:flex;align-items:center;justify-content:center;" +
+    "background:#1f6feb;color:#fff;font-size:26px;cursor:pointer;box-shadow:0 6px 20px rgba(0,0,0,.25);z-index:2147483000}" +
+    ".panel{position:fixed;right:20px;bottom:90px;width:min(380px,calc(100vw - 40px));height:min(560px,calc(100vh - 120px));" +
+    "display:none;flex-direction:column;background:#fff;border-radius:14px;box-shadow:0 12px 40px rgba(0,0,0,.25);" +
+    "overflow:hidden;z-index:2147483000}" +
+    ".panel.open{display:flex}" +
+    "header{background:#1f6feb;color:#fff;padding:12px 14px;font-weight:600;display:flex;justify-content:space-between}" +
+    "header button{background:none;border:0;color:#fff;font-size:18px;cursor:pointer}" +
+    ".status{display:none;background:#fff4ce;padding:6px 14px;font-size:13px}.status.on{display:block}" +
+    ".messages{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f6f8fa}" +
+    ".msg{max-width:85%;padding:8px 11px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word}" +
+    ".user{align-self:flex-end;background:#1f6feb;color:#fff}" +
+    ".assistant{align-self:flex-start;background:#fff;border:1px solid #d8dee4}" +
+    ".agent{align-self:flex-start;background:#e7f5e9;border:1px solid #9fd3a8}" +
+    ".note{align-self:center;font-size:12px;color:#57606a;text-align:center}.error{color:#b42318}" +
+    ".who{font-size:11px;font-weight:600;color:#2d6a35;display:block}" +
+    ".sources{margin:6px 0 0;padding:6px 0 0;border-top:1px solid #eaeef2;font-size:12px;color:#57606a;list-style:none}" +
+    ".photos{display:flex;gap:4px;flex-wrap:wrap;margin-bottom:4px}.photos img{width:64px;height:64px;object-fit:cover;border-radius:6px}" +
+    ".typing::after{content:'\\2026';opacity:.6}" +
+    "form{display:flex;flex-direction:column;border-top:1px solid #d8dee4;padding:8px;gap:6px}" +
+    ".row{display:flex;gap:6px;align-items:flex-end}" +
+    "textarea{flex:1;resize:none;border:1px solid #d0d7de;border-radius:8px;padding:7px;font:inherit;max-height:90px}" +
+    ".row button,.attach{border:0;border-radius:8px;padding:8px 11px;cursor:pointer;background:#1f6feb;color:#fff;font:inherit}" +
+    ".attach{background:#eaeef2;color:#1d2330}" +
+    ".pending{display:flex;gap:4px;flex-wrap:wrap}.pending span{position:relative}" +
+    ".pending img{width:48px;height:48px;object-fit:cover;border-radius:6px}" +
+    ".pending button{position:absolute;top:-6px;right:-6px;border:0;border-radius:50%;width:18px;height:18px;" +
+    "font-size:11px;line-height:18px;padding:0;cursor:pointer;background:#57606a;color:#fff}" +
+    "</style>" +
+    "<button class='bubble' data-testid='sa-bubble' aria-label='Chat with us'>" + ICON_CHAT + "</button>" +
+    "<section class='panel' data-testid='sa-panel' role='dialog'>" +
+    "<header><span class='title'></span><button class='close' aria-label='Close'>&times;</button></header>" +
+    "<div class='status' data-testid='sa-status'></div>" +
+    "<div class='messages' data-testid='sa-messages' aria-live='polite'></div>" +
+    "<form><div class='pending' data-testid='sa-attachments'></div><div class='row'>" +
+    "<label class='attach' title='Attach photos' aria-label='Attach photos'>" + ICON_PHOTO + "<input type='file' accept='image/*' multiple hidden data-testid='sa-file'></label>" +
+    "<textarea rows='1' placeholder='Ask a question or attach a photo' data-testid='sa-input'></textarea>" +
+    "<button type='submit' data-testid='sa-send'>Send</button></div></form></section>";
+  var $ = function (sel) { return root.querySelector(sel); };
+  var panel = $(".panel"), list = $(".messages"), input = $("textarea"), fileInput = $("input[type=file]");
+  $(".title").textContent = config.title || "Shop assistant";
+
+  function setOpen(open) {
+    state.open = open;
+    panel.classList.toggle("open", open);
+    save();
+    if (open) input.focus();
+  }
+  $(".bubble").addEventListener("click", function () { setOpen(!state.open); });
+  $(".close").addEventListener("click", function () { setOpen(false); });
+  $("form").addEventListener("submit", function (e) { e.preventDefault(); send(); });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); send(); }
+  });
+  fileInput.addEventListener("change", function () {
+    Array.prototype.forEach.call(fileInput.files, function (f) { attachments.push(f); });
+    fileInput.value = "";
+    renderAttachments();
+  });
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  function renderAttachments() {
+    var box = $(".pending");
+    box.textContent = "";
+    attachments.forEach(function (file, i) {
+      var item = el("span"), img = el("img"), remove = el("button", null, "\u00d7");
+      img.src = URL.createObjectURL(file);
+      img.alt = file.name;
+      remove.type = "button";
+      remove.addEventListener("click", function () { attachments.splice(i, 1); renderAttachments(); });
+      item.append(img, remove);
+      box.append(item);
+    });
+  }
+
+  function renderStatus() {
+    var status = $(".status");
+    var text = state.owner === "queued" ? "Waiting for a member of our team\u2026"
+      : state.owner === "agent" ? "You're chatting with " + (state.agent || "a member of our team") : "";
+    status.textContent = text;
+    status.dataset.owner = state.owner;
+    status.classList.toggle("on", !!text);
+  }
+
+  function render(message) {
+    var node = views.get(message);
+    if (!node) {
+      node = el("div", "msg " + (message.role === "system" ? "note" : message.role));
+      node.dataset.role = message.role;
+      views.set(message, node);
+      list.append(node);
+    }
+    node.textContent = "";
+    node.dataset.complete = message.complete ? "true" : "false";
+    if (message.turn != null) node.dataset.turn = message.turn;
+    if (message.error) node.classList.add("error");
+    var photos = localImages.get(message) || (message.images || []).map(serverPhoto);
+    if (photos.length) {
+      var strip = el("div", "photos");
+      photos.forEach(function (src) {
+        var img = el("img");
+        img.alt = "photo";
+        img.dataset.testid = "sa-photo";
+        if (typeof src === "string") img.src = src; else src.then(function (url) { if (url) img.src = url; });
+        strip.append(img);
+      });
+      node.append(strip);
+    }
+    if (message.role === "agent") node.append(el("span", "who", message.agent || "Our team"));
+    node.append(el("span", "text", message.text || ""));
+    if (message.role === "assistant" && !message.complete && !message.text) node.classList.add("typing");
+    else node.classList.remove("typing");
+    if (message.citations && message.citations.length) {
+      var sources = el("ul", "sources");
+      sources.dataset.testid = "sa-citations";
+      message.citations.forEach(function (c) {
+        sources.append(el("li", null, "[" + (c.number || "\u2022") + "] " + c.title));
+      });
+      node.append(sources);
+    }
+    list.scrollTop = list.scrollHeight;
+  }
+
+  var photoCache = {};
+  function serverPhoto(ref) {       // uploads need the session token, so fetch them as blobs
+    if (!photoCache[ref.id]) {
+      photoCache[ref.id] = api("GET", ref.url.replace(/^\/api\/v1/, "")).then(function (res) {
+        return res.ok ? res.blob().then(function (b) { return URL.createObjectURL(b); }) : null;
+      }).catch(function () { return null; });
+    }
+    return photoCache[ref.id];
+  }
+
+  function add(message) { state.messages.push(message); render(message); return message; }
+  function note(text, isError) { add({role: "system", text: text, error: !!isError, complete: true}); save(); }
+  function answerFor(turn) {
+    for (var i = state.messages.length - 1; i >= 0; i--) {
+      var m = state.messages[i];
+      if (m.role === "assistant" && m.turn === turn) return m;
+    }
+    return add({role: "assistant", turn: turn, text: "", citations: [], complete: false});
+  }
+
+  // -- events: applied once each, in seq order ------------------------------------------
+  function apply(ev) {
+    if (typeof ev.seq === "number") {
+      if (ev.seq <= state.lastSeq) return;
+      state.lastSeq = ev.seq;
+    }
+    var m;
+    switch (ev.type) {
+      case "user":
+        m = null;
+        for (var i = state.messages.length - 1; i >= 0; i--) {
+          if (state.messages[i].role === "user" && state.messages[i].unconfirmed) { m = state.messages[i]; break; }
+        }
+        if (m) { delete m.unconfirmed; m.turn = ev.turn; m.images = ev.images || []; render(m); }
+        else add({role: "user", turn: ev.turn, text: ev.content || "", images: ev.images || [], complete: true});
+        break;
+      case "token":
+        m = answerFor(ev.turn); m.text += ev.text || ""; render(m); break;
+      case "citations":
+        m = answerFor(ev.turn); m.citations = ev.citations || []; render(m); break;
+      case "done":
+        m = null;
+        for (var j = state.messages.length - 1; j >= 0; j--) {
+          if (state.messages[j].role === "assistant" && state.messages[j].turn === ev.turn) { m = state.messages[j]; break; }
+        }
+        if (m) { m.complete = true; if (!m.text && ev.answer) m.text = ev.answer; render(m); }
+        break;
+      case "state":
+        if (ev.state && ev.state.owner) { state.owner = ev.state.owner; renderStatus(); }
+        break;
+      case "handoff":                 // the bot handed the chat to the store's team: a ticket is queued
+        if (ev.handoff !== false && !PERSON_OWNS[state.owner]) state.owner = "queued";
+        if (ev.message) note(ev.message);
+        renderStatus();
+        break;
+      case "agent_message":
+        state.owner = "agent";
+        if (ev.agent) state.agent = ev.agent;
+        add({role: "agent", agent: ev.agent, text: ev.content || ev.text || "", complete: true});
+        renderStatus();
+        break;
+      case "notice":                  // ownership changes (agent joined, handed back) come as notices
+        if (ev.takeover && ev.takeover.status) {
+          state.owner = PERSON_OWNS[ev.takeover.status] ? ev.takeover.status : "bot";
+          if (ev.takeover.agent) state.agent = ev.takeover.agent;
+          renderStatus();
+        }
+        if (ev.text) note(ev.text);
+        break;
+      case "perception":
+        if (ev.text || ev.summary) note(ev.text || ev.summary);
+        break;
+      case "error":
+        note(ev.message || "Something went wrong. Please try again.", true);
+        break;
+    }
+    save();
+  }
+
+  // -- HTTP ---------------------------------------------------------------------------------
+  function api(method, path, body, headers) {
+    var h = Object.assign({}, headers || {});
+    if (state.token) h.Authorization = "Bearer " + state.token;
+    if (body && !(body instanceof FormData)) { h["Content-Type"] = "application/json"; body = JSON.stringify(body); }
+    return fetch(apiBase + "/api/v1" + path, {method: method, headers: h, body: body});
+  }
+
+  function problem(res) {
+    return res.json().then(function (b) { return (b && b.error && b.error.message) || res.statusText; },
+      function () { return "The assistant is unavailable (HTTP " + res.status + ")."; });
+  }
+
+  function ensureSession() {
+    var now = Date.now() / 1000;
+    if (state.sessionId && state.expiresAt - now > 300) return Promise.resolve();
+    var renewing = !!state.sessionId && state.expiresAt > now;
+    var request = renewing ? api("POST", "/sessions/" + state.sessionId + "/token")
+      : (state.token = null, api("POST", "/sessions", customer ? {customer_id: customer.id, customer_signature: customer.signature} : {}));
+    return request.then(function (res) {
+      if (!res.ok) return problem(res).then(function (msg) { throw new Error(msg); });
+      return res.json().then(function (grant) {
+        if (!renewing && state.sessionId) note("Your previous chat has expired; this is a new conversation.");
+        if (!renewing) { state.lastSeq = 0; state.owner = "bot"; }
+        state.sessionId = grant.session_id; state.token = grant.token; state.expiresAt = grant.expires_at;
+        save();
+      });
+    });
+  }
+
+  function readEvents(res) {       // fetch + ReadableStream: parse text/event-stream blocks
+    var reader = res.body.getReader(), decoder = new TextDecoder(), buffer = "";
+    function pump() {
+      return reader.read().then(function (chunk) {
+        if (chunk.done) return;
+        buffer += decoder.decode(chunk.value, {stream: true});
+        var blocks = buffer.split(/\r?\n\r?\n/);
+        buffer = blocks.pop();
+        blocks.forEach(function (block) {
+          var data = [];
+          block.split(/\r?\n/).forEach(function (line) {
+            if (line.indexOf("data:") === 0) data.push(line.slice(5).replace(/^ /, ""));
+          });
+          if (data.length) { try { apply(JSON.parse(data.join("\n"))); } catch (e) { /* not ours */ } }
+        });
+        return pump();
+      });
+    }
+    return pump();
+  }
+
+  function send() {
+    var text = input.value.trim();
+    if (sending || (!text && !attachments.length)) return;
+    var files = attachments.slice();
+    var mine = {role: "user", text: text, images: [], unconfirmed: true, complete: true};
+    localImages.set(mine, files.map(function (f) { return URL.createObjectURL(f); }));
+    input.value = ""; attachments = []; renderAttachments();
+    add(mine);
+    sending = true;
+    ensureSession().then(function () {
+      var form = new FormData();
+      form.append("text", text);
+      files.forEach(function (f) { form.append("images", f, f.name || "photo"); });
+      return api("POST", "/sessions/" + state.sessionId + "/messages", form, {Accept: "text/event-stream"});
+    }).then(function (res) {
+      if (!res.ok) return problem(res).then(function (msg) { throw new Error(msg); });
+      return readEvents(res);
+    }).catch(function (err) {
+      if (mine.unconfirmed) { delete mine.unconfirmed; mine.failed = true; }
+      note(err.message || "The message could not be sent.", true);
+    }).then(function () {
+      sending = false;
+      save();
+      if (PERSON_OWNS[state.owner]) follow();
+    });
+  }
+
+  // Resume: replay what this page has not applied yet, then follow while anything is pending
+  // or a person owns the conversation; reconnect (with a pause) if the connection drops.
+  function follow(attempt) {
+    attempt = attempt || 0;
+    if (following || !state.sessionId) return;
+    following = true;
+    ensureSession().then(function () {
+      return api("GET", "/sessions/" + state.sessionId + "/events?after=" + state.lastSeq, null,
+        {Accept: "text/event-stream"});
+    }).then(function (res) {
+      if (res.status === 401 || res.status === 403 || res.status === 404) {
+        state.sessionId = null; state.token = null; save(); return "gone";
+      }
+      if (!res.ok) throw new Error("HTTP " + res.status);
+      return readEvents(res);
+    }).then(function (result) {
+      following = false;
+      if (result !== "gone" && PERSON_OWNS[state.owner]) setTimeout(follow, 1000);
+    }, function () {
+      following = false;
+      if (attempt < 8) setTimeout(function () { follow(attempt + 1); }, Math.min(30000, 1000 * Math.pow(2, attempt)));
+    });
+  }
+
+  function start() {
+    document.body.appendChild(host);
+    if (config.greeting && !state.messages.length) {
+      render({role: "assistant", text: config.greeting, complete: true});
+    }
+    state.messages.forEach(render);
+    renderStatus();
+    if (state.open) setOpen(true);
+    if (state.sessionId) follow();
+    window.__shopAssistantWidget = {state: state, open: function () { setOpen(true); }, apiBase: apiBase};
+  }
+  if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
+})();

@@ -1,0 +1,124 @@
+"""The widget in a real browser: Debian's chromium, headless, driven by Playwright, against the real app.
+
+Answers come at a generative model's pace (one word per PACE seconds), so the test can watch an
+answer stream and reload the page in the middle of one.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+
+import httpx
+import pytest
+
+from tests.test_http_support import PHOTO, PacedExtractive, serve
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PACE = 0.12
+AGENT_TOKEN = "agent-token-for-browser-tests"
+TIMEOUT_MS = 30_000
+playwright_api.expect.set_options(timeout=TIMEOUT_MS)
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not shutil.which("chromium"), reason="needs Debian's chromium (apt install chromium)")]
+
+
+@pytest.fixture(scope="module")
+def server(demo_settings, demo_knowledge, tmp_path_factory):
+    with serve(demo_settings, demo_knowledge, tmp_path_factory.mktemp("browser"),
+               backend=PacedExtractive(PACE), helpdesk={"agent_token": AGENT_TOKEN}) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{server.url}/demo")
+    page.get_by_test_id("sa-bubble").click()
+    yield page
+    context.close()
+    assert errors == []
+
+
+def ask(page, text: str) -> None:
+    page.get_by_test_id("sa-input").fill(text)
+    page.get_by_test_id("sa-send").click()
+
+
+def answer(page, turn: int):
+    return page.locator(f"[data-role=assistant][data-turn='{turn}']")
+
+
+def widget_state(page) -> dict:
+    key = page.evaluate("Object.keys(sessionStorage).find(k => k.startsWith('shop-assistant:'))")
+    return json.loads(page.evaluate(f"sessionStorage.getItem({json.dumps(key)})"))
+
+
+def wait_mid_answer(page, turn: int) -> None:
+    """Until the answer has started streaming but is not finished."""
+    page.wait_for_function(
+        """turn => { const host = document.querySelector('#shop-assistant');
+                     const m = host && host.shadowRoot.querySelector(`[data-role=assistant][data-turn='${turn}']`);
+                     return m && m.dataset.complete === 'false'
+                              && m.querySelector('.text').textContent.length > 0; }""",
+        arg=turn)
+
+
+def test_a_shopper_asks_sees_the_answer_stream_with_a_citation_and_sends_a_photo(page):
+    ask(page, "How heavy is the Alpine 40 Pack?")
+    wait_mid_answer(page, 1)                                           # words appear before the answer is done
+    first = answer(page, 1)
+    playwright_api.expect(first).to_have_attribute("data-complete", "true")
+    playwright_api.expect(first).to_contain_text("1.4 kg")
+    playwright_api.expect(first.get_by_test_id("sa-citations")).to_contain_text("Alpine 40 Pack")
+
+    page.get_by_test_id("sa-file").set_input_files(str(PHOTO))
+    playwright_api.expect(page.get_by_test_id("sa-attachments").locator("img")).to_have_count(1)
+    ask(page, "Is this backpack in stock?")
+    playwright_api.expect(page.locator("[data-role=user]").nth(1).locator("img")).to_have_count(1)
+    playwright_api.expect(answer(page, 2)).to_have_attribute("data-complete", "true")
+    playwright_api.expect(page.get_by_test_id("sa-attachments").locator("img")).to_have_count(0)
+
+
+def test_a_reload_mid_answer_shows_the_whole_answer_once(page, server):
+    ask(page, "How long do I have to return running shoes?")
+    wait_mid_answer(page, 1)
+    page.reload()
+    first = answer(page, 1)
+    playwright_api.expect(first).to_have_attribute("data-complete", "true")
+    session_id = widget_state(page)["sessionId"]
+    stored = [m for m in server.manager.sessions.transcript(session_id) if m["role"] == "assistant"]
+    assert len(stored) == 1 and stored[0].get("complete")
+    assert first.locator(".text").text_content() == stored[0]["content"]      # nothing lost, nothing twice
+    assert "30 days" in stored[0]["content"]
+    playwright_api.expect(page.locator("[data-role=user]")).to_have_count(1)
+
+
+def test_a_handoff_shows_its_state_and_the_agents_reply_arrives(page, server):
+    """The shopper asks for a person; an agent answers through the agent API; the widget shows both."""
+    reply_route = "/api/v1/agent/sessions/{session_id}/messages"
+    ask(page, "I want to talk to a human, please")
+    playwright_api.expect(page.get_by_test_id("sa-status")).to_have_attribute("data-owner", "queued")
+    session_id = widget_state(page)["sessionId"]
+    sent = httpx.post(f"{server.url}{reply_route.format(session_id=session_id)}", timeout=30,
+                      headers={"Authorization": f"Bearer {AGENT_TOKEN}"},
+                      json={"agent": "Sam", "text": "Hi, this is Sam from the store team. How can I help?"})
+    assert sent.status_code == 200, sent.text
+    playwright_api.expect(page.locator("[data-role=agent]")).to_contain_text("this is Sam from the store team")
+    playwright_api.expect(page.get_by_test_id("sa-status")).to_have_attribute("data-owner", "agent")
+    playwright_api.expect(page.get_by_test_id("sa-status")).to_contain_text("Sam")
