@@ -2,12 +2,16 @@
 
 One product becomes a summary chunk, a specs chunk and (when it has variants) a variants chunk,
 so "how heavy is X?" lands on the specs and "is the black one in XL in stock?" on the variants.
-An FAQ entry is one chunk; a policy page is split by section.
+The summary states the whole price range, so an answer quoting "$26.00-$39.00" cites a chunk
+that says so. Each catalog category gets one overview chunk (its products and their kinds), so
+"do you carry bike helmets?" finds what the store does sell and can be answered "no, but...".
+An FAQ entry is one chunk (its tags kept for keyword search); a policy page is split by section.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,9 +68,12 @@ def product_chunks(product: Product, source: str) -> list[Chunk]:
                 options[key].append(value)
     option_text = "; ".join(f"{k}: {', '.join(v)}" for k, v in options.items())
     stock = "in stock" if product.in_stock else "out of stock"
+    low, high = product.price_range()
+    price = (_money(low, product.currency) if low == high
+             else f"{_money(low, product.currency)}-{_money(high, product.currency)}")
     summary = (
         f"{product.name} by {product.brand}. Category: {product.category}. "
-        f"Price: {_money(product.price, product.currency)}. {stock.capitalize()}."
+        f"Price: {price}. {stock.capitalize()}."
         + (f" Options: {option_text}." if option_text else "")
         + f" {product.description}"
     ).strip()
@@ -90,9 +97,40 @@ def product_chunks(product: Product, source: str) -> list[Chunk]:
     return chunks
 
 
+def category_chunks(products: list[Product], source: str) -> list[Chunk]:
+    """One overview per category: "Footwear we sell: <names>. Kinds: <tags>." (kind "category"),
+    and one of the whole store ("what do you sell?")."""
+    grouped: dict[str, list[Product]] = {}
+    for product in products:
+        if product.category.strip():
+            grouped.setdefault(product.category.strip(), []).append(product)
+    chunks = []
+    for category, members in grouped.items():
+        kinds: list[str] = []
+        for product in members:
+            for tag in product.tags:
+                if tag.lower() not in kinds:
+                    kinds.append(tag.lower())
+        names = ", ".join(p.name for p in members)
+        text = f"{category} we sell: {names}." + (f" Kinds of {category.lower()}: {', '.join(kinds)}." if kinds else "")
+        slug = re.sub(r"[^a-z0-9]+", "-", category.lower()).strip("-") or "other"
+        chunks.append(Chunk(f"catalog/{slug}", text, {
+            "kind": "category", "title": f"{category} (category)", "category": category.lower(),
+            "product_ids": ",".join(p.id for p in members), "source_path": source,
+        }))
+    if len(grouped) > 1:
+        names = ", ".join(f"{category} ({len(members)} products)" for category, members in grouped.items())
+        chunks.append(Chunk("catalog/overview", f"Everything we sell, by category: {names}.", {
+            "kind": "category", "title": "What we sell (categories)", "category": "",
+            "product_ids": "", "source_path": source,
+        }))
+    return chunks
+
+
 def faq_chunk(entry: FaqEntry, source: str) -> Chunk:
     return Chunk(entry.source_id, f"Q: {entry.question}\nA: {entry.answer}", {
         "kind": "faq", "title": entry.question, "topic": entry.topic, "source_path": source,
+        "tags": ", ".join(entry.tags),
     })
 
 

@@ -38,6 +38,7 @@ from assistant.settings import Settings
 from assistant.small_talk import SmallTalk
 from assistant.takeover import Takeover, takeover_turn
 from assistant.tracker import DialogueTracker
+from assistant.vocabulary import redact_card_numbers
 from assistant.vision.perception import products_for_model_numbers
 from assistant.vision.service import PhotoPerception
 
@@ -148,7 +149,9 @@ class ConversationManager:
         self.sessions.ensure(session_id)
         number = self.sessions.last_turn(session_id) + 1
         image_paths = self._save_images(turn.images)
-        self.sessions.append(session_id, number, "user", {"content": turn.text, "images": image_paths})
+        # card numbers typed into the chat are never stored (the reply warns the shopper)
+        self.sessions.append(session_id, number, "user",
+                             {"content": redact_card_numbers(turn.text), "images": image_paths})
 
         def emit(type_: str, **data: Any) -> ReplyEvent:
             seq = self.sessions.append(session_id, number, type_, data)
@@ -175,7 +178,7 @@ class ConversationManager:
         question = signals.resolved_question or turn.text
         if seen:
             names = [self.knowledge.directory.name_of(pid) for pid in matched[:1]]
-            question = " ".join([question, *names, seen.query_text()]).strip()
+            question = "\n".join([question, *names, seen.query_text()]).strip()
 
         # 4. handoff rules, and the human who may already own the chat
         context = HandoffContext(now=datetime.now(timezone.utc), customer_id=turn.customer_id,
@@ -199,9 +202,10 @@ class ConversationManager:
 
         # 5. evidence; nothing to stand on may hand off
         focus = self.knowledge.directory.get(state.product_in_focus)
+        in_play = list(dict.fromkeys([*([state.product_in_focus] if state.product_in_focus else []),
+                                      *signals.product_ids]))
         evidence = self.knowledge.retriever.search(
-            query_for(question, signals.intent), k=self.settings.retrieval_k,
-            product_ids=[state.product_in_focus] if state.product_in_focus else None)
+            query_for(question, signals.intent), k=self.settings.retrieval_k, product_ids=in_play or None)
         best = max((e.score for e in evidence), default=0.0)
         if signals.intent == "out_of_scope" and best < self.small_talk.out_of_scope_below:
             refusal = self.small_talk.reply("out_of_scope", turn.text)

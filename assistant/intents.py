@@ -5,7 +5,8 @@ the shared sentence-transformers model; a message is labelled by cosine similari
 examples (a weighted vote of the nearest examples blended with each intent's best matches).
 A few exact rules run first where a pattern is unambiguous: an explicit ask for a person is
 ``human_request``; a message that is only a greeting or thanks is ``greeting``; an order id
-(``NW-`` + 6 digits) means ``order_status`` unless the examples clearly point elsewhere.
+(``NW-`` + 6 digits) means ``order_status`` unless the examples clearly point elsewhere; a message
+with no word the encoder knows and nothing like any example ("asdf qwerty") is ``out_of_scope``.
 
 The embedding model is the process-wide one from ``assistant.embeddings.get_encoder`` (one load,
 torch threads capped by ``settings.embedding_threads``); pass an already-loaded instance as
@@ -148,6 +149,7 @@ class IntentClassifier:
     clear_min, clear_ratio = 0.3, 1.25  # with an order id, "another intent is clear": at least
                                         # 0.3 and a quarter more than order_status's share
     human_min_confidence = 0.7   # a human_request from examples alone needs this much
+    gibberish_below = 0.4        # no known word and no example this close: keyboard mashing
 
     def __init__(self, encoder: "SentenceTransformer | None" = None,
                  examples: dict[str, list[str]] | Path | str | None = None,
@@ -180,10 +182,22 @@ class IntentClassifier:
 
         return np.asarray(embed(self.encoder, texts), dtype=np.float32)
 
+    def _similarities(self, text: str) -> np.ndarray:
+        body = _LEADING_GREETING.sub("", text).strip() or text
+        return self._matrix @ self._embed([body])[0]
+
+    def is_gibberish(self, text: str, sims: np.ndarray | None = None) -> bool:
+        """Letters but no word the encoder's vocabulary knows, and no example anywhere near."""
+        vocab = getattr(getattr(self.encoder, "tokenizer", None), "vocab", None)
+        found = re.findall(r"[a-z]{2,}", text.lower())
+        if not vocab or not found or any(w in vocab for w in found) or re.search(r"\d", text):
+            return False
+        sims = self._similarities(text) if sims is None else sims
+        return float(sims.max()) < self.gibberish_below
+
     def scores(self, text: str) -> dict[str, float]:
         """Per-intent probability from the examples alone (no rules), highest first."""
-        body = _LEADING_GREETING.sub("", text).strip() or text
-        sims = self._matrix @ self._embed([body])[0]
+        sims = self._similarities(text)
         n = len(self.intents)
         # 2. Each intent's own evidence: the mean of its three closest examples.
         per_intent = np.zeros(n, dtype=np.float32)
@@ -211,6 +225,8 @@ class IntentClassifier:
             return "human_request", 0.99
         if is_pure_greeting(text):
             return "greeting", 0.95
+        if self.is_gibberish(text):
+            return "out_of_scope", 0.9
         # Order ids say nothing about the question's kind to the embedding; mask them.
         ranked = list(self.scores(_ORDER_MENTION_RE.sub("my order", text)).items())
         intent, confidence = ranked[0]

@@ -1,35 +1,41 @@
 """Search the store's knowledge: text query + metadata filters + a product-aware path.
 
-When the question names a product (or a product is in focus), that product's own chunks are
-searched first and ranked by how well they fit the question, so "how heavy is the Alpine 40
-pack?" returns its specs chunk before anything else; FAQ and policy chunks follow.
+One search returns, best first:
+  1. the chunks of the products in play (in focus, or named in the question - two named products
+     both come back, for "which is warmer, A or B?"), ranked by how well they fit the question, so
+     "how heavy is the Alpine 40 pack?" returns its specs chunk before anything else;
+  2. FAQ answers and policy sections, ranked by the embedding similarity blended with a keyword
+     (BM25) score over all documents - short questions like "do you ship to the UK?" hinge on one
+     word the embedding barely weighs; country names are expanded to the names the shipping pages
+     use ("UK" -> "United Kingdom", "Germany" -> "European Union");
+  3. other products (within a budget the question names: "gifts under $30") and the best-fitting
+     category overview (what the store sells), so "do you sell kayaks?" can be answered "no".
+Every Evidence.score stays the embedding's cosine similarity, so thresholds mean one thing; the
+keyword score only changes the order.
 """
 from __future__ import annotations
 
 import json
+import math
+import re
+from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from assistant.catalog import Product
+from assistant.chunking import category_chunks
 from assistant.embeddings import embed
 from assistant.evidence import Evidence
 from assistant.knowledge_store import KnowledgeStore
 from assistant.product_directory import ProductDirectory
+from assistant.vocabulary import SPEC_SYNONYMS, STOPWORDS, expand_places, find_budget, has_phrase, stem, words
 
-# Words that point a question at a product's specs or variants rather than its summary.
-SPEC_WORDS = {
-    "weight": ["heavy", "weigh", "weight", "light", "grams", "kg", "lbs", "pounds"],
-    "dimensions": ["big", "size of", "dimension", "how large", "how long", "how wide", "tall", "measure"],
-    "materials": ["made of", "material", "fabric", "leather", "cotton", "what is it made"],
-    "care": ["wash", "clean", "care", "dry clean", "machine"],
-    "warranty": ["warranty", "guarantee"],
-    "compatibility": ["compatible", "work with", "fit my", "support"],
-    "capacity": ["capacity", "how much does it hold", "litre", "liter", "volume"],
-    "battery_life": ["battery", "charge", "hours of"],
-    "waterproof_rating": ["waterproof", "water resistant", "rain"],
-}
-VARIANT_WORDS = ["in stock", "available", "availability", "come in", "colour", "color", "size",
-                 "sizes", "colors", "colours", "sold out", "xl", "small", "medium", "large", "left"]
-
+DOCUMENT_KINDS = ("faq", "policy")
+VARIANT_WORDS = ["in stock", "available", "availability", "come in", "comes in", "colour", "color",
+                 "size", "sizes", "colors", "colours", "sold out", "xl", "small", "medium", "large",
+                 "left", "options", "variants", "versions"]
+KEYWORD_WEIGHT = 0.2       # how far the best keyword match can lift a document in the ranking
 
 # What a shopper with this intent is usually looking for in the store's documents: added to the
 # query so "the strap tore on day one" also searches the damaged-item and warranty pages.
@@ -48,6 +54,14 @@ INTENT_HINTS = {
 def query_for(question: str, intent: str | None) -> str:
     hint = INTENT_HINTS.get(intent or "")
     return f"{question} ({hint})" if hint else question
+
+
+def split_hint(query: str) -> tuple[str, str]:
+    """(the shopper's question, the intent hint ``query_for`` appended, or "")."""
+    for hint in INTENT_HINTS.values():
+        if query.endswith(f" ({hint})"):
+            return query[: -len(hint) - 3], hint
+    return query, ""
 
 
 @dataclass
@@ -83,12 +97,52 @@ def _evidence(hit: tuple[str, str, dict, float]) -> Evidence:
 
 def wants_specs(question: str) -> bool:
     q = question.lower()
-    return any(w in q for words in SPEC_WORDS.values() for w in words)
+    return any(has_phrase(q, phrase) for phrase in SPEC_SYNONYMS)
 
 
 def wants_variants(question: str) -> bool:
-    q = f" {question.lower()} "
-    return any(f" {w}" in q or w in q for w in VARIANT_WORDS)
+    q = question.lower()
+    return any(has_phrase(q, w) for w in VARIANT_WORDS)
+
+
+_QUESTION_FRAME = re.compile(r"\bhow (?:long|much|many|soon|often)\b", re.I)
+# Order, ticket and phone numbers: pages quote them only as examples ("it looks like NW-482913").
+_IDENTIFIER = re.compile(r"#?\b[A-Za-z]{0,4}[-\s]?\d{5,}\b|\b\d[\d -]{8,}\d\b")
+
+
+def keyword_terms(text: str) -> list[str]:
+    """Content words for keyword search ("how long does it take" carries none; nor do order numbers
+    and phone numbers, which documents only quote as examples)."""
+    text = _IDENTIFIER.sub(" ", _QUESTION_FRAME.sub(" ", text))
+    return [stem(w) for w in words(text) if w not in STOPWORDS and "-" not in w]
+
+
+class KeywordIndex:
+    """BM25 over a fixed set of texts (the store's FAQ and policy chunks, loaded once)."""
+
+    k1, b = 0.9, 0.3
+
+    def __init__(self, texts: list[str]):
+        self.docs = [Counter(keyword_terms(t)) for t in texts]
+        self.lengths = [sum(d.values()) for d in self.docs]
+        self.avg = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
+        df: Counter = Counter()
+        for d in self.docs:
+            df.update(d.keys())
+        n = len(self.docs)
+        self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+
+    def scores(self, weighted_terms: dict[str, float]) -> np.ndarray:
+        out = np.zeros(len(self.docs), dtype=np.float32)
+        for i, (doc, length) in enumerate(zip(self.docs, self.lengths)):
+            total = 0.0
+            for term, weight in weighted_terms.items():
+                tf = doc.get(term)
+                if tf:
+                    norm = tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * length / self.avg))
+                    total += weight * self.idf[term] * norm
+            out[i] = total
+        return out
 
 
 class Retriever:
@@ -96,6 +150,8 @@ class Retriever:
         self.store = store
         self.encoder = encoder
         self.directory = directory or self.load_directory()
+        self._load_documents()
+        self._load_categories()
 
     def load_directory(self) -> ProductDirectory:
         rows = self.store.get(where={"kind": "product"})
@@ -104,27 +160,158 @@ class Retriever:
 
     def refresh(self) -> None:
         self.directory = self.load_directory()
+        self._load_documents()
+        self._load_categories()
 
+    def _load_documents(self) -> None:
+        """FAQ and policy chunks with their stored vectors: scored in memory, keywords and all."""
+        got = self.store.collection.get(where={"kind": {"$in": list(DOCUMENT_KINDS)}},
+                                        include=["documents", "metadatas", "embeddings"])
+        self._doc_rows = [(i, d, m or {}) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        vectors = got.get("embeddings")
+        self._doc_vectors = (np.asarray(vectors, dtype=np.float32) if vectors is not None and len(vectors)
+                             else np.zeros((0, 1), dtype=np.float32))
+        self._keywords = KeywordIndex([f"{m.get('title', '')} {d} {m.get('topic', '')} {m.get('tags', '')}"
+                                       for _, d, m in self._doc_rows])
+        # an FAQ's own question, embedded alone: shoppers ask questions, and question-to-question
+        # similarity finds "When will I get my refund?" for "still no refund for my boots"
+        faq = [i for i, (_, _, m) in enumerate(self._doc_rows) if m.get("kind") == "faq"]
+        self._faq_rows = np.asarray(faq, dtype=np.int64)
+        self._faq_vectors = (np.asarray(embed(self.encoder, [self._doc_rows[i][2].get("title", "") for i in faq]),
+                                        dtype=np.float32) if faq else np.zeros((0, 1), dtype=np.float32))
+
+    def _load_categories(self) -> None:
+        chunks = category_chunks(list(self.directory.products.values()), "catalog")
+        self._categories = [(c.id, c.text, c.metadata) for c in chunks]
+        self._category_vectors = (np.asarray(embed(self.encoder, [c.text for c in chunks]), dtype=np.float32)
+                                  if chunks else np.zeros((0, 1), dtype=np.float32))
+
+    # -- searching ------------------------------------------------------------------------
     def search(self, query: str, k: int = 6, filters: SearchFilters | None = None,
                product_ids: list[str] | None = None) -> list[Evidence]:
-        """Best evidence first. ``product_ids`` are products known to be in play (named or in focus)."""
+        """Best evidence first. ``product_ids`` are products known to be in play (named or in focus);
+        products the question itself names are added to them."""
         vector = embed(self.encoder, [query])[0]
         if filters:
             # a catalog browse ("tents under $200 in stock"): product summaries only
             where = {"$and": [{"kind": "product"}, filters.where()]}
             return [_evidence(h) for h in self.store.query(vector, k, where)]
-        named = product_ids if product_ids is not None else self.directory.find_ids(query)
-        results: list[Evidence] = []
-        if named:
-            where = {"product_id": {"$in": named[:3]}}
-            focused = [_evidence(h) for h in self.store.query(vector, 9, where)]
-            focused.sort(key=lambda e: -(e.score + self._kind_boost(e, query, named)))
-            results.extend(focused[:4])
+        question, hint = split_hint(query)
+        masked = _IDENTIFIER.sub(" ", question)
+        plain = embed(self.encoder, [masked])[0] if (hint or masked != question) else vector
+        named = list(product_ids or [])
+        named += [pid for pid in self.directory.find_ids(question) if pid not in named]
+        results = self._focused(vector, question, named[:3]) if named else []
         seen = {e.source_id for e in results}
-        for hit in self.store.query(vector, k + len(results)):
-            if hit[0] not in seen:
-                results.append(_evidence(hit))
-        return results[:max(k, len(results[:4]) + 2)]
+        product_words = {t for pid in named for t in keyword_terms(self.directory.name_of(pid))}
+        kinds = {t for pid in named[:1] for t in keyword_terms(getattr(self.directory.get(pid), "category", ""))}
+        docs = [e for e in self._documents(vector, plain, question, hint, product_words, kinds)
+                if e.source_id not in seen]
+        products = [e for e in self._products(vector, question, k) if e.source_id not in seen]
+        kinds = [e for e in self._named_kinds(vector, question, named) if e.source_id not in seen]
+        products = [e for e in products if all(e.source_id != x.source_id for x in kinds)]
+        return results + self._mix(docs, products, kinds, self._category(vector), k - 1 if results else k,
+                                   budget=find_budget(question)[0] is not None)
+
+    @staticmethod
+    def _mix(docs: list[Evidence], products: list[Evidence], kinds: list[Evidence], category: list[Evidence],
+             n: int, budget: bool) -> list[Evidence]:
+        """The best ``n`` by rank, at most 4 documents and one category overview; products whose
+        name or tags the question uses are kept, and so are three within a budget it names."""
+        rank = lambda e: -e.metadata.get("rank_score", e.score)  # noqa: E731
+        pool = sorted(docs, key=rank)[:4] + sorted(products + kinds, key=rank) + category
+        pool.sort(key=rank)
+        chosen = pool[:n]
+        chosen += [e for e in kinds if e not in chosen]
+        if budget:
+            have = sum(e in chosen for e in products)
+            chosen += [e for e in products if e not in chosen][: max(0, 3 - have)]
+        return chosen
+
+    def _focused(self, vector, question: str, named: list[str]) -> list[Evidence]:
+        """All chunks of the first product in play; summary and specs of the others."""
+        where = {"product_id": {"$in": named}}
+        hits = [_evidence(h) for h in self.store.query(vector, 3 * len(named), where)]
+        hits.sort(key=lambda e: -(e.score + self._kind_boost(e, question, named)))
+        first = [e for e in hits if e.product_id == named[0]][:4]
+        others = [e for e in hits if e.product_id != named[0] and e.kind in ("product", "specs")]
+        return first + others[:2 * (len(named) - 1)]
+
+    def _documents(self, vector, plain, question: str, hint: str, product_words: set[str] = frozenset(),
+                   category_words: set[str] = frozenset()) -> list[Evidence]:
+        """Documents by the question's similarity (with and without the intent hint, which can
+        mislead when the intent is wrong) plus its keywords; proper nouns ("Canada", "Klarna")
+        weigh double, the product in play's own name little (pages name products as examples) and
+        its category some ("electronics accessories are accepted opened")."""
+        if not self._doc_rows:
+            return []
+        cosine = self._doc_vectors @ np.asarray(vector, dtype=np.float32)
+        own = self._doc_vectors @ np.asarray(plain, dtype=np.float32)
+        if len(self._faq_rows):
+            own[self._faq_rows] = np.maximum(own[self._faq_rows], self._faq_vectors @ np.asarray(plain, dtype=np.float32))
+        names = {stem(w.lower()) for w in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z]+", question)}
+        terms = {t: (2.0 if t in names else 1.0) for t in keyword_terms(expand_places(question))}
+        for t in keyword_terms(expand_places(question)[len(question):]):
+            terms[t] = 2.0
+        for t in keyword_terms(hint):
+            terms.setdefault(t, 0.3)
+        for t in product_words & set(terms):
+            terms[t] = 0.3
+        for t in category_words:
+            terms.setdefault(t, 0.5)
+        keyword = self._keywords.scores(terms)
+        top = float(keyword.max()) if len(keyword) else 0.0
+        blended = 0.3 * cosine + 0.7 * own + (KEYWORD_WEIGHT * keyword / top if top > 0 else 0.0)
+        order = np.argsort(-blended)[:8]
+        out = []
+        for i in order:
+            source_id, text, meta = self._doc_rows[i]
+            e = _evidence((source_id, text, meta, float(cosine[i])))
+            e.metadata = {**meta, "rank_score": round(float(blended[i]), 4)}
+            out.append(e)
+        return out
+
+    def _products(self, vector, question: str, k: int) -> list[Evidence]:
+        where = {"kind": {"$nin": list(DOCUMENT_KINDS)}}
+        budget, _ = find_budget(question)
+        if budget is None:
+            return [_evidence(h) for h in self.store.query(vector, k, where)]
+        # a budget: products within it first; dearer ones are no answer to "under $30"
+        within = {"$and": [{"kind": "product"}, {"min_price": {"$lte": float(budget)}}]}
+        return [_evidence(h) for h in self.store.query(vector, k, within)]
+
+    def _named_kinds(self, vector, question: str, named: list[str]) -> list[Evidence]:
+        """Products whose name or tags hold the question's words ("a warm hat" -> the beanie tagged
+        "hat"), which the embedding alone can rank below look-alikes; up to three, most words first.
+        A budget does not hide them: "none under $100, but..." is an answer too."""
+        asked = {stem(w, True) for w in words(question) if w not in STOPWORDS and "-" not in w}
+        if not asked:
+            return []
+        counts = {}
+        for pid, product in self.directory.products.items():
+            if pid in named:
+                continue
+            own = {stem(w, True) for text in (product.name, *product.tags) for w in words(text)}
+            hits = len(asked & own)
+            if hits:
+                counts[pid] = hits
+        if not counts:
+            return []
+        top = max(counts.values())
+        ids = sorted((pid for pid, c in counts.items() if c == top), key=lambda pid: pid)[:8]
+        where = {"$and": [{"kind": "product"}, {"product_id": {"$in": ids}}]}
+        hits = [_evidence(h) for h in self.store.query(vector, 3, where)]
+        for e in hits:
+            e.metadata = {**e.metadata, "rank_score": round(e.score + 0.1 * top, 4)}
+        return hits
+
+    def _category(self, vector) -> list[Evidence]:
+        if not self._categories:
+            return []
+        sims = self._category_vectors @ np.asarray(vector, dtype=np.float32)
+        best = int(np.argmax(sims))
+        source_id, text, meta = self._categories[best]
+        return [_evidence((source_id, text, meta, float(sims[best])))]
 
     @staticmethod
     def _kind_boost(evidence: Evidence, question: str, named: list[str]) -> float:

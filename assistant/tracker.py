@@ -4,10 +4,11 @@ signals out.
 Per turn the tracker (1) finds slots (order id from text or OCR, email, products, size/colour,
 budget, refund amount), (2) moves the product in focus ("the other one" switches to the previous
 candidate, a newly named product takes focus, "it"/"that one" keeps it), (3) decides whether the
-message is a follow-up and rewrites it with the product or order named, (4) labels the intent,
-(5) scores sentiment with a small offline lexicon, flags abuse, dissatisfaction, cancel requests,
-explicit asks for a person and sensitive topics, and (6) keeps frustration (rises on negative
-turns, decays on calm ones) and the consecutive-failure count.
+message is a follow-up and rewrites it with the product or order named ("what about brown in a 9?"
+swaps the size and adds the colour; "my budget is about $150" narrows the previous search), (4)
+labels the intent, (5) scores sentiment with a small offline lexicon, flags abuse,
+dissatisfaction, cancel requests, explicit asks for a person and sensitive topics, and (6) keeps
+frustration (rises on negative turns, decays on calm ones) and the consecutive-failure count.
 
 It knows nothing about Chroma or the conversation manager: products come in through
 ``find_products(text) -> [ids]`` and ``product_name(id) -> name`` callables.
@@ -22,7 +23,7 @@ from typing import Any, Callable, Iterable
 
 from assistant.intents import IntentClassifier, find_order_ids, is_human_request
 from assistant.state import DialogueState
-from assistant.vocabulary import COLORS
+from assistant.vocabulary import AMOUNT as _AMOUNT, BUDGET_PHRASE, COLORS, find_budget, only_budget  # noqa: F401
 
 MAX_CANDIDATES = 10
 
@@ -130,6 +131,8 @@ SENSITIVE_PATTERNS: dict[str, re.Pattern[str]] = {
         r"payment)s?|(?:didn'?t|did not|never) (?:make|place|order|authori[sz]e) (?:this|that|"
         r"these|those|the|any)|stolen (?:card|credit card|account|identity)|identity theft|"
         r"(?:account|card) (?:was |got )?(?:hacked|stolen|compromised)|hacked|phishing|"
+        r"(?:stole|steal|stealing) (?:my|our) (?:card|credit card|identity|account|details|money)|"
+        r"order\w*\b[^.?!]{0,40}\b(?:i|we) (?:never|didn'?t|did not) (?:placed?|made|make|ordered)\b|"
         r"without (?:my )?(?:permission|authori[sz]ation|consent)|(?:someone|somebody) "
         r"(?:else )?(?:used|is using|has used|charged|ordered (?:with|on)) my (?:card|account|"
         r"credit card|paypal|details))\b", re.I),
@@ -148,17 +151,13 @@ _SIZE_RES = [
     re.compile(r"\b(?:in|size|the)\s+(?:an?\s+)?(extra[- ]small|x-small|small|medium|large|"
                r"extra[- ]large|x-large)\b(?!\s+(?:box|bag|order|amount|number|selection|tent|"
                r"pack|backpack|jacket|bottle))", re.I),
+    # a numeric size with no "size" word: "what about brown in a 9?", "do you have it in 10?"
+    re.compile(r"\bin (?:an? )?(\d{1,2}(?:\.5)?)(?=\s*(?:[?.!,]|$|\b(?:please|instead|too|then)\b))", re.I),
 ]
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_AMOUNT = r"(\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)"
 _MONEY_RE = re.compile(r"(?:[$€£]\s?" + _AMOUNT + r"|" + _AMOUNT +
                        r"\s?(?:dollars|bucks|usd|eur|euros?|gbp|pounds)\b|" + _AMOUNT + r"\s?[$€£])",
                        re.I)
-_BUDGET_RE = re.compile(
-    r"\b(?:under|below|less than|no more than|not more than|max(?:imum)?(?: of)?|up to|within|"
-    r"budget(?: is| of)?|at most|cheaper than|around|about)\s*(?:a\s+)?[$€£]?\s?" + _AMOUNT +
-    r"(?!\s?(?:%|kg|g|lbs?|oz|l|ml|degrees|°|days?|weeks?|months?|years?|hours?|minutes?|"
-    r"miles?|km|m|cm|mm|inch|items?|orders?|people|person)\b)", re.I)
 _REFUND_CONTEXT = re.compile(r"\b(?:refund\w*|money back|reimburs\w*|compensat\w*|paid|charged|"
                              r"cost me|spent|return\w*|credit|chargeback|back(?! in stock))\b", re.I)
 _REFUND_BARE = re.compile(r"\brefund (?:of|for)\s+" + _AMOUNT + r"\b", re.I)
@@ -279,13 +278,6 @@ def parse_money(text: str) -> list[tuple[float, int, int]]:
     return found
 
 
-def find_budget(text: str) -> tuple[float | None, tuple[int, int] | None]:
-    match = _BUDGET_RE.search(text)
-    if not match:
-        return None, None
-    return float(match.group(1).replace(",", "")), match.span()
-
-
 def find_refund_amount(text: str, intent: str, budget_span: tuple[int, int] | None) -> float | None:
     if not (_REFUND_CONTEXT.search(text) or intent == "return_or_refund"):
         return None
@@ -377,6 +369,10 @@ class DialogueTracker:
             short and not mentioned))
         resolved, reused_frame = (self._resolve(state, new, text, elliptical, attributes)
                                   if is_followup else (text, False))
+        # "my budget is about $150" after "I'm looking for a rain jacket": the same search, capped.
+        if budget is not None and state.last_question and not mentioned and only_budget(text, budget_span):
+            base = BUDGET_PHRASE.sub("", state.last_question).rstrip(" ?.!")
+            is_followup, resolved, reused_frame = True, f"{base} under ${budget:g}", True
         # "That's not what I asked": the shopper re-asks the previous question.
         disputes = dissatisfied and not mentioned and bool(state.last_question) and not human
         if disputes:
@@ -390,6 +386,12 @@ class DialogueTracker:
         to_classify = text if disputes or (new.order_id and new.order_id in resolved
                                            and new.order_id not in text) else resolved
         intent, confidence = self.classifier.classify(self._mask_products(to_classify, new))
+        if elliptical and is_followup and to_classify != text:
+            # "and in red?" says what it asks about on its own; the rewritten question may not
+            own_intent, own_confidence = self.classifier.classify(text)
+            if own_confidence >= 0.7 and own_confidence > confidence and own_intent not in (
+                    "greeting", "out_of_scope", "human_request"):
+                intent, confidence = own_intent, own_confidence
         if human:
             intent, confidence = "human_request", max(confidence, 0.99)
         elif intent == "human_request":   # a paraphrase the examples were sure about
@@ -397,7 +399,8 @@ class DialogueTracker:
         carry = state.intent and state.intent not in ("greeting", "human_request", "out_of_scope")
         weak = confidence < self.followup_inherit_below or intent in ("greeting", "out_of_scope")
         bare_dispute = disputes and len(re.findall(r"[a-z]{3,}", _DISSATISFIED_RE.sub(" ", text).lower())) < 4
-        if carry and ((is_followup and not disputes and (reused_frame or weak))
+        sure = confidence >= 0.7 and intent not in ("greeting", "out_of_scope")
+        if carry and ((is_followup and not disputes and ((reused_frame and not sure) or weak))
                       or (disputes and (bare_dispute or weak or intent == "complaint"))):
             intent, confidence = state.intent, max(confidence, 0.6)
         new.intent, new.intent_confidence = intent, confidence
@@ -484,12 +487,18 @@ class DialogueTracker:
             if old_name and focus_name and old_name != focus_name and old_name.lower() in base.lower():
                 rewritten = re.sub(re.escape(old_name), focus_name, rewritten, flags=re.I)
                 changed = True
+            added = []
             for key, value in attributes.items():
                 previous = old.attributes.get(key)
                 if previous and re.search(r"\b" + re.escape(previous) + r"\b", rewritten, re.I):
                     rewritten = re.sub(r"\b" + re.escape(previous) + r"\b", value, rewritten, flags=re.I)
                     changed = True
+                elif not re.search(r"\b" + re.escape(value) + r"\b", rewritten, re.I):
+                    added.append(value)
             if changed:
+                # a value the old question had no slot for rides along: "what about brown in a 9?"
+                if added:
+                    rewritten = f"{rewritten.rstrip(' ?.!')} in {' '.join(added)}?"
                 return rewritten, True
         for pattern in _PRONOUN_RES:
             if pattern.search(text):

@@ -1,5 +1,5 @@
 """Retrieval over the demo store: the product-aware path and metadata filters."""
-from assistant.retrieval import SearchFilters
+from assistant.retrieval import SearchFilters, query_for
 
 
 def test_question_naming_a_product_gets_its_spec_chunk_first(demo_knowledge):
@@ -28,3 +28,55 @@ def test_scores_are_similarities_best_first(demo_knowledge):
     assert hits[0].kind in ("faq", "policy")
     assert hits[0].score > 0.4
     assert hits[0].score >= hits[-1].score
+
+
+def _first_document(hits):
+    return next(h for h in hits if h.kind in ("faq", "policy"))
+
+
+def test_a_country_finds_the_international_zones(demo_knowledge):
+    for question in ("How much is shipping to the UK?", "Do you ship to Canada?",
+                     "How long does delivery to Australia take?"):
+        hit = _first_document(demo_knowledge.retriever.search(query_for(question, "shipping")))
+        assert hit.source_id in ("faq/shipping-international", "policy/shipping#international-zones"), question
+
+
+def test_order_numbers_do_not_pull_in_pages_that_quote_an_example_number(demo_knowledge):
+    hit = _first_document(demo_knowledge.retriever.search(query_for("Where is my order NW-482913?", "order_status")))
+    assert hit.source_id == "faq/order-tracking"
+
+
+def test_products_named_in_the_question_join_the_product_in_focus(demo_knowledge):
+    hits = demo_knowledge.retriever.search(
+        "Which is warmer, the Ridgecrest Waterproof Boot or the Snowline Insulated Boot?",
+        product_ids=["ridgecrest-waterproof-boot"])
+    ids = [h.source_id for h in hits]
+    assert ids[0].startswith("product/ridgecrest-waterproof-boot")
+    assert "product/snowline-insulated-boot#specs" in ids
+
+
+def test_a_budget_in_the_question_brings_products_within_it(demo_knowledge):
+    hits = demo_knowledge.retriever.search("Any gift ideas under $30?")
+    products = [h for h in hits if h.kind == "product"]
+    assert len(products) >= 3 and all(h.metadata["min_price"] <= 30 for h in products)
+
+
+def test_a_kind_the_store_does_not_sell_finds_the_category_overview(demo_knowledge):
+    hits = demo_knowledge.retriever.search("Do you carry bike helmets?")
+    assert hits[0].kind == "category" and "we sell" in hits[0].text
+
+
+def test_plurals_and_short_names_find_the_product(demo_knowledge):
+    find = demo_knowledge.directory.find_ids
+    assert find("do you sell French presses?") == ["brewhaus-steel-french-press"]
+    assert find("Is the Snowline available in size 10?") == ["snowline-insulated-boot"]
+    assert find("do you have any backpacks?") == []
+
+
+def test_the_summary_chunk_states_the_price_range():
+    from assistant.catalog import load_catalog
+    from assistant.chunking import product_chunks
+    from assistant.settings import PROJECT_ROOT
+
+    bag = next(p for p in load_catalog(PROJECT_ROOT / "knowledge" / "catalog.json") if p.id == "riverrun-dry-bag")
+    assert "Price: $26.00-$39.00." in product_chunks(bag, "catalog.json")[0].text

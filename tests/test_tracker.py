@@ -202,3 +202,26 @@ def test_update_leaves_the_input_state_alone_and_round_trips(tracker):
     assert before == DialogueState()
     assert DialogueState.from_dict(after.to_dict()) == after
     assert DialogueState.from_dict({**after.to_dict(), "field_from_the_future": 1}) == after
+
+
+def test_a_new_numeric_size_replaces_the_old_one_in_the_follow_up(tracker):
+    state, turns = talk(tracker, ["Does the Summit Rain Jacket come in size 8?", "What about brown in a 9?"])
+    assert state.attributes == {"size": "9", "color": "brown"}
+    assert turns[1].resolved_question == "Does the Summit Rain Jacket come in size 9 in brown?"
+
+
+def test_a_budget_on_its_own_narrows_the_previous_search(tracker):
+    state, turns = talk(tracker, ["I'm looking for a warm jacket", "my budget is about $150"])
+    assert state.budget == 150.0
+    assert turns[1].is_followup and turns[1].resolved_question == "I'm looking for a warm jacket under $150"
+    assert turns[1].intent == "recommendation"
+
+
+def test_an_elliptical_follow_up_keeps_its_own_clear_intent(tracker):
+    _, turns = talk(tracker, ["Tell me about the Summit Rain Jacket", "and in red?"])
+    assert turns[1].intent == "availability"
+
+
+def test_an_order_the_shopper_never_placed_is_a_fraud_topic():
+    assert "fraud" in detect_sensitive_topics("There's an order on my account I never placed")
+    assert "fraud" in detect_sensitive_topics("someone stole my card and used it here")

@@ -1,9 +1,18 @@
 """The extractive backend: answers by selecting and quoting evidence, no generative model.
 
-It is the deterministic default (CI, offline demos) and the safety net when a generative
-backend fails. It answers four kinds of question well - a spec value, a variant's price and
-stock, a policy/FAQ answer, "do you have X" - cites what it quotes with [n], and says it does
-not know (offering a person) when the evidence is weak.
+It is the deterministic default (CI, offline demos) and the safety net when a generative backend
+fails. Per question it picks one kind of answer, cites what it quotes with [n], and says it does
+not know (offering a person) when the evidence is weak:
+  - a polite decline first, where the shopper asks for something it must not do (take a card
+    number, reveal another customer's data, invent a discount code);
+  - two named products compared ("which is warmer, A or B?"): each one's relevant spec lines;
+  - a store policy (returns, shipping, payment, warranty, damage, exchanges, sizing) decided by the
+    question's intent and words, even while a product is in focus;
+  - a product list for browsing ("do you sell kayaks?"), kept to products that are that kind of
+    thing and within a named budget - or "we don't seem to carry that", with the closest we have;
+  - for the product in focus: a variant's price and stock, spec values matched by the spec keys,
+    their values and shop synonyms, the description sentences that answer the question (catalogs
+    without specs), else its summary.
 """
 from __future__ import annotations
 
@@ -12,25 +21,33 @@ from collections.abc import Iterator
 
 from assistant.backends.base import AnswerRequest, BackendOptions, ModelBackend
 from assistant.catalog import Product, Variant
-from assistant.chunking import spec_label
+from assistant.chunking import HIDDEN_SPECS, spec_label
 from assistant.evidence import Evidence
-from assistant.retrieval import SPEC_WORDS, wants_variants
+from assistant.product_directory import asked_kind, kind_match, names_product
+from assistant.retrieval import wants_variants
+from assistant.vocabulary import (ALTERNATIVE, CARD_NUMBER, COLORS, COMPARE, DESCRIPTION_HINTS, FREEBIE, LISTING,
+                                  OTHERS_DATA, POLICY_INTENTS, POLICY_WORDS, PRICE_ASK, SIZING, SPEC_SYNONYMS,
+                                  STOPWORDS, STORE_OVERVIEW, YES_NO, content_stems, expand_places, find_budget,
+                                  has_phrase, luhn, similar, stem, words)
 
 DONT_KNOW = ("I'm sorry, I couldn't find that in our store information. "
              "Would you like me to connect you with a member of our team?")
-LISTING = re.compile(r"\b(do you (have|sell|carry|stock)|show me|looking for|recommend|suggest|any\b.*\b(under|below)|"
-                     r"what .* do you (have|sell)|options for|need an?\b|best .* for)\b")
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
-WORD = re.compile(r"[a-z0-9]+")
 
 
 class ExtractiveOptions(BackendOptions):
     min_score: float = 0.30        # below this cosine similarity the evidence is "weak"
+    list_min_score: float = 0.20   # a listed product (the kind and budget already fit) needs this much
     max_listed: int = 5
 
 
 def money(value: float) -> str:
     return f"${value:,.2f}"
+
+
+def price_text(product: Product, joiner: str = "-") -> str:
+    low, high = product.price_range()
+    return money(low) if low == high else f"{money(low)}{joiner}{money(high)}"
 
 
 class ExtractiveBackend(ModelBackend):
@@ -48,30 +65,88 @@ class ExtractiveBackend(ModelBackend):
     # -- choosing the answer ------------------------------------------------------------
     def answer(self, req: AnswerRequest) -> str:
         evidence = req.evidence
+        declined = self._decline(req)
+        if declined:
+            return declined
         if not evidence or max(e.score for e in evidence) < self.options.min_score:
             return DONT_KNOW
         q = req.question.lower()
+        typed = q.split("\n", 1)[0]     # the shopper's own words; what photos read follows them
+        catalog = self._product_lookup(evidence)
         product = req.product_in_focus or self._named_product(evidence)
-        if LISTING.search(q) and not (product and self._asks_about(product, q)):
-            listed = self._list_products(evidence)
+        doc = self._best_document(evidence, q, product)
+        named = [p for p in catalog.values() if names_product(p, q)]
+        # 0. "what do you sell?"
+        if STORE_OVERVIEW.search(q):
+            overview = self._store_overview(evidence)
+            if overview:
+                return overview
+        # 1. two named products compared
+        if len(named) >= 2 and COMPARE.search(q) and not wants_variants(typed):
+            compared = self._compare(named[:2], q, evidence)
+            if compared:
+                return compared
+        # 2. store policy, decided by the question's intent and words
+        about_product = product is not None and not POLICY_WORDS.search(q) and (
+            bool(self._spec_lines(product, q, strong=True)) or bool(PRICE_ASK.search(q))
+            or bool(self._description_sentences(product, typed, keep=1, min_words=2)))
+        if doc and (SIZING.search(q) or (req.intent in POLICY_INTENTS and not about_product)):
+            return self._policy_answer(doc, product, req, evidence)
+        # 3. browsing: "do you sell...", "gifts under $30"
+        budget, _ = find_budget(req.question)
+        browsing = LISTING.search(q) or req.intent == "recommendation" or budget is not None
+        if browsing and not (product and names_product(product, q, strict=True)):
+            exclude = product.id if product and ALTERNATIVE.search(q) else None
+            listed = self._list_products(evidence, q, budget, exclude)
             if listed:
                 return listed
-        if product is not None:
-            number = self._number(evidence, product.id)
-            if number is not None:
-                variant_answer = self._variant_answer(product, req, q, evidence)
-                if variant_answer:
-                    return variant_answer
-                spec_answer = self._spec_answer(product, q, evidence)
-                if spec_answer:
-                    return spec_answer
-        doc = self._best_document(evidence, q)
+        # 4. the product in focus
+        if product is not None and self._number(evidence, product.id) is not None:
+            spec_first = bool(self._spec_lines(product, typed, strong=True)) and not wants_variants(typed)
+            price_first = bool(PRICE_ASK.search(typed))
+            for attempt in (self._spec_answer(product, q, evidence, req.question) if spec_first else None,
+                            self._variant_answer(product, req, q, evidence, explicit_only=True),
+                            self._summary_answer(product, evidence) if price_first else None,
+                            self._spec_answer(product, q, evidence, req.question),
+                            self._variant_answer(product, req, q, evidence, explicit_only=False),
+                            self._description_answer(product, q, evidence)):
+                if attempt:
+                    return attempt
         if doc is not None and (product is None or doc[1].score >= self._best_product_score(evidence, product)):
             return doc[0]
         if product is not None and self._number(evidence, product.id) is not None:
             return self._summary_answer(product, evidence)
-        listed = self._list_products(evidence)
+        listed = self._list_products(evidence, q, budget, None)
         return listed or DONT_KNOW
+
+    # -- declines -------------------------------------------------------------------------
+    def _decline(self, req: AnswerRequest) -> str | None:
+        """What the assistant must not do, whatever the evidence says."""
+        text = req.question
+        evidence = req.evidence or []
+        docs = lambda *words_: self._cite_doc(evidence, *words_)  # noqa: E731
+        for match in CARD_NUMBER.finditer(text):
+            digits = re.sub(r"\D", "", match.group(0))
+            if 13 <= len(digits) <= 19 and luhn(digits):
+                what = f" for the {req.product_in_focus.name}" if req.product_in_focus else ""
+                return ("For your security, please don't send card numbers in chat: I can't take payments here, "
+                        f"and our team will never ask for them. To pay{what}, add it to your cart and enter your "
+                        f"card at our secure checkout.{docs('payment', 'card')}")
+        if OTHERS_DATA.search(text):
+            return ("I'm sorry, I can't share another customer's name, address or any other personal details. "
+                    "If it is your own order, I can help you track it with the order number and the email used "
+                    f"at checkout.{docs('privacy', 'personal data')}")
+        if FREEBIE.search(text):
+            best = self._best_document(evidence, text.lower(), None, prefer=("promo", "discount", "code"))
+            policy = f" {best[0]}" if best else ""
+            return "I'm sorry, I can't give out discount codes or change prices." + policy
+        return None
+
+    def _cite_doc(self, evidence: list[Evidence], *topic_words: str) -> str:
+        for i, e in enumerate(evidence, 1):
+            if e.kind in ("faq", "policy") and any(w in (e.title + " " + e.text).lower() for w in topic_words):
+                return f" [{i}]"
+        return ""
 
     # -- helpers ------------------------------------------------------------------------
     @staticmethod
@@ -101,11 +176,6 @@ class ExtractiveBackend(ModelBackend):
     def _best_product_score(evidence: list[Evidence], product: Product) -> float:
         return max((e.score for e in evidence if e.product_id == product.id), default=0.0)
 
-    @staticmethod
-    def _asks_about(product: Product, q: str) -> bool:
-        name_words = set(WORD.findall(product.name.lower()))
-        return len(name_words & set(WORD.findall(q))) >= max(1, len(name_words) // 2)
-
     def _product_lookup(self, evidence: list[Evidence]) -> dict[str, Product]:
         found: dict[str, Product] = {}
         for e in evidence:
@@ -113,23 +183,154 @@ class ExtractiveBackend(ModelBackend):
                 found[e.product_id] = e.product()
         return found
 
-    def _list_products(self, evidence: list[Evidence]) -> str | None:
+    # -- documents ------------------------------------------------------------------------
+    def _best_document(self, evidence: list[Evidence], q: str, product: Product | None,
+                       prefer: tuple[str, ...] = ()) -> tuple[str, Evidence, float] | None:
+        """The FAQ answer or policy passage that fits best: retrieval's rank (embedding + keywords),
+        a curated FAQ answer (quoted whole) slightly before a policy section (two sentences of it),
+        for sizing the passage that names the product."""
+        docs = [(i, e) for i, e in enumerate(evidence, 1) if e.kind in ("faq", "policy")
+                and e.score >= self.options.min_score]
+        if not docs:
+            return None
+        name = product.name.lower() if product else None
+        sizing = bool(SIZING.search(q))
+
+        def rank(item: tuple[int, Evidence]) -> float:
+            e = item[1]
+            value = e.metadata.get("rank_score", e.score) + (0.1 if e.kind == "faq" else 0.0)
+            if sizing and name and name in e.text.lower():
+                value += 0.1
+            if prefer and any(w in e.title.lower() for w in prefer):
+                value += 0.2
+            return value
+
+        n, best = max(docs, key=rank)
+        if best.kind == "faq":
+            text = best.text.split("\nA:", 1)[-1].strip()
+        else:
+            text = self._best_sentences(best.text.split("\n", 1)[-1].strip(), q, name, 2,
+                                        product.category if product else "")
+        return f"{text} [{n}]", best, rank((n, best))
+
+    @staticmethod
+    def _best_sentences(text: str, q: str, name: str | None, keep: int, category: str = "") -> str:
+        """The passage's sentences that share most words with the question (and the category of
+        the product asked about: "electronics accessories are accepted opened")."""
+        sentences = [s.strip().lstrip("- ") for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+        asked = set(content_stems(expand_places(q))) | set(content_stems(category))
+        scores = []
+        for s in sentences:
+            own = {stem(w) for w in words(s)}
+            score = sum(1 for a in asked if any(similar(a, w) for w in own))
+            if name and name in s.lower():
+                score += 2
+            scores.append(score)
+        ranked = sorted(range(len(sentences)), key=lambda i: -scores[i])
+        top = scores[ranked[0]] if ranked else 0
+        chosen = [i for i in ranked[:keep] if i == ranked[0] or scores[i] >= max(1, top / 2)]
+        return " ".join(sentences[i] for i in sorted(chosen))
+
+    def _policy_answer(self, doc: tuple[str, Evidence, float], product: Product | None, req: AnswerRequest,
+                       evidence: list[Evidence]) -> str:
+        """The policy, led by what the product in focus says on the same point (its warranty, its fit)."""
+        q = req.question.lower()
+        if product is None or self._number(evidence, product.id) is None:
+            return doc[0]
+        keys: list[str] = []
+        if req.intent == "warranty_claim" or "warrant" in q or "guarantee" in q:
+            keys = [k for k in product.specs if "warranty" in k]
+        elif SIZING.search(q):
+            keys = [k for k in product.specs if k in ("fit", "sizing", "torso_fit", "fits_height")]
+        if not keys:
+            return doc[0]
+        n = self._cite(evidence, product.id, "specs", "product")
+        facts = "; ".join(f"{spec_label(k)}: {product.specs[k]}" for k in keys[:2])
+        return f"{product.name} - {facts} [{n}]. {doc[0]}"
+
+    # -- browsing -------------------------------------------------------------------------
+    def _list_products(self, evidence: list[Evidence], q: str, budget: float | None, exclude: str | None) -> str | None:
         products = self._product_lookup(evidence)
-        ranked = []
+        ranked: list[str] = []
         for e in evidence:
-            if e.product_id in products and e.product_id not in ranked and e.score >= self.options.min_score:
+            if e.product_id in products and e.product_id not in ranked and e.score >= self.options.list_min_score \
+                    and e.product_id != exclude:
                 ranked.append(e.product_id)
+        phrase, kind = asked_kind(q)
+        if kind:
+            fits = {pid: kind_match(products[pid], kind) for pid in ranked}
+            best = max(fits.values(), default=0)
+            if best == 0:
+                within = [pid for pid in ranked if budget is None or products[pid].price_range()[0] <= budget]
+                return self._not_carried(phrase, evidence, within, products)
+            ranked = [pid for pid in ranked if fits[pid] == best]
+        if budget is not None:
+            within = [pid for pid in ranked if products[pid].price_range()[0] <= budget]
+            if ranked and not within and kind:
+                return "\n".join([f"Sorry, we have no {phrase} under {money(budget)}; the closest:",
+                                  *self._lines(ranked[:3], products, evidence)])
+            ranked = within
         if not ranked:
             return None
-        lines = ["Here is what we have:"]
-        for pid in ranked[: self.options.max_listed]:
-            p = products[pid]
-            low, high = p.price_range()
-            price = money(low) if low == high else f"{money(low)}-{money(high)}"
-            stock = "" if p.in_stock else " (currently out of stock)"
-            lines.append(f"- {p.name} by {p.brand}, {price}{stock} [{self._cite(evidence, pid, 'product')}]")
-        return "\n".join(lines)
+        head = "Here is what we have" + (f" under {money(budget)}" if budget is not None else "") + ":"
+        return "\n".join([head, *self._lines(ranked[: self.options.max_listed], products, evidence)])
 
+    def _lines(self, ids: list[str], products: dict[str, Product], evidence: list[Evidence]) -> list[str]:
+        out = []
+        for pid in ids:
+            p = products[pid]
+            stock = "" if p.in_stock else " (currently out of stock)"
+            out.append(f"- {p.name} by {p.brand}, {price_text(p)}{stock} [{self._cite(evidence, pid, 'product')}]")
+        return out
+
+    def _not_carried(self, phrase: str, evidence: list[Evidence], ranked: list[str],
+                     products: dict[str, Product]) -> str:
+        text = f"Sorry, we don't seem to carry {phrase}."
+        ranked = [pid for pid in ranked if any(e.product_id == pid and e.score >= self.options.min_score
+                                               for e in evidence)]
+        if ranked:
+            return "\n".join([f"{text} The closest things we have:", *self._lines(ranked[:3], products, evidence)])
+        for i, e in enumerate(evidence, 1):
+            if e.kind == "category" and e.score >= self.options.min_score:
+                return f"{text} Here is what we sell in {e.metadata.get('category', 'that category')}: " \
+                       f"{e.text.split(':', 1)[-1].split('. Kinds')[0].strip().rstrip('.')} [{i}]."
+        return f"{text} Is there something else I can help you find?"
+
+    def _store_overview(self, evidence: list[Evidence]) -> str | None:
+        for i, e in enumerate(evidence, 1):
+            if e.kind == "category":
+                what = e.text.split(":", 1)[-1].strip().rstrip(".")
+                return f"We sell {what} [{i}]. What are you looking for?"
+        return None
+
+    # -- comparing ------------------------------------------------------------------------
+    def _compare(self, products: list[Product], q: str, evidence: list[Evidence]) -> str | None:
+        """Each product's spec lines on the asked point; one without them says so."""
+        if any(self._number(evidence, p.id) is None for p in products):
+            return None
+        names = {w for o in products for w in words(o.name) if "-" not in w}
+        asked = " ".join(w for w in re.findall(r"[\w'-]+|[^\w\s]", q) if w not in names)
+        found = {p.id: self._spec_lines(p, asked) for p in products}
+        labels = list(dict.fromkeys(spec_label(k) for keys in found.values() for k in keys))
+        parts, missing = [], []
+        for p in products:
+            n = self._cite(evidence, p.id, "specs", "product")
+            if found[p.id]:
+                facts = "; ".join(f"{spec_label(k)}: {p.specs[k]}" for k in found[p.id])
+                parts.append(f"{p.name} - {facts} [{n}].")
+                continue
+            sentence = self._description_sentences(p, asked, keep=1)
+            if sentence:
+                parts.append(f"{p.name}: {sentence} [{n}]")
+            else:
+                missing.append(f"The {p.name} lists no {' or '.join(labels[:2]) or 'details on that'} [{n}].")
+        if not parts:   # no point asked about: each one's price and what it is
+            parts = [f"{p.name} ({price_text(p)}): {SENTENCE.split(p.description.strip())[0]} "
+                     f"[{self._cite(evidence, p.id, 'product')}]" for p in products if p.description]
+            missing = []
+        return " ".join(parts + missing) if parts else None
+
+    # -- the product in focus -------------------------------------------------------------
     @staticmethod
     def _mentioned_options(product: Product, q: str, attributes: dict[str, str]) -> dict[str, str]:
         chosen: dict[str, str] = {}
@@ -143,15 +344,27 @@ class ExtractiveBackend(ModelBackend):
                                            re.search(rf"\b(size|in|an?)\s+{re.escape(lv)}\b", q.lower()))):
                     chosen[option] = value
                     break
+            if option == "color" and option not in chosen:
+                # "in blue" when the only blue is "Slate Blue"
+                partial = [v for v in values if any(re.search(rf"\b{c}\b", q.lower()) and re.search(rf"\b{c}\b", v.lower())
+                                                    for c in COLORS)]
+                if len(partial) == 1:
+                    chosen[option] = partial[0]
         return chosen
 
-    def _variant_answer(self, product: Product, req: AnswerRequest, q: str, evidence: list[Evidence]) -> str | None:
+    def _variant_answer(self, product: Product, req: AnswerRequest, q: str, evidence: list[Evidence],
+                        explicit_only: bool) -> str | None:
         if not product.variants:
             return None
-        chosen = self._mentioned_options(product, req.question, req.attributes)
-        asked_color = self._asked_unknown_color(product, q, req.attributes)
-        if not chosen and not asked_color and not wants_variants(q):
+        typed = req.question.split("\n", 1)[0]
+        explicit = self._mentioned_options(product, typed, {})
+        asked_color = self._asked_unknown_color(product, typed.lower(), {})
+        if explicit_only and not explicit and not asked_color:
             return None
+        if not explicit_only and not wants_variants(q):
+            return None
+        chosen = self._mentioned_options(product, req.question, req.attributes)
+        asked_color = asked_color or self._asked_unknown_color(product, q, req.attributes)
         n = self._cite(evidence, product.id, "variants", "product")
         if asked_color and "color" not in chosen:
             colors = product.option_values("color")
@@ -172,7 +385,6 @@ class ExtractiveBackend(ModelBackend):
 
     @staticmethod
     def _asked_unknown_color(product: Product, q: str, attributes: dict[str, str]) -> str | None:
-        from assistant.vocabulary import COLORS
         known = {c.lower() for c in product.option_values("color")}
         if not known:
             return None
@@ -200,47 +412,89 @@ class ExtractiveBackend(ModelBackend):
         return (f"Yes, the {product.name} comes in {what}, from {money(low)}; "
                 f"in stock in {', '.join(rest) or 'these options'}: {avail} [{n}].")
 
-    def _spec_answer(self, product: Product, q: str, evidence: list[Evidence]) -> str | None:
-        if not product.specs:
-            return None
-        keys = []
-        for key in product.specs:
-            label = spec_label(key).lower()
-            words = SPEC_WORDS.get(key, []) + [label]
-            if any(re.search(rf"\b{re.escape(w)}", q) for w in words):
-                keys.append(key)
-        for generic, words in SPEC_WORDS.items():
-            if any(re.search(rf"\b{re.escape(w)}", q) for w in words):
-                keys.extend(k for k in product.specs if generic in k and k not in keys)
+    @staticmethod
+    def _spec_lines(product: Product, q: str, strong: bool = False) -> list[str]:
+        """The spec keys a question asks about, best first: synonyms and key words count 3, each
+        question word found in the value 1 ("dishwasher" in "hand wash only; not dishwasher safe")."""
+        specs = {k: v for k, v in product.specs.items() if k not in HIDDEN_SPECS}
+        if not specs:
+            return []
+        name = {stem(w) for w in words(product.name)}
+        asked = content_stems(q, exclude=name)
+        wanted = {k for phrase, keys in SPEC_SYNONYMS.items() if has_phrase(q, phrase) for k in keys}
+        scored = []
+        for key, value in specs.items():
+            key_words = {stem(w) for w in words(spec_label(key))}
+            value_words = {stem(w) for w in words(str(value))}
+            on_key = [a for a in asked if any(similar(a, w) for w in key_words)]
+            on_value = [a for a in asked if a not in on_key and any(similar(a, w) for w in value_words)]
+            score = 3 * (key in wanted) + 3 * len(on_key) + len(on_value)
+            if score >= (3 if strong else 2):
+                scored.append((score, key))
+        if not scored:
+            return []
+        top = max(s for s, _ in scored)
+        return [k for s, k in sorted(scored, key=lambda x: -x[0]) if s >= 0.5 * top][:3]
+
+    def _spec_answer(self, product: Product, q: str, evidence: list[Evidence], original: str = "") -> str | None:
+        keys = self._spec_lines(product, q)
         if not keys:
             return None
         n = self._cite(evidence, product.id, "specs", "product")
-        facts = "; ".join(f"{spec_label(k)}: {product.specs[k]}" for k in keys[:3])
-        return f"{product.name} - {facts} [{n}]."
+        facts = "; ".join(f"{spec_label(k)}: {product.specs[k]}" for k in keys)
+        return f"{self._compatibility_lead(product, keys[0], original or q)}{product.name} - {facts} [{n}]."
 
-    def _best_document(self, evidence: list[Evidence], q: str) -> tuple[str, Evidence] | None:
-        docs = [(i, e) for i, e in enumerate(evidence, 1) if e.kind in ("faq", "policy")
-                and e.score >= self.options.min_score]
-        if not docs:
+    @staticmethod
+    def _compatibility_lead(product: Product, key: str, q: str) -> str:
+        """"Will it charge my iPhone 16?" -> "Yes, iPhone 16 is on its compatibility list." when every
+        word of the device the shopper names is in the listed value."""
+        if "compatib" not in key or not YES_NO.search(q):
+            return ""
+        value = {stem(w) for w in words(str(product.specs[key]))}
+        name = {stem(w) for w in words(product.name)}
+        tokens = [m for m in re.finditer(r"[A-Za-z0-9][\w-]*", q) if stem(m.group(0).lower()) not in name
+                  and m.group(0).lower() not in STOPWORDS
+                  and not any(has_phrase(m.group(0).lower(), p) for p in SPEC_SYNONYMS)]
+        device = [m for m in tokens if stem(m.group(0).lower()) in value]
+        if not device:
+            return ""
+        span = q[device[0].start(): device[-1].end()]
+        return f"Yes, {span} is on its compatibility list. "
+
+    @staticmethod
+    def _description_sentences(product: Product, q: str, keep: int = 2, min_words: int = 1) -> str:
+        """The description's sentences that answer the question (shop synonyms widen the words)."""
+        sentences = [s for s in SENTENCE.split(product.description.strip()) if s]
+        name = {stem(w) for w in words(product.name)} | {stem(w) for w in words(product.brand)}
+        asked = set(content_stems(q, exclude=name))
+        for phrase, hints in DESCRIPTION_HINTS.items():
+            if has_phrase(q, phrase):
+                asked |= {stem(h) for h in hints}
+        if not asked:
+            return ""
+        scored = []
+        for i, s in enumerate(sentences):
+            own = {stem(w) for w in words(s)}
+            score = sum(1 for a in asked if any(similar(a, w) for w in own))
+            if score:
+                scored.append((score, i))
+        if not scored or max(s for s, _ in scored) < min_words:
+            return ""
+        top = max(s for s, _ in scored)
+        chosen = sorted(i for s, i in sorted(scored, reverse=True)[:keep] if s >= top * 0.5)
+        return " ".join(sentences[i] for i in chosen)
+
+    def _description_answer(self, product: Product, q: str, evidence: list[Evidence]) -> str | None:
+        text = self._description_sentences(product, q)
+        if not text:
             return None
-        words = set(WORD.findall(q))
-        top = docs[0][1].score
-        # among near-equal documents prefer the one whose title shares the question's words
-        docs = [d for d in docs if d[1].score >= top - 0.1]
-        docs.sort(key=lambda d: -(d[1].score + 0.05 * len(words & set(WORD.findall(d[1].title.lower())))))
-        n, best = docs[0]
-        if best.kind == "faq":
-            answer = best.text.split("\nA:", 1)[-1].strip()
-            return f"{answer} [{n}]", best
-        sentences = [s for s in SENTENCE.split(best.text.split("\n", 1)[-1].strip()) if s]
-        ranked = sorted(range(len(sentences)), key=lambda i: -len(words & set(WORD.findall(sentences[i].lower()))))
-        keep = sorted(ranked[:2])
-        return " ".join(sentences[i] for i in keep) + f" [{n}]", best
+        n = self._cite(evidence, product.id, "product")
+        return f"About the {product.name} by {product.brand}: {text} [{n}]"
 
     def _summary_answer(self, product: Product, evidence: list[Evidence]) -> str:
         n = self._cite(evidence, product.id, "product")
-        first = SENTENCE.split(product.description.strip())[0] if product.description else ""
-        low, high = product.price_range()
-        price = money(low) if low == high else f"{money(low)} to {money(high)}"
+        first = " ".join(SENTENCE.split(product.description.strip())[:2]) if product.description else ""
         stock = "in stock" if product.in_stock else "currently out of stock"
-        return f"The {product.name} by {product.brand} is {price} and {stock}. {first} [{n}]".strip()
+        verb = "are" if re.search(r"[^s]s$", product.name.split()[-1].lower()) else "is"
+        price = price_text(product, " to ")
+        return f"The {product.name} by {product.brand} {verb} {price} and {stock}. {first} [{n}]".strip()

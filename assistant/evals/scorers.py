@@ -61,7 +61,10 @@ class TurnObservation:
         return {**self.state, **(self.state.get("slots") or {})}
 
     def grounding(self) -> Grounding:
-        return check_grounding(self.answer, [e.get("text", "") for e in self.evidence], self.user)
+        # A handoff turn's reply is the routing message ("a person will reply at 9:00 AM"), not a
+        # claim about the store: it has no evidence to be grounded in and is not checked.
+        routed = self.handed_off is not None and not self.evidence
+        return check_grounding("" if routed else self.answer, [e.get("text", "") for e in self.evidence], self.user)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
