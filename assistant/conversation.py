@@ -185,19 +185,13 @@ class ConversationManager:
                                  customer_is_vip=turn.customer_is_vip,
                                  agents_online=self.takeover.agents_online())
         decision = self.policy.decide(state, signals, context)
-        routed: list[ReplyEvent] = []
-        silent = yield from _tap(takeover_turn(self.takeover, session_id, number, decision, state, emit,
-                                               turn.text, image_paths), routed)
-        if silent:
-            yield from self._finish(session_id, state, emit, answer=_handoff_message(routed))
+        if (yield from self._hand_over(session_id, number, decision, state, emit, turn.text, image_paths)):
             return
 
         # small talk needs no evidence
         canned = self.small_talk.reply(signals.intent, turn.text) if not photos else None
         if canned and (signals.intent == "greeting" and is_pure_greeting(turn.text)):
-            yield emit("token", text=canned)
-            yield emit("citations", citations=[], low_confidence=False)
-            yield from self._finish(session_id, state, emit, answer=canned)
+            yield from self._reply_without_evidence(session_id, state, emit, canned)
             return
 
         # 5. evidence; nothing to stand on may hand off
@@ -209,17 +203,11 @@ class ConversationManager:
         best = max((e.score for e in evidence), default=0.0)
         if signals.intent == "out_of_scope" and best < self.small_talk.out_of_scope_below:
             refusal = self.small_talk.reply("out_of_scope", turn.text)
-            yield emit("token", text=refusal)
-            yield emit("citations", citations=[], low_confidence=False)
-            yield from self._finish(session_id, state, emit, answer=refusal)
+            yield from self._reply_without_evidence(session_id, state, emit, refusal)
             return
         context.retrieval_score = best
         decision = self.policy.decide(state, signals, context)
-        routed: list[ReplyEvent] = []
-        silent = yield from _tap(takeover_turn(self.takeover, session_id, number, decision, state, emit,
-                                               turn.text, image_paths), routed)
-        if silent:
-            yield from self._finish(session_id, state, emit, answer=_handoff_message(routed))
+        if (yield from self._hand_over(session_id, number, decision, state, emit, turn.text, image_paths)):
             return
 
         # 6. the answer
@@ -259,6 +247,21 @@ class ConversationManager:
                 yield from takeover_turn(self.takeover, session_id, number, late, state, emit,
                                          turn.text, image_paths)
         yield from self._finish(session_id, state, emit, answer=answer)
+
+    def _hand_over(self, session_id, number, decision, state, emit, text, image_paths):
+        """Apply a handoff decision. True (turn finished) when the bot must stay silent: the
+        shopper is told why by the handoff's own message."""
+        routed: list[ReplyEvent] = []
+        silent = yield from _tap(takeover_turn(self.takeover, session_id, number, decision, state, emit,
+                                               text, image_paths), routed)
+        if silent:
+            yield from self._finish(session_id, state, emit, answer=_handoff_message(routed))
+        return silent
+
+    def _reply_without_evidence(self, session_id, state, emit, text: str) -> Iterator[ReplyEvent]:
+        yield emit("token", text=text)
+        yield emit("citations", citations=[], low_confidence=False)
+        yield from self._finish(session_id, state, emit, answer=text)
 
     def _finish(self, session_id, state, emit, answer: str) -> Iterator[ReplyEvent]:
         self.sessions.save_state(session_id, state)
