@@ -1,6 +1,6 @@
-"""Score intent detection and the handoff policy on tests/data/utterances.yaml.
+"""Score intent detection and the handoff policy on tests/fixtures/utterances.yaml.
 
-    python scripts/eval_intents.py [--data tests/data/utterances.yaml] [--policy knowledge/handoff.yaml]
+    python scripts/eval_intents.py [--data tests/fixtures/utterances.yaml] [--policy knowledge/handoff.yaml]
                                    [--json report.json] [--show-errors]
 
 Single utterances run on a fresh DialogueState; dialogues run turn by turn on one state (a turn
@@ -30,7 +30,7 @@ from assistant.policy import HandoffContext, HandoffPolicy  # noqa: E402
 from assistant.state import DialogueState  # noqa: E402
 from assistant.tracker import DialogueTracker  # noqa: E402
 
-DEFAULT_DATA = ROOT / "tests" / "data" / "utterances.yaml"
+DEFAULT_DATA = ROOT / "tests" / "fixtures" / "utterances.yaml"
 DEFAULT_POLICY = ROOT / "knowledge" / "handoff.yaml"
 
 

@@ -1,6 +1,6 @@
 """Catalog importers: Shopify CSV, generic JSON/CSV through a mapping, presets, format detection.
 
-Fixtures: tests/data/shopify_products.csv (5 products, one a draft), tests/data/generic_products.csv
+Fixtures: tests/fixtures/shopify_products.csv (5 products, one a draft), tests/fixtures/generic_products.csv
 with its mapping, and the real .NET eShop catalog in ../shared/data/eshop-catalog (skipped if absent).
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from assistant.importers import (
 )
 from assistant.importers._common import html_to_text, parse_price
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "fixtures"
 SHOPIFY_CSV = DATA / "shopify_products.csv"
 GENERIC_CSV = DATA / "generic_products.csv"
 GENERIC_MAPPING = DATA / "generic_products.mapping.yaml"

@@ -13,7 +13,7 @@ from assistant.settings import PROJECT_ROOT, get_settings
 from assistant.state import INTENTS
 from conftest_intents import classifier, eval_module  # noqa: F401  (fixtures)
 
-UTTERANCES = PROJECT_ROOT / "tests" / "data" / "utterances.yaml"
+UTTERANCES = PROJECT_ROOT / "tests" / "fixtures" / "utterances.yaml"
 
 
 def test_every_intent_has_12_to_25_examples():
