@@ -342,6 +342,16 @@ class SessionStore:
                                 .order_by(events_table.c.seq))
             return [StoredEvent(r.seq, r.turn, r.type, json.loads(r.payload), r.created_at) for r in rows]
 
+    def photo(self, session_id: str, name: str) -> Path:
+        """A photo the shopper sent in this conversation, by file name (looked up, never joined)."""
+        for record in self.events(session_id):
+            if record.type == "user":
+                for stored in record.data.get("images") or []:
+                    path = Path(stored.get("path") if isinstance(stored, dict) else stored)
+                    if path.name == name and path.is_file():
+                        return path
+        raise NotFound(f"conversation {session_id!r} has no photo named {name!r}")
+
     def last_seq(self, session_id: str) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.max(events_table.c.seq))

@@ -129,6 +129,7 @@ def test_an_agent_answers_hands_back_and_resolves_over_http(live):
     photo_name = view["transcript"][0]["images"][0].rsplit("/", 1)[-1]
     image = client.get(f"/api/v1/agent/sessions/{session}/images/{photo_name}", headers=AUTH)
     assert image.status_code == 200 and image.content == PHOTO
+    assert image.headers["content-type"] == "image/png"   # uploads have no extension: type read from bytes
     assert client.get(f"/api/v1/agent/sessions/{session}/images/..%2Fsessions.sqlite3",
                       headers=AUTH).status_code == 404
 

@@ -82,6 +82,10 @@ def test_events_after_n_replay_exactly_what_came_after_n(client):
     with client.stream("GET", f"/api/v1/sessions/{session_id}/events",
                        headers={**auth, "Last-Event-ID": str(cut)}) as r:
         assert [e["seq"] for e in read_sse(r)] == [e["seq"] for e in replay]
+    for junk in ("²".encode("latin-1"), "9" * 40, "-3"):   # not a plain seq: replay all, never a 500
+        with client.stream("GET", f"/api/v1/sessions/{session_id}/events",
+                           headers={**auth, "Last-Event-ID": junk}) as r:
+            assert r.status_code == 200 and [e["seq"] for e in read_sse(r)] == [e["seq"] for e in original]
     transcript = client.get(f"/api/v1/sessions/{session_id}", headers=auth).json()
     assert [m["role"] for m in transcript["messages"]] == ["user", "assistant"]
     assert "30 days" in transcript["messages"][1]["content"] and transcript["last_seq"] == original[-1]["seq"]
@@ -97,7 +101,8 @@ def test_photos_arrive_as_multipart_files_or_data_urls_and_stay_private(client):
     user = response.json()["events"][0]
     assert user["type"] == "user" and len(user["images"]) == 1 and "/" not in user["images"][0]["id"]
     image_url = user["images"][0]["url"]
-    assert client.get(image_url, headers=auth).content == photo
+    served = client.get(image_url, headers=auth)
+    assert served.content == photo and served.headers["content-type"] == "image/png"
     assert client.get(image_url).status_code == 401
     _, stranger = start_session(client)
     assert client.get(image_url, headers=stranger).status_code == 403

@@ -266,6 +266,17 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 
+IMAGE_MAGIC = ((b"\x89PNG", "image/png"), (b"\xff\xd8", "image/jpeg"), (b"GIF8", "image/gif"),
+               (b"RIFF", "image/webp"), (b"BM", "image/bmp"))
+
+
+def image_mime(path: Path | str) -> str:
+    """The media type of a stored upload, read from its first bytes."""
+    with open(path, "rb") as handle:
+        head = handle.read(16)
+    return next((mime for magic, mime in IMAGE_MAGIC if head.startswith(magic)), "application/octet-stream")
+
+
 def describe_limits(limits: Limits | None = None) -> list[str]:
     """The image limits in words, for an upload widget's help text."""
     limits = limits or Limits()

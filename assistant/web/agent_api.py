@@ -9,8 +9,6 @@ onto them, and errors leave through the app's handlers (assistant.web.http_error
 from __future__ import annotations
 
 import hmac
-import mimetypes
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -21,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.errors import AssistantError, NotFound
 from assistant.helpdesk import handle_inbound
 from assistant.takeover import OPEN, Takeover
+from assistant.vision.images import image_mime
 from assistant.web.http_errors import ERROR_RESPONSES, Unauthorized
 
 AGENT_PREFIX = "/api/v1/agent"
@@ -51,16 +50,6 @@ def check_agent_token(takeover: Takeover, presented: str | None) -> None:
     if not presented or not hmac.compare_digest(presented.encode(), token.get_secret_value().encode()):
         raise Unauthorized("a valid agent token is required (Authorization: Bearer <token> or X-Agent-Token)",
                            limit="agent_token")
-
-
-def session_image(takeover: Takeover, session_id: str, name: str) -> Path:
-    """A photo the shopper sent in this conversation (only those: names are looked up, not joined)."""
-    for event in takeover.sessions.events(session_id):
-        if event.type == "user":
-            for path in event.data.get("images") or []:
-                if Path(path).name == name and Path(path).is_file():
-                    return Path(path)
-    raise NotFound(f"conversation {session_id!r} has no photo named {name!r}")
 
 
 def conversation_view(takeover: Takeover, session_id: str) -> dict[str, Any]:
@@ -104,8 +93,8 @@ def agent_router(takeover: Takeover) -> APIRouter:
 
     @agents.get("/sessions/{session_id}/images/{name}")
     def image(session_id: str, name: str) -> FileResponse:
-        path = session_image(takeover, session_id, name)
-        return FileResponse(path, media_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+        path = takeover.sessions.photo(session_id, name)
+        return FileResponse(path, media_type=image_mime(path))
 
     @agents.post("/sessions/{session_id}/join")
     def join(session_id: str, body: AgentAction | None = None) -> dict:

@@ -21,6 +21,7 @@ from gradio.data_classes import FileData
 
 from assistant.errors import AssistantError
 from assistant.takeover import Takeover, Ticket
+from assistant.vision.images import image_mime
 
 AGENT_PATH = "/agent"
 REFRESH_S = 2.0
@@ -72,13 +73,9 @@ def photo(path: str) -> FileData | None:
     """An uploaded photo for the chat view; uploads are named by hash (no extension), so the
     image type is read from the file itself."""
     try:
-        from PIL import Image
-
-        with Image.open(path) as image:
-            mime = Image.MIME.get(image.format or "", "image/png")
-    except (OSError, ValueError):
+        return FileData(path=str(path), mime_type=image_mime(path))
+    except OSError:
         return None
-    return FileData(path=str(path), mime_type=mime)
 
 
 def chat_messages(transcript: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from assistant.conversation import ConversationManager, Turn
 from assistant.errors import InvalidInput, NotFound
 from assistant.settings import Settings
+from assistant.vision.images import image_mime
 from assistant.web.http_errors import ERROR_RESPONSES, UnsupportedMediaType
 from assistant.web.metrics import Metrics
 from assistant.web.replies import IMAGE_ID, ReplyRunner, public_event, public_images
@@ -288,7 +289,8 @@ async def follow_events(session_id: SessionId, door: Door, _caller: SessionCalle
                         after: Annotated[int | None, Query(ge=0, le=2**53, description="the last seq you have")] = None,
                         last_event_id: Annotated[str | None, Header()] = None):
     if after is None:
-        after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
+        # only a plain seq counts: "²".isdigit() is True, and a huge number would overflow SQLite
+        after = int(last_event_id) if last_event_id and re.fullmatch(r"[0-9]{1,15}", last_event_id) else 0
     return EventSourceResponse(door.runner.sse(session_id, after, this_reply=False),
                                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
@@ -298,20 +300,7 @@ async def follow_events(session_id: SessionId, door: Door, _caller: SessionCalle
 async def read_image(session_id: SessionId, door: Door, _caller: SessionCaller,
                      image_id: Annotated[str, Path(pattern=IMAGE_ID.pattern)]) -> FileResponse:
     def find() -> FileResponse:
-        for event in door.manager.sessions.events(session_id):
-            if event.type == "user" and any(i["id"] == image_id for i in public_images(session_id,
-                                                                                        event.data.get("images"))):
-                path = door.settings.uploads_dir / image_id
-                if path.is_file():
-                    return FileResponse(path, media_type=image_type(path.read_bytes()[:16]))
-        raise NotFound("this conversation has no such photo")
+        path = door.manager.sessions.photo(session_id, image_id)
+        return FileResponse(path, media_type=image_mime(path))
 
     return await anyio.to_thread.run_sync(find)
-
-
-def image_type(head: bytes) -> str:
-    for magic, mime in ((b"\x89PNG", "image/png"), (b"\xff\xd8", "image/jpeg"), (b"GIF8", "image/gif"),
-                        (b"RIFF", "image/webp"), (b"BM", "image/bmp")):
-        if head.startswith(magic):
-            return mime
-    return "application/octet-stream"
