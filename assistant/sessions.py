@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (Column, Float, Index, Integer, MetaData, String, Table, Text, create_engine, event,
+from sqlalchemy import (Column, Float, Index, Integer, MetaData, String, Table, Text, case, create_engine, event,
                         func, insert, inspect, select, text, update)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
@@ -351,6 +351,16 @@ class SessionStore:
                     if path.name == name and path.is_file():
                         return path
         raise NotFound(f"conversation {session_id!r} has no photo named {name!r}")
+
+    def progress(self, session_id: str) -> tuple[int, bool]:
+        """(last seq, whether the latest shopper message still awaits its done/error event)."""
+        c = events_table.c
+        with self.engine.connect() as conn:
+            row = conn.execute(select(func.max(c.seq), func.max(case((c.type == "user", c.seq), else_=0)),
+                                      func.max(case((c.type.in_(("done", "error")), c.seq), else_=0)))
+                               .where(c.session_id == session_id)).first()
+        last, user, finished = (v or 0 for v in row)
+        return last, user > finished
 
     def last_seq(self, session_id: str) -> int:
         with self.engine.connect() as conn:

@@ -185,10 +185,10 @@ async def read_session(session_id: SessionId, door: Door, _caller: SessionCaller
         for message in messages:
             if "images" in message:
                 message["images"] = public_images(session_id, message["images"])
-        last_seq, _ = door.runner.progress(session_id)
+        last_seq = door.manager.sessions.last_seq(session_id)
         return Transcript(session_id=session_id, customer_id=info.get("customer_id"),
                           created_at=info["created_at"], updated_at=info["updated_at"],
-                          owner=door.runner.owner(session_id), last_seq=last_seq, messages=messages)
+                          owner=door.manager.sessions.owner(session_id), last_seq=last_seq, messages=messages)
 
     return await anyio.to_thread.run_sync(load)
 

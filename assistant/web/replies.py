@@ -28,11 +28,10 @@ from typing import Any
 
 import anyio
 from fastapi.sse import format_sse_event
-from sqlalchemy import case, func, select
 
 from assistant.conversation import ConversationManager, Turn
 from assistant.errors import AssistantError
-from assistant.sessions import StoredEvent, events_table
+from assistant.sessions import StoredEvent
 from assistant.settings import HttpSettings
 from assistant.web.http_errors import ReplyInProgress
 from assistant.web.metrics import Metrics
@@ -83,19 +82,6 @@ class ReplyRunner:
         self._wakeups: dict[str, set[asyncio.Event]] = defaultdict(set)
 
     # -- store reads (blocking; called through a thread) --------------------------------
-    def progress(self, session_id: str) -> tuple[int, bool]:
-        """(last seq, whether the latest shopper message still awaits its done/error)."""
-        c = events_table.c
-        terminal = case((c.type.in_(TERMINAL), c.seq), else_=0)
-        with self.store.engine.connect() as conn:
-            row = conn.execute(select(func.max(c.seq), func.max(case((c.type == "user", c.seq), else_=0)),
-                                      func.max(terminal)).where(c.session_id == session_id)).first()
-        last, user, done = (v or 0 for v in row)
-        return last, user > done
-
-    def owner(self, session_id: str) -> str:
-        return self.store.owner(session_id)
-
     def is_running(self, session_id: str) -> bool:
         with self._lock:
             return session_id in self._running
@@ -108,7 +94,7 @@ class ReplyRunner:
         refuses before storing anything - a photo that is not an image, too many pixels - is
         raised here and becomes a 4xx instead of an error inside a 200 stream.
         """
-        if self.is_running(session_id) and not (await anyio.to_thread.run_sync(self.progress, session_id))[1]:
+        if self.is_running(session_id) and not (await anyio.to_thread.run_sync(self.store.progress, session_id))[1]:
             # The previous reply's done is stored (a client may have read it already): its worker
             # is only finishing up, so wait for it rather than refuse.
             for _ in range(250):
@@ -121,7 +107,7 @@ class ReplyRunner:
                                       "wait for it to finish (or resume its stream) and send again")
             cancel = self._running[session_id] = threading.Event()
         try:
-            after, _ = await anyio.to_thread.run_sync(self.progress, session_id)
+            after, _ = await anyio.to_thread.run_sync(self.store.progress, session_id)
             loop = asyncio.get_running_loop()
             accepted = loop.create_future()
             self.pool.submit(self._run, loop, session_id, turn, cancel, accepted)
@@ -170,7 +156,7 @@ class ReplyRunner:
             if not known:
                 log.exception("reply for %s failed", session_id)
             outcome = "refused" if known and not produced and exc.status_code < 500 else "error"
-            if produced or self.progress(session_id)[1]:      # a stored turn must still end
+            if produced or self.store.progress(session_id)[1]:      # a stored turn must still end
                 self._record_error(session_id, str(exc) if known else "something went wrong while answering; "
                                    "please try again", type(exc).__name__ if known else "internal")
             if not produced:
@@ -221,7 +207,7 @@ class ReplyRunner:
         now = time.monotonic()
         last_activity = last_sent = now
         try:
-            _, pending = await anyio.to_thread.run_sync(self.progress, session_id)
+            _, pending = await anyio.to_thread.run_sync(self.store.progress, session_id)
             while True:
                 wake.clear()
                 batch = await anyio.to_thread.run_sync(self.store.events, session_id, cursor)
@@ -236,7 +222,7 @@ class ReplyRunner:
                 if batch:
                     last_activity = last_sent = now
                 if not this_reply and not pending and not self.is_running(session_id):
-                    owner = await anyio.to_thread.run_sync(self.owner, session_id)
+                    owner = await anyio.to_thread.run_sync(self.store.owner, session_id)
                     if owner not in PERSON_OWNS:
                         finished = True
                         return
