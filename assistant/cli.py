@@ -75,6 +75,19 @@ def _ask_one(manager, question: str, images: list[str], session: str) -> dict:
     return result
 
 
+def _ask_line(manager, line: str, line_no: int) -> dict:
+    """One ``ask --json -`` line in, one result (or {"error", "line"}) out."""
+    try:
+        item = json.loads(line)
+        if not isinstance(item, dict) or "question" not in item:
+            raise ValueError("each line must be an object with a 'question'")
+        images = item.get("images") or []
+        images = [images] if isinstance(images, str) else [str(p) for p in images]
+        return _ask_one(manager, str(item["question"]), images, str(item.get("session") or uuid.uuid4().hex))
+    except (ValueError, TypeError, AssistantError) as exc:
+        return {"error": str(exc), "line": line_no}
+
+
 @app.command()
 def ask(
     question: str = typer.Argument(..., help="the question, or '-' with --json to read JSON lines from stdin"),
@@ -91,24 +104,18 @@ def ask(
         manager.knowledge.ensure_ingested()
     except AssistantError as exc:
         _fail(exc)
-    if json_mode and question == "-":
-        for line_no, line in enumerate(sys.stdin, 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                if not isinstance(item, dict) or "question" not in item:
-                    raise ValueError("each line must be an object with a 'question'")
-                result = _ask_one(manager, str(item["question"]), list(item.get("images") or []),
-                                  str(item.get("session") or uuid.uuid4().hex))
-            except (ValueError, AssistantError) as exc:
-                result = {"error": str(exc), "line": line_no}
-            typer.echo(json.dumps(result))
-        return
     try:
-        result = _ask_one(manager, question, [str(p) for p in image], session or uuid.uuid4().hex)
-    except AssistantError as exc:
-        _fail(exc)
+        if json_mode and question == "-":
+            for line_no, line in enumerate(sys.stdin, 1):
+                if line.strip():
+                    typer.echo(json.dumps(_ask_line(manager, line, line_no)))
+            return
+        try:
+            result = _ask_one(manager, question, [str(p) for p in image], session or uuid.uuid4().hex)
+        except AssistantError as exc:
+            _fail(exc)
+    finally:
+        manager.close()
     if json_mode:
         typer.echo(json.dumps(result))
         return
@@ -129,7 +136,8 @@ def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
 def eval_(
     paths: list[Path] = typer.Argument(..., help="transcript files or folders (YAML, JSONL, session exports)"),
     backend: Optional[str] = typer.Option(None, help="answer with this backend (default: the configured one)"),
-    knowledge: Optional[Path] = typer.Option(None, help="default store's knowledge folder (catalog.json, faq.yaml, policies/)"),
+    knowledge: Optional[Path] = typer.Option(None, exists=True, file_okay=False, resolve_path=True,
+                                             help="default store's knowledge folder (catalog.json, faq.yaml, policies/)"),
     json_out: Path = typer.Option(Path("reports/eval.json"), "--json", help="write the JSON report here"),
     html_out: Path = typer.Option(Path("reports/eval.html"), "--html", help="write the HTML report here"),
     jobs: int = typer.Option(1, min=1, help="conversations run in parallel threads"),

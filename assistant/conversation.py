@@ -61,6 +61,14 @@ def _handoff_message(events: list[ReplyEvent]) -> str:
     return next((e.data.get("message") or "" for e in events if e.type == "handoff"), "")
 
 
+def configured_backend(settings: Settings) -> ModelBackend:
+    """The backend the settings name, with ASSISTANT_MODEL as its model; raises if it cannot load."""
+    options = dict(settings.backend_options)
+    if settings.model and "model" not in options:
+        options["model"] = settings.model
+    return get_backend(settings.backend, options)
+
+
 @dataclass
 class Turn:
     text: str
@@ -93,10 +101,7 @@ class ConversationManager:
         if self.settings.backend == "extractive":
             return self.fallback
         try:
-            options = dict(self.settings.backend_options)
-            if self.settings.model and "model" not in options:
-                options["model"] = self.settings.model
-            return get_backend(self.settings.backend, options)
+            return configured_backend(self.settings)
         except AssistantError as exc:
             self.notice = (f"The {self.settings.backend} model is unavailable ({exc}); "
                            "answering from store information only.")

@@ -37,15 +37,17 @@ def test_ask_json_lines_keep_sessions_and_report_bad_lines(cli_data):
         json.dumps({"question": "and in red?", "session": "cli-1"}),
         "not json",
         json.dumps({"question": "x", "images": ["/no/such/photo.jpg"]}),
+        json.dumps({"question": "x", "images": "/no/such/photo.jpg"}),   # one path, not a list
     ])
     result = run_cli(["ask", "--json", "-"], cli_data, stdin=lines)
     assert result.returncode == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(out) == 4
+    assert len(out) == 5
     assert out[1]["session"] == "cli-1" and "Red" in out[1]["answer"]
     assert out[1]["citations"] and out[1]["state"]["product_in_focus"] == "summit-rain-jacket"
     assert "error" in out[2] and out[2]["line"] == 3
     assert "cannot read image" in out[3]["error"]
+    assert "cannot read image /no/such/photo.jpg" in out[4]["error"]
 
 
 def test_ingest_of_unknown_format_fails_with_a_clear_message(cli_data, tmp_path):

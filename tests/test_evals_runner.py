@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from assistant.evals import evaluate
 from assistant.evals.stores import EvalStores
-from assistant.evals.transcripts import export_sessions, load_suite
+from assistant.evals.transcripts import load_suite
 from assistant.settings import PROJECT_ROOT
 from tests.conftest import ask
 
@@ -101,7 +101,7 @@ def test_session_exports_replay_with_recorded_replies(manager, demo_settings, st
     ask(manager, "shop-1", "How heavy is the Alpine 40 Pack?")
     ask(manager, "shop-1", "what colours does it come in?")
     export = tmp_path / "chats.jsonl"
-    assert export_sessions(manager.sessions, ["shop-1"], export) > 10
+    assert manager.sessions.export_jsonl(["shop-1"], export) == 1   # the store's own export format
     conv, = load_suite([export]).conversations
     assert conv.id == "shop-1" and conv.tags == ["replay"] and len(conv.turns) == 2
     assert "1.4 kg" in conv.turns[0].expect["reference"]["answer"]
@@ -133,12 +133,17 @@ def test_the_cli_exits_1_when_the_gate_fails(suite_dir, tmp_path, monkeypatch):
         strict = CliRunner().invoke(app, [*args, str(tmp_path / "strict.yaml")])
         loose = CliRunner().invoke(app, [*args, str(tmp_path / "loose.yaml")])
         broken = CliRunner().invoke(app, ["eval", str(tmp_path / "missing.yaml")])
+        typo = CliRunner().invoke(app, ["eval", str(suite_dir / "suite.yaml"), "--backend", "transformerz"])
+        no_store = CliRunner().invoke(app, ["eval", str(suite_dir / "suite.yaml"), "--knowledge", str(tmp_path / "nope")])
     finally:
         get_settings.cache_clear()
     assert strict.exit_code == 1 and "FAIL turn_pass_rate = 0.5 (needs >= 0.9)" in strict.output
     assert loose.exit_code == 0 and "conversations passing 50.0%" in loose.output
     assert (tmp_path / "e.json").exists() and (tmp_path / "e.html").exists()
     assert broken.exit_code == 2 and "no such transcript file or folder" in broken.output
+    # a backend or store asked for by name must exist: never a run graded on the fallback
+    assert typo.exit_code == 2 and "unknown backend 'transformerz'" in typo.output
+    assert no_store.exit_code == 2 and "Invalid value" in no_store.output and "--knowledge" in no_store.output
 
 
 def test_a_judge_backend_adds_mean_rubric_scores(suite_dir, demo_settings, stores):
@@ -155,3 +160,20 @@ def test_a_judge_backend_adds_mean_rubric_scores(suite_dir, demo_settings, store
         runner.close()
     assert run.metrics["judge"] == {"helpfulness": 3.0, "groundedness": 4.0, "n": 2}
     assert flatten(run.metrics)["judge.groundedness"] == 4.0 and run.meta["judge"] == "rubric"
+
+
+def test_scripted_handoffs_never_reach_the_stores_real_helpdesk(suite_dir, demo_settings, demo_knowledge, tmp_path):
+    import copy
+
+    from assistant.evals.runner import EvalRunner
+
+    live = demo_settings.model_copy(update={"helpdesk": demo_settings.helpdesk.model_copy(update={
+        "webhook_urls": ["http://127.0.0.1:9/helpdesk"], "webhook_secret": "s3cret"})})
+    store = copy.copy(demo_knowledge)       # the demo store, configured with a live helpdesk
+    store.settings = live
+    runner = EvalRunner(live, stores=EvalStores(live, cache_dir=tmp_path / "cache", default=store), progress=False)
+    try:
+        conversation = load_suite([suite_dir]).conversations[0]
+        assert runner.manager_for(conversation).takeover.helpdesk.settings.webhook_urls == []
+    finally:
+        runner.close()

@@ -66,6 +66,11 @@ def evaluate(paths: list[Path], settings: Settings, *, jobs: int = 1, tags: list
         from assistant.evals.judge import RubricJudge
 
         judge = RubricJudge(get_backend(judge_backend, dict(settings.backend_options)))
+    if backend is None and settings.backend != "extractive":
+        # a backend asked for by name must load: a typo must not quietly grade the fallback
+        from assistant.conversation import configured_backend
+
+        backend = configured_backend(settings)
     runner = EvalRunner(settings, jobs=jobs, backend=backend, stores=stores, progress=progress, judge=judge)
     try:
         run = runner.run(suite)

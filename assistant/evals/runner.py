@@ -119,7 +119,9 @@ class EvalRunner:
             if conv.knowledge not in self._managers:
                 if self._sessions is None:
                     self._sessions = SessionStore(f"sqlite:///{self._workdir / 'sessions.sqlite3'}")
-                settings = knowledge.settings.model_copy(update={"data_dir": self._workdir})
+                # a scripted handoff must never reach the store's real helpdesk: no webhooks
+                helpdesk = knowledge.settings.helpdesk.model_copy(update={"webhook_urls": []})
+                settings = knowledge.settings.model_copy(update={"data_dir": self._workdir, "helpdesk": helpdesk})
                 if conv.knowledge is not None and not conv.knowledge.is_dir:
                     # a bare catalog file has no store rules of its own: keep the default store's
                     settings = settings.model_copy(update={"knowledge_dir": self.settings.knowledge_dir})
@@ -249,4 +251,6 @@ class EvalRunner:
     def close(self) -> None:
         import shutil
 
+        for manager in self._managers.values():
+            manager.takeover.helpdesk.close()
         shutil.rmtree(self._workdir, ignore_errors=True)

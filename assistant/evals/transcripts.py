@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from assistant.sessions import TRANSCRIPT_FORMAT
 from assistant.errors import InvalidInput
 from assistant.evals.scorers import normalise_expectations
 
@@ -193,6 +194,21 @@ def _session_of(record: dict[str, Any]) -> str:
     return str(record.get("session_id") or record.get("session") or "session")
 
 
+def _export_records(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """One ``SessionStore.export_jsonl`` line as the event records ``_replay_turns`` reads."""
+    out: list[dict[str, Any]] = []
+    for t in record.get("turns") or []:
+        if t.get("user"):
+            out.append({"type": "user", "turn": t["turn"], "content": t["user"].get("text", ""),
+                        "images": t["user"].get("images") or []})
+        if t.get("assistant"):
+            out.append({"type": "reply", "turn": t["turn"], "content": t["assistant"].get("text", ""),
+                        "citations": t["assistant"].get("citations") or []})
+        if t.get("handoff"):
+            out.append({"type": "handoff", "turn": t["turn"], **t["handoff"]})
+    return out
+
+
 def _replay_turns(records: list[dict[str, Any]], base: Path, where: str) -> tuple[list[UserTurn], str | None]:
     """Rebuild user turns from one session's exported events or messages, replies as references."""
     turns: list[UserTurn] = []
@@ -241,7 +257,9 @@ def load_jsonl_file(path: Path) -> list[Conversation]:
             raise TranscriptError(f"{path} line {line_no}: not valid JSON ({exc.msg})") from None
         if not isinstance(record, dict):
             raise TranscriptError(f"{path} line {line_no}: each line must be a JSON object")
-        if "turns" in record:
+        if record.get("format") == TRANSCRIPT_FORMAT:      # SessionStore.export_jsonl
+            sessions[_session_of(record)].extend(_export_records(record))
+        elif "turns" in record:
             conversations.append(parse_conversation(record, path, {}, len(conversations)))
         elif "type" in record or "role" in record:
             sessions[_session_of(record)].append(record)
@@ -255,17 +273,6 @@ def load_jsonl_file(path: Path) -> list[Conversation]:
             conversations.append(Conversation(id=session_id, source=str(path), turns=turns, tags=["replay"],
                                               description="replayed from a session-store export", skip=skip))
     return conversations
-
-
-def export_sessions(store, session_ids: list[str], path: Path) -> int:
-    """Write sessions' stored events as JSONL (the replayable export); returns the line count."""
-    lines = 0
-    with Path(path).open("w", encoding="utf-8") as out:
-        for session_id in session_ids:
-            for event in store.events(session_id):
-                out.write(json.dumps({"session_id": session_id, **event.to_dict()}, default=str) + "\n")
-                lines += 1
-    return lines
 
 
 # -- finding and loading files ------------------------------------------------------------------
