@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable
 
 from assistant.intents import IntentClassifier, find_order_ids, is_human_request
 from assistant.state import DialogueState
-from assistant.vocabulary import AMOUNT as _AMOUNT, BUDGET_PHRASE, COLORS, find_budget, only_budget  # noqa: F401
+from assistant.vocabulary import AMOUNT as _AMOUNT, BUDGET_RE, COLORS, find_budget, only_budget
 
 MAX_CANDIDATES = 10
 
@@ -166,8 +166,9 @@ _REFUND_BARE = re.compile(r"\brefund (?:of|for)\s+" + _AMOUNT + r"\b", re.I)
 _OTHER_ONE_RE = re.compile(r"\bthe other (?:one|ones|item|product|model|version)\b|"
                            r"\bthe other\b(?=\s*[?.!,]|\s*$)|\bthe first one\b|\bthe previous one\b",
                            re.I)
-_ELLIPSIS_RE = re.compile(r"^\s*(?:and|also|or|plus|what about|how about|same for|same with|"
-                          r"and what about|and how about)\b|^\s*(?:in|for)\s+\w+\s*\??\s*$", re.I)
+# the words that open an elliptical follow-up, longest first so "and what about" goes whole
+_ELLIPSIS_LEAD = r"(?:and what about|and how about|what about|how about|same for|same with|and|also|or|plus)\b"
+_ELLIPSIS_RE = re.compile(rf"^\s*{_ELLIPSIS_LEAD}|^\s*(?:in|for)\s+\w+\s*\??\s*$", re.I)
 _PRONOUN_RES = [
     re.compile(r"\bthe other (?:one|ones|item|product|model|version)\b|\bthe other\b(?=\s*[?.!,]|"
                r"\s*$)|\bthe (?:first|previous) one\b", re.I),
@@ -371,7 +372,7 @@ class DialogueTracker:
                                   if is_followup else (text, False))
         # "my budget is about $150" after "I'm looking for a rain jacket": the same search, capped.
         if budget is not None and state.last_question and not mentioned and only_budget(text, budget_span):
-            base = BUDGET_PHRASE.sub("", state.last_question).rstrip(" ?.!")
+            base = " ".join(BUDGET_RE.sub(" ", state.last_question).split()).rstrip(" ?.!")
             is_followup, resolved, reused_frame = True, f"{base} under ${budget:g}", True
         # "That's not what I asked": the shopper re-asks the previous question.
         disputes = dissatisfied and not mentioned and bool(state.last_question) and not human
@@ -505,7 +506,6 @@ class DialogueTracker:
                 return pattern.sub(lambda m: (m.groupdict().get("lead") or "") + target, text,
                                    count=1), False
         if elliptical:
-            rest = re.sub(r"^\s*(?:and|also|or|plus|what about|how about|same for|same with|"
-                          r"and what about|and how about)\b\s*", "", text, flags=re.I)
+            rest = re.sub(rf"^\s*{_ELLIPSIS_LEAD}\s*", "", text, flags=re.I)
             return f"what about {target} {rest}".strip(), True
         return f"{text.rstrip()} (about {target})", False

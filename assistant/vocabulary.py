@@ -302,8 +302,6 @@ def redact_card_numbers(text: str) -> str:
 
 
 # --- "my budget is about $150": a message that says nothing else ------------------------------------
-BUDGET_PHRASE = re.compile(r"\s*\b(?:under|below|less than|up to|within|around|about|budget(?: is)?)\s*"
-                           r"[$€£]?\s?\d[\d,.]*", re.I)
 _BUDGET_FILLER = {"my", "our", "the", "a", "budget", "is", "of", "about", "around", "roughly", "max", "maximum",
                   "i", "can", "spend", "want", "to", "up", "under", "below", "less", "than", "no", "more",
                   "it", "its", "it's", "should", "be", "please", "and", "but", "so", "ok", "okay", "well",

@@ -217,6 +217,18 @@ def test_a_budget_on_its_own_narrows_the_previous_search(tracker):
     assert turns[1].intent == "recommendation"
 
 
+def test_a_new_budget_replaces_the_old_one_in_the_rewritten_search(tracker):
+    state, turns = talk(tracker, ["I want a rain jacket cheaper than $100", "my budget is about $150"])
+    assert turns[1].resolved_question == "I want a rain jacket under $150"
+    assert state.budget == 150.0
+
+
+def test_and_what_about_is_dropped_whole_when_a_follow_up_is_rewritten(tracker):
+    _, turns = talk(tracker, ["Tell me about the Summit Rain Jacket", "and what about the price?"])
+    assert turns[1].resolved_question.lower().count("what about") == 1
+    assert "Summit Rain Jacket" in turns[1].resolved_question
+
+
 def test_an_elliptical_follow_up_keeps_its_own_clear_intent(tracker):
     _, turns = talk(tracker, ["Tell me about the Summit Rain Jacket", "and in red?"])
     assert turns[1].intent == "availability"
