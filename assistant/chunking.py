@@ -34,7 +34,7 @@ class Chunk:
 HIDDEN_SPECS = {"image_urls", "product_category"}
 
 
-def _money(value: float, currency: str = "USD") -> str:
+def money(value: float, currency: str = "USD") -> str:
     return f"${value:,.2f}" if currency == "USD" else f"{value:,.2f} {currency}"
 
 
@@ -69,8 +69,8 @@ def product_chunks(product: Product, source: str) -> list[Chunk]:
     option_text = "; ".join(f"{k}: {', '.join(v)}" for k, v in options.items())
     stock = "in stock" if product.in_stock else "out of stock"
     low, high = product.price_range()
-    price = (_money(low, product.currency) if low == high
-             else f"{_money(low, product.currency)}-{_money(high, product.currency)}")
+    price = (money(low, product.currency) if low == high
+             else f"{money(low, product.currency)}-{money(high, product.currency)}")
     summary = (
         f"{product.name} by {product.brand}. Category: {product.category}. "
         f"Price: {price}. {stock.capitalize()}."
@@ -88,7 +88,7 @@ def product_chunks(product: Product, source: str) -> list[Chunk]:
     if product.variants:
         lines = []
         for v in product.variants:
-            price = _money(v.price if v.price is not None else product.price, product.currency)
+            price = money(v.price if v.price is not None else product.price, product.currency)
             state = "in stock" if v.in_stock else "out of stock"
             lines.append(f"{v.label()} ({v.sku}): {price}, {state}")
         chunks.append(Chunk(f"{product.source_id}#variants",

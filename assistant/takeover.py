@@ -322,7 +322,6 @@ def _apply_handoff_bookkeeping(state: DialogueState, decision: Any) -> None:
     updated = HandoffPolicy.record_handoff(state, decision)
     for name in ("owner", "last_handoff_rule", "handled_topics"):
         setattr(state, name, getattr(updated, name))
-    state.owner = "queued"
 
 
 def handoff_event_data(ticket: Ticket, decision: Any = None, **extra: Any) -> dict[str, Any]:
@@ -362,7 +361,8 @@ def takeover_turn(takeover: Takeover, session_id: str, turn_number: int, decisio
         message = QUEUED_RELAY_MESSAGE if ticket.status == "queued" else None
         yield emit("handoff", **handoff_event_data(ticket, None, message=message, relayed=True))
         return True
-    if _field(decision, "handoff"):
+    if _field(decision, "handoff") and _field(decision, "rule") != "agent_owns":
+        # (agent_owns with no owner left: an agent handed back mid-turn; the bot answers)
         ticket = takeover.start(session_id, decision, state)
         yield emit("handoff", **handoff_event_data(ticket, decision))
         return True

@@ -192,3 +192,19 @@ def test_a_typed_card_number_is_never_stored(manager):
     stored = manager.sessions.transcript("s12")[0]["content"]
     assert "4111 1111 1111 1111" not in stored and "ending 1111 removed" in stored
     assert "card" in result["answer"].lower()
+
+
+def test_prices_are_quoted_in_the_catalogs_own_currency():
+    from assistant.backends import AnswerRequest
+    from assistant.backends.extractive import ExtractiveBackend
+    from assistant.catalog import Product, Variant
+    from assistant.chunking import product_chunks
+    from assistant.evidence import Evidence
+
+    tote = Product(id="tote", name="Canvas Tote", brand="Hafen", category="bags", price=39.0, currency="EUR",
+                   variants=[Variant(sku="T-BLU", options={"color": "Blue"}, price=39.0, stock=4)])
+    evidence = [Evidence(c.id, c.metadata["title"], c.text, c.metadata["kind"], score=0.8, metadata=c.metadata)
+                for c in product_chunks(tote, "catalog.csv")]
+    answer = ExtractiveBackend().answer(AnswerRequest(question="Is the Canvas Tote in blue in stock?",
+                                                      evidence=evidence, product_in_focus=tote))
+    assert "39.00 EUR" in answer and "$" not in answer

@@ -243,3 +243,20 @@ def test_agents_online_counts_recent_console_or_api_activity(manager):
     fixed = manager.settings.helpdesk.model_copy(update={"agents_online": 5})
     takeover.helpdesk.settings = fixed
     assert takeover.agents_online() == 5
+
+
+def test_an_agent_owns_decision_after_a_mid_turn_hand_back_opens_no_ticket(store, takeover):
+    session = store.create()
+    state = store.load_state(session)
+    decision = HandoffDecision(True, "agent_owns", "conversation already owned by an agent")
+    events = []
+
+    def emit(type_, **data):
+        events.append(type_)
+        return ReplyEvent(type_, data)
+
+    routing = takeover_turn(takeover, session, 1, decision, state, emit, "hello?")
+    with pytest.raises(StopIteration) as stop:
+        next(routing)
+    assert stop.value.value is False                 # nobody owns the chat: the bot answers
+    assert takeover.tickets(session_id=session) == [] and events == []

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 from assistant.backends.base import AnswerRequest, BackendOptions, ModelBackend
 from assistant.catalog import Product, Variant
-from assistant.chunking import HIDDEN_SPECS, spec_label
+from assistant.chunking import HIDDEN_SPECS, money, spec_label
 from assistant.evidence import Evidence
 from assistant.product_directory import asked_kind, kind_match, names_product
 from assistant.retrieval import wants_variants
@@ -41,13 +41,10 @@ class ExtractiveOptions(BackendOptions):
     max_listed: int = 5
 
 
-def money(value: float) -> str:
-    return f"${value:,.2f}"
-
-
 def price_text(product: Product, joiner: str = "-") -> str:
     low, high = product.price_range()
-    return money(low) if low == high else f"{money(low)}{joiner}{money(high)}"
+    c = product.currency
+    return money(low, c) if low == high else f"{money(low, c)}{joiner}{money(high, c)}"
 
 
 class ExtractiveBackend(ModelBackend):
@@ -264,15 +261,16 @@ class ExtractiveBackend(ModelBackend):
                 within = [pid for pid in ranked if budget is None or products[pid].price_range()[0] <= budget]
                 return self._not_carried(phrase, evidence, within, products)
             ranked = [pid for pid in ranked if fits[pid] == best]
+        currency = next((products[pid].currency for pid in ranked), "USD")   # the store's own currency
         if budget is not None:
             within = [pid for pid in ranked if products[pid].price_range()[0] <= budget]
             if ranked and not within and kind:
-                return "\n".join([f"Sorry, we have no {phrase} under {money(budget)}; the closest:",
+                return "\n".join([f"Sorry, we have no {phrase} under {money(budget, currency)}; the closest:",
                                   *self._lines(ranked[:3], products, evidence)])
             ranked = within
         if not ranked:
             return None
-        head = "Here is what we have" + (f" under {money(budget)}" if budget is not None else "") + ":"
+        head = "Here is what we have" + (f" under {money(budget, currency)}" if budget is not None else "") + ":"
         return "\n".join([head, *self._lines(ranked[: self.options.max_listed], products, evidence)])
 
     def _lines(self, ids: list[str], products: dict[str, Product], evidence: list[Evidence]) -> list[str]:
@@ -398,7 +396,7 @@ class ExtractiveBackend(ModelBackend):
         what = " ".join(chosen[k] for k in sorted(chosen, key=lambda k: k != "color"))
         if len(matches) == 1:
             v = matches[0]
-            price = money(v.price if v.price is not None else product.price)
+            price = money(v.price if v.price is not None else product.price, product.currency)
             if v.in_stock:
                 left = f" ({v.stock} left)" if v.stock is not None and v.stock <= 5 else ""
                 return f"The {product.name} in {what} is {price} and in stock{left} [{n}]."
@@ -409,7 +407,7 @@ class ExtractiveBackend(ModelBackend):
             return f"Sorry, the {product.name} in {what} is currently out of stock in every option [{n}]."
         avail = ", ".join(" ".join(v.options[o] for o in rest) or v.sku for v in in_stock)
         low = min((v.price if v.price is not None else product.price) for v in in_stock)
-        return (f"Yes, the {product.name} comes in {what}, from {money(low)}; "
+        return (f"Yes, the {product.name} comes in {what}, from {money(low, product.currency)}; "
                 f"in stock in {', '.join(rest) or 'these options'}: {avail} [{n}].")
 
     @staticmethod
