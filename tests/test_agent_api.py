@@ -3,13 +3,9 @@ on 127.0.0.1: token and signature checks, replies reaching the conversation, han
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from assistant.helpdesk import Helpdesk, signed_headers
@@ -20,6 +16,7 @@ from assistant.takeover import Takeover
 from assistant.web import http_errors
 from assistant.web.agent_api import agent_router
 from assistant.web.agent_console import mount_agent_console
+from tests.servers import LiveServer
 
 TOKEN = "agent-token-for-tests"
 INBOUND = "inbound-secret-for-tests"
@@ -36,27 +33,6 @@ def _png(color: tuple[int, int, int]) -> bytes:
 
 
 PHOTO = _png((40, 90, 60))     # a real (tiny) PNG, as a shopper's upload would be
-
-
-class LiveServer:
-    def __init__(self, app: FastAPI):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    timeout_graceful_shutdown=2))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.05)
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 def build_app(takeover: Takeover, uploads) -> FastAPI:
@@ -76,11 +52,8 @@ def live(tmp_path_factory):
     takeover = Takeover(store, Helpdesk(settings, store), store_name="Northwind")
     uploads = root / "uploads"
     uploads.mkdir()
-    server = LiveServer(build_app(takeover, uploads))
-    client = httpx.Client(base_url=server.url, timeout=30)
-    yield {"store": store, "takeover": takeover, "url": server.url, "client": client, "uploads": uploads}
-    client.close()
-    server.stop()
+    with LiveServer(build_app(takeover, uploads)) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+        yield {"store": store, "takeover": takeover, "url": server.url, "client": client, "uploads": uploads}
 
 
 def handed_off(live, text="I'd like to talk to a person about a broken zipper") -> str:

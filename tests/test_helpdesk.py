@@ -3,7 +3,6 @@ durable across a restart; and the inbound direction's signature checks."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +15,7 @@ from assistant.policy import HandoffDecision
 from assistant.sessions import SessionStore
 from assistant.settings import HelpdeskSettings, Settings
 from assistant.takeover import Takeover
+from tests.servers import free_port
 
 SECRET = "webhook-secret-for-tests"
 INBOUND = "inbound-secret-for-tests"
@@ -64,12 +64,6 @@ def receiver():
     r = Receiver()
     yield r
     r.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make(tmp_path, urls, **overrides):

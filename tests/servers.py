@@ -1,0 +1,83 @@
+"""Real servers for tests, on 127.0.0.1: a free port, an ASGI app in a thread, the app as a process."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from assistant.settings import PROJECT_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """``with LiveServer(app) as server:`` serves ``app`` with uvicorn in a thread at ``server.url``."""
+
+    def __init__(self, app):
+        self.app = app
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                                    timeout_graceful_shutdown=2))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> "LiveServer":
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the app did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@contextmanager
+def app_process(data_dir: Path, env: dict[str, str] | None = None, timeout: float = 300) -> Iterator[str]:
+    """``python app.py`` as a user starts it, with its own data dir; yields its URL once /healthz answers."""
+    port = free_port()
+    log = Path(data_dir) / "app.log"
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    full_env = {**os.environ, "ASSISTANT_DATA_DIR": str(Path(data_dir) / "data"),
+                "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], cwd=PROJECT_ROOT, env=full_env,
+                                stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                pytest.fail("app exited:\n" + log.read_text(errors="replace")[-3000:])
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"app did not start within {timeout:.0f} s")
+            time.sleep(1)
+        yield url
+    finally:
+        proc.terminate()   # SIGTERM: servers started from scripts ignore SIGINT
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
