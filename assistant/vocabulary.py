@@ -293,11 +293,22 @@ def luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
+def is_card_number(candidate: str) -> bool:
+    """A run of 13-19 digits (spaces or dashes allowed) that passes the Luhn check."""
+    digits = re.sub(r"\D", "", candidate)
+    return 13 <= len(digits) <= 19 and luhn(digits)
+
+
+def has_card_number(text: str) -> bool:
+    return any(is_card_number(m.group(0)) for m in CARD_NUMBER.finditer(text))
+
+
 def redact_card_numbers(text: str) -> str:
-    """Replace payment card numbers (Luhn-valid runs of 13-19 digits) before text is stored."""
+    """Replace payment card numbers before text is stored."""
     def hide(match: re.Match) -> str:
-        digits = re.sub(r"\D", "", match.group(0))
-        return f"[card number ending {digits[-4:]} removed]" if luhn(digits) else match.group(0)
+        found = match.group(0)
+        last4 = re.sub(r"\D", "", found)[-4:]
+        return f"[card number ending {last4} removed]" if is_card_number(found) else found
     return CARD_NUMBER.sub(hide, text)
 
 

@@ -25,10 +25,10 @@ from assistant.chunking import HIDDEN_SPECS, money, spec_label
 from assistant.evidence import Evidence
 from assistant.product_directory import asked_kind, kind_match, names_product
 from assistant.retrieval import wants_variants
-from assistant.vocabulary import (ALTERNATIVE, CARD_NUMBER, COLORS, COMPARE, DESCRIPTION_HINTS, FREEBIE, LISTING,
+from assistant.vocabulary import (ALTERNATIVE, COLORS, COMPARE, DESCRIPTION_HINTS, FREEBIE, LISTING,
                                   OTHERS_DATA, POLICY_INTENTS, POLICY_WORDS, PRICE_ASK, SIZING, SPEC_SYNONYMS,
                                   STOPWORDS, STORE_OVERVIEW, YES_NO, content_stems, expand_places, find_budget,
-                                  has_phrase, luhn, similar, stem, words)
+                                  has_card_number, has_phrase, similar, stem, words)
 
 DONT_KNOW = ("I'm sorry, I couldn't find that in our store information. "
              "Would you like me to connect you with a member of our team?")
@@ -122,13 +122,11 @@ class ExtractiveBackend(ModelBackend):
         text = req.question
         evidence = req.evidence or []
         docs = lambda *words_: self._cite_doc(evidence, *words_)  # noqa: E731
-        for match in CARD_NUMBER.finditer(text):
-            digits = re.sub(r"\D", "", match.group(0))
-            if 13 <= len(digits) <= 19 and luhn(digits):
-                what = f" for the {req.product_in_focus.name}" if req.product_in_focus else ""
-                return ("For your security, please don't send card numbers in chat: I can't take payments here, "
-                        f"and our team will never ask for them. To pay{what}, add it to your cart and enter your "
-                        f"card at our secure checkout.{docs('payment', 'card')}")
+        if has_card_number(text):
+            what = f" for the {req.product_in_focus.name}" if req.product_in_focus else ""
+            return ("For your security, please don't send card numbers in chat: I can't take payments here, "
+                    f"and our team will never ask for them. To pay{what}, add it to your cart and enter your "
+                    f"card at our secure checkout.{docs('payment', 'card')}")
         if OTHERS_DATA.search(text):
             return ("I'm sorry, I can't share another customer's name, address or any other personal details. "
                     "If it is your own order, I can help you track it with the order number and the email used "

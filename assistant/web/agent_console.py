@@ -11,7 +11,6 @@ shopper chat at "/" (a mount at "/" catches every path after it).
 """
 from __future__ import annotations
 
-import hmac
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from gradio.data_classes import FileData
 
 from assistant.errors import AssistantError
 from assistant.takeover import Takeover, Ticket
+from assistant.web.agent_api import check_agent_token
 from assistant.vision.images import image_mime
 
 AGENT_PATH = "/agent"
@@ -209,7 +209,11 @@ def mount_agent_console(app: FastAPI, takeover: Takeover, uploads_dir: Path | st
         return gr.mount_gradio_app(app, _disabled_console(), path=path)
 
     def login(username: str, password: str) -> bool:
-        return bool((username or "").strip()) and hmac.compare_digest((password or "").encode(), secret.encode())
+        try:
+            check_agent_token(takeover, password)      # the agent API's own check, constant-time
+        except AssistantError:
+            return False
+        return bool((username or "").strip())
 
     Path(uploads_dir).mkdir(parents=True, exist_ok=True)
     return gr.mount_gradio_app(app, build_agent_console(takeover, title), path=path, auth=login,
