@@ -230,8 +230,10 @@ def test_health_readiness_metrics_and_the_openapi_schema(client):
     assert ready["ready"] is True and ready["knowledge_chunks"] > 0 and ready["backend"] == "extractive"
     session_id, auth = start_session(client)
     ask(client, session_id, auth, "How heavy is the Alpine 40 Pack?")
+    client.post(f"/api/v1/sessions/{session_id}/messages", headers=auth, json={"text": "x" * 501})
     metrics = client.get("/metrics").text
     assert 'assistant_replies_total{outcome="done"}' in metrics
+    assert 'assistant_http_refusals_total{limit="max_message_chars"}' in metrics   # not only per-IP limits
     assert 'route="/api/v1/sessions/{session_id}/messages"' in metrics
     schema = client.get("/openapi.json").json()
     message = schema["paths"]["/api/v1/sessions/{session_id}/messages"]["post"]

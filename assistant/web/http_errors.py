@@ -140,7 +140,10 @@ def install(app: FastAPI) -> None:
     """Register the handlers; call once in create_app."""
 
     @app.exception_handler(AssistantError)
-    async def _assistant_error(_request: Request, exc: AssistantError) -> JSONResponse:
+    async def _assistant_error(request: Request, exc: AssistantError) -> JSONResponse:
+        door = getattr(request.app.state, "front_door", None)
+        if door is not None and getattr(exc, "limit", None):    # every named refusal, counted once, here
+            door.metrics.refusals.labels(exc.limit).inc()
         if status_of(exc) >= 500:
             log.warning("request failed: %s", exc)
         return error_response(exc)
