@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable
 
 from assistant.intents import IntentClassifier, find_order_ids, is_human_request
 from assistant.state import DialogueState
-from assistant.vocabulary import AMOUNT as _AMOUNT, BUDGET_RE, COLORS, find_budget, only_budget
+from assistant.vocabulary import AMOUNT as _AMOUNT, BUDGET_RE, COLOR_PHRASES, find_budget, only_budget
 
 MAX_CANDIDATES = 10
 
@@ -139,8 +139,6 @@ SENSITIVE_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 # --- slots ------------------------------------------------------------------------------------
-COLOURS = tuple(dict.fromkeys((*COLORS, "sand", "forest green", "sky blue", "navy blue", "light blue",
-                                "dark green")))
 _SIZE_WORDS = {"extra small": "XS", "extra-small": "XS", "x-small": "XS", "small": "S",
                "medium": "M", "large": "L", "extra large": "XL", "extra-large": "XL",
                "x-large": "XL"}
@@ -297,7 +295,7 @@ def find_attributes(text: str) -> dict[str, str]:
             found["size"] = _SIZE_WORDS.get(value.replace("  ", " "), value.upper())
             break
     lowered = text.lower()
-    spans = [(m.start(), m.end(), colour) for colour in COLOURS
+    spans = [(m.start(), m.end(), colour) for colour in COLOR_PHRASES
              for m in re.finditer(r"\b" + colour + r"\b", lowered)]
     # "navy blue" is navy, not blue: drop matches inside a longer one, keep the last mentioned.
     spans = [a for a in spans if not any(b != a and b[0] <= a[0] and a[1] <= b[1] for b in spans)]

@@ -13,9 +13,10 @@ import re
 COLORS = (
     "black", "white", "grey", "gray", "red", "blue", "navy", "green", "yellow", "orange", "pink",
     "purple", "brown", "beige", "tan", "olive", "silver", "gold", "teal", "burgundy", "charcoal",
-    "cream", "khaki", "maroon", "turquoise", "ivory",
+    "cream", "khaki", "maroon", "turquoise", "ivory", "sand",
 )
-SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "3XL")
+# colour names of two words, matched before their last word ("navy blue" is navy, not blue)
+COLOR_PHRASES = COLORS + ("forest green", "sky blue", "navy blue", "light blue", "dark green")
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _KEEP_S = ("ss", "us", "is", "os", "ics")

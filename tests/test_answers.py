@@ -208,3 +208,8 @@ def test_prices_are_quoted_in_the_catalogs_own_currency():
     answer = ExtractiveBackend().answer(AnswerRequest(question="Is the Canvas Tote in blue in stock?",
                                                       evidence=evidence, product_in_focus=tote))
     assert "39.00 EUR" in answer and "$" not in answer
+
+
+def test_a_colour_the_product_does_not_come_in_is_said_so(manager):
+    result = ask(manager, "s13", "Does the Summit Rain Jacket come in sand?")
+    assert "doesn't come in sand" in result["answer"]
