@@ -31,7 +31,7 @@ def ingest(
     include_inactive: bool = typer.Option(False, help="also import draft/archived products"),
 ) -> None:
     """Load the catalog and documents into the knowledge store (incremental)."""
-    from assistant.knowledge import Knowledge
+    from assistant.knowledge.service import Knowledge
     from assistant.settings import get_settings
 
     settings = get_settings()

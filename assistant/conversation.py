@@ -24,21 +24,21 @@ from typing import Any
 
 from assistant.backends import AnswerRequest, ModelBackend, get_backend
 from assistant.backends.extractive import ExtractiveBackend
-from assistant.citations import parse_citations
+from assistant.answers.citations import parse_citations
 from assistant.errors import AssistantError, InvalidInput
 from assistant.events import ReplyEvent
-from assistant.helpdesk import Helpdesk
-from assistant.intents import IntentClassifier, is_pure_greeting
-from assistant.knowledge import Knowledge
-from assistant.policy import HandoffContext, HandoffPolicy
-from assistant.prompting import build_messages
-from assistant.retrieval import query_for
-from assistant.sessions import SessionStore
+from assistant.handoff.helpdesk import Helpdesk
+from assistant.dialogue.intents import IntentClassifier, is_pure_greeting
+from assistant.knowledge.service import Knowledge
+from assistant.handoff.policy import HandoffContext, HandoffPolicy
+from assistant.answers.prompting import build_messages
+from assistant.knowledge.retrieval import query_for
+from assistant.storage.sessions import SessionStore
 from assistant.settings import Settings
-from assistant.small_talk import SmallTalk
-from assistant.takeover import Takeover, takeover_turn
-from assistant.tracker import DialogueTracker
-from assistant.vocabulary import redact_card_numbers
+from assistant.answers.small_talk import SmallTalk
+from assistant.handoff.takeover import Takeover, takeover_turn
+from assistant.dialogue.tracker import DialogueTracker
+from assistant.lexicon.en import redact_card_numbers
 from assistant.vision.perception import products_for_model_numbers
 from assistant.vision.service import PhotoPerception
 

@@ -52,7 +52,7 @@ class Limits(BaseModel):
 
 
 class HelpdeskSettings(BaseModel):
-    """Human takeover and the helpdesk link (assistant.helpdesk, assistant.web.agent_api).
+    """Human takeover and the helpdesk link (assistant.handoff.helpdesk, assistant.web.agent_api).
 
     Webhooks go to every URL in ``webhook_urls``, signed with ``webhook_secret``; the helpdesk
     posts agent replies back signed with ``inbound_secret``. Agents use ``agent_token`` for the

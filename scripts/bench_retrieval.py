@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.knowledge import Knowledge  # noqa: E402
+from assistant.knowledge.service import Knowledge  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 QUESTIONS = ["how heavy is the {name}?", "what is the {name} made of?", "is the {name} in stock?",
@@ -63,7 +63,7 @@ def main() -> None:
     parser.add_argument("--eshop", type=Path, default=ROOT.parent / "shared" / "data" / "eshop-catalog" / "catalog.json")
     args = parser.parse_args()
 
-    from assistant.catalog import load_catalog
+    from assistant.knowledge.catalog import load_catalog
 
     settings = Settings()
     rows = [bench("demo store", load_catalog(settings.catalog_path), settings.docs_dir,

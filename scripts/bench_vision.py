@@ -30,7 +30,7 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.catalog import Product, load_catalog  # noqa: E402
+from assistant.knowledge.catalog import Product, load_catalog  # noqa: E402
 from assistant.vision.matching import PhotoIndex  # noqa: E402
 
 TRANSFORMS = ["resize50", "crop20", "crop30", "jpeg40", "rotate5", "bright+30", "bright-30", "screenshot",

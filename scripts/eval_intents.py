@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from assistant.intents import IntentClassifier  # noqa: E402
-from assistant.policy import HandoffContext, HandoffPolicy  # noqa: E402
-from assistant.state import DialogueState  # noqa: E402
-from assistant.tracker import DialogueTracker  # noqa: E402
+from assistant.dialogue.intents import IntentClassifier  # noqa: E402
+from assistant.handoff.policy import HandoffContext, HandoffPolicy  # noqa: E402
+from assistant.dialogue.state import DialogueState  # noqa: E402
+from assistant.dialogue.tracker import DialogueTracker  # noqa: E402
 
 DEFAULT_DATA = ROOT / "tests" / "fixtures" / "utterances.yaml"
 DEFAULT_POLICY = ROOT / "knowledge" / "handoff.yaml"

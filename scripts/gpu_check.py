@@ -120,8 +120,8 @@ def shopper_turn(image_size: tuple[int, int]):
     from PIL import Image
 
     from assistant.backends import AnswerRequest
-    from assistant.evidence import Evidence
-    from assistant.prompting import build_messages
+    from assistant.knowledge.evidence import Evidence
+    from assistant.answers.prompting import build_messages
 
     evidence = [
         Evidence("product/summit-rain-jacket#specs", "Summit Rain Jacket",

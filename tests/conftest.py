@@ -33,7 +33,7 @@ def demo_settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def demo_knowledge(demo_settings):
-    from assistant.knowledge import Knowledge
+    from assistant.knowledge.service import Knowledge
 
     knowledge = Knowledge(demo_settings)
     knowledge.ensure_ingested()
@@ -44,7 +44,7 @@ def demo_knowledge(demo_settings):
 def manager(demo_settings, demo_knowledge, tmp_path):
     """A conversation manager over the demo store with its own fresh session database."""
     from assistant.conversation import ConversationManager
-    from assistant.sessions import SessionStore
+    from assistant.storage.sessions import SessionStore
 
     settings = demo_settings.model_copy(update={"data_dir": tmp_path})
     return ConversationManager(settings, knowledge=demo_knowledge,

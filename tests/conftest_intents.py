@@ -1,6 +1,6 @@
 """Fixtures shared by test_intents, test_tracker and test_policy (imported by them, not a conftest).
 
-The real embedding model is loaded once per process (assistant.embeddings.get_encoder caches it)
+The real embedding model is loaded once per process (assistant.knowledge.embeddings.get_encoder caches it)
 and the classifier is built once; a small product list stands in for the catalog.
 """
 from __future__ import annotations
@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant.intents import IntentClassifier
-from assistant.policy import HandoffPolicy
+from assistant.dialogue.intents import IntentClassifier
+from assistant.handoff.policy import HandoffPolicy
 from assistant.settings import PROJECT_ROOT
-from assistant.tracker import DialogueTracker
+from assistant.dialogue.tracker import DialogueTracker
 
 POLICY_PATH = PROJECT_ROOT / "knowledge" / "handoff.yaml"
 STORE_TZ = ZoneInfo("America/New_York")

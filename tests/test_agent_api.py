@@ -8,11 +8,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from assistant.helpdesk import Helpdesk, signed_headers
-from assistant.policy import HandoffDecision
-from assistant.sessions import SessionStore
+from assistant.handoff.helpdesk import Helpdesk, signed_headers
+from assistant.handoff.policy import HandoffDecision
+from assistant.storage.sessions import SessionStore
 from assistant.settings import HelpdeskSettings
-from assistant.takeover import Takeover
+from assistant.handoff.takeover import Takeover
 from assistant.web import http_errors
 from assistant.web.agent_api import agent_router
 from assistant.web.agent_console import mount_agent_console

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from assistant.errors import InvalidInput
-from assistant.sessions import SessionStore
+from assistant.storage.sessions import SessionStore
 from tests.conftest import ask
 
 
@@ -60,7 +60,7 @@ def test_out_of_scope_question_is_politely_refused(manager):
 def test_weak_evidence_says_so_and_offers_a_person():
     from assistant.backends import AnswerRequest
     from assistant.backends.extractive import ExtractiveBackend
-    from assistant.evidence import Evidence
+    from assistant.knowledge.evidence import Evidence
 
     weak = [Evidence("faq/gift-cards", "Gift cards", "Q: ...\nA: Gift cards never expire.", "faq", score=0.12)]
     answer = ExtractiveBackend().answer(AnswerRequest(question="do you repair bicycles?", evidence=weak))
@@ -162,9 +162,9 @@ def test_a_catalog_without_specs_is_answered_from_its_description():
     """A catalog that only has descriptions (an eShop export): the sentence that answers."""
     from assistant.backends import AnswerRequest
     from assistant.backends.extractive import ExtractiveBackend
-    from assistant.catalog import Product
-    from assistant.chunking import product_chunks
-    from assistant.evidence import Evidence
+    from assistant.knowledge.catalog import Product
+    from assistant.knowledge.chunking import product_chunks
+    from assistant.knowledge.evidence import Evidence
 
     headlamp = Product(id="54", name="Nebula Pro Headlamp", brand="Gravitator", price=59.99, description=(
         "Illuminate your outdoor adventures with the Nebula Pro Headlamp. Its sleek design and water-resistant "
@@ -197,9 +197,9 @@ def test_a_typed_card_number_is_never_stored(manager):
 def test_prices_are_quoted_in_the_catalogs_own_currency():
     from assistant.backends import AnswerRequest
     from assistant.backends.extractive import ExtractiveBackend
-    from assistant.catalog import Product, Variant
-    from assistant.chunking import product_chunks
-    from assistant.evidence import Evidence
+    from assistant.knowledge.catalog import Product, Variant
+    from assistant.knowledge.chunking import product_chunks
+    from assistant.knowledge.evidence import Evidence
 
     tote = Product(id="tote", name="Canvas Tote", brand="Hafen", category="bags", price=39.0, currency="EUR",
                    variants=[Variant(sku="T-BLU", options={"color": "Blue"}, price=39.0, stock=4)])

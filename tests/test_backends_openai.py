@@ -9,8 +9,8 @@ from PIL import Image
 
 from assistant.backends import AnswerRequest, get_backend
 from assistant.errors import InvalidInput, ModelUnavailable
-from assistant.evidence import Evidence
-from assistant.prompting import build_messages
+from assistant.knowledge.evidence import Evidence
+from assistant.answers.prompting import build_messages
 from tests import tiny_models
 from tests.tiny_models import free_port, start_llama_server, stop_server
 

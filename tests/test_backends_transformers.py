@@ -16,8 +16,8 @@ from PIL import Image
 from assistant.backends import AnswerRequest, get_backend
 from assistant.backends.transformers_backend import resolve_model_source
 from assistant.errors import InvalidInput, ModelUnavailable
-from assistant.evidence import Evidence
-from assistant.prompting import build_messages
+from assistant.knowledge.evidence import Evidence
+from assistant.answers.prompting import build_messages
 from assistant.settings import PROJECT_ROOT
 from tests import tiny_models
 from tests.tiny_models import FAMILIES, build_tiny_text_lm

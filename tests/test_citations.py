@@ -1,6 +1,6 @@
 """Citations in generated answers: mapped to the evidence the model was shown, or flagged."""
-from assistant.citations import cited_numbers, parse_citations
-from assistant.evidence import Evidence
+from assistant.answers.citations import cited_numbers, parse_citations
+from assistant.knowledge.evidence import Evidence
 
 EVIDENCE = [
     Evidence("product/alpine-40-pack#specs", "Alpine 40 Pack", "Weight 1.4 kg.", "specs"),

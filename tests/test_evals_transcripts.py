@@ -6,7 +6,7 @@ import pytest
 
 from assistant.evals.transcripts import TranscriptError, load_suite
 from assistant.settings import PROJECT_ROOT
-from assistant.state import INTENTS
+from assistant.dialogue.state import INTENTS
 
 EVALS = PROJECT_ROOT / "evals"
 

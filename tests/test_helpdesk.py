@@ -9,12 +9,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from assistant.helpdesk import (Helpdesk, InvalidSignature, handle_inbound, sign, signed_headers,
+from assistant.handoff.helpdesk import (Helpdesk, InvalidSignature, handle_inbound, sign, signed_headers,
                                 verify_signature)
-from assistant.policy import HandoffDecision
-from assistant.sessions import SessionStore
+from assistant.handoff.policy import HandoffDecision
+from assistant.storage.sessions import SessionStore
 from assistant.settings import HelpdeskSettings, Settings
-from assistant.takeover import Takeover
+from assistant.handoff.takeover import Takeover
 from tests.servers import free_port
 
 SECRET = "webhook-secret-for-tests"

@@ -44,7 +44,7 @@ def serve(demo_settings: Settings, demo_knowledge, data_dir: Path, backend=None,
           **http: Any) -> Iterator[LiveServer]:
     """The real app (session API, OpenAI API, widget, Gradio) over the demo store."""
     from assistant.conversation import ConversationManager
-    from assistant.sessions import SessionStore
+    from assistant.storage.sessions import SessionStore
     from assistant.settings import HelpdeskSettings
     from assistant.web.server import create_app
 

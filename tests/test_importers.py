@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.catalog import load_catalog
+from assistant.knowledge.catalog import load_catalog
 from assistant.errors import CatalogError
 from assistant.importers import (
     CatalogImportError,

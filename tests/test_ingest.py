@@ -1,8 +1,8 @@
 """Ingestion into real Chroma with the real embedding model: counts, incremental sync, imports."""
 import json
 
-from assistant.catalog import load_catalog
-from assistant.knowledge import Knowledge
+from assistant.knowledge.catalog import load_catalog
+from assistant.knowledge.service import Knowledge
 from assistant.settings import Settings
 
 

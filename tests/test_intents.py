@@ -7,10 +7,10 @@ import pytest
 import yaml
 
 from assistant.errors import CatalogError
-from assistant.intents import (DEFAULT_EXAMPLES, IntentClassifier, find_order_ids,
+from assistant.dialogue.intents import (DEFAULT_EXAMPLES, IntentClassifier, find_order_ids,
                                is_human_request, load_intent_examples)
 from assistant.settings import PROJECT_ROOT, get_settings
-from assistant.state import INTENTS
+from assistant.dialogue.state import INTENTS
 from conftest_intents import classifier, eval_module  # noqa: F401  (fixtures)
 
 UTTERANCES = PROJECT_ROOT / "tests" / "fixtures" / "utterances.yaml"
@@ -25,7 +25,7 @@ def test_every_intent_has_12_to_25_examples():
 
 
 def test_encoder_is_shared_process_wide(classifier):
-    from assistant.embeddings import get_encoder
+    from assistant.knowledge.embeddings import get_encoder
 
     settings = get_settings()
     assert classifier.encoder is get_encoder(settings.embedding_model, settings.embedding_threads)

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from assistant.conversation import ConversationManager
-from assistant.sessions import SessionStore
+from assistant.storage.sessions import SessionStore
 from assistant.settings import PROJECT_ROOT
 from tests import tiny_models
 from tests.conftest import ask

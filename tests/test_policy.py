@@ -6,9 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from assistant.policy import RULE_ORDER, HandoffContext, HandoffPolicy, HandoffPolicyError
-from assistant.state import DialogueState
-from assistant.tracker import TurnSignals
+from assistant.handoff.policy import RULE_ORDER, HandoffContext, HandoffPolicy, HandoffPolicyError
+from assistant.dialogue.state import DialogueState
+from assistant.dialogue.tracker import TurnSignals
 from conftest_intents import (POLICY_PATH, STORE_TZ, WEDNESDAY_2PM, classifier, policy,  # noqa: F401
                               tracker, write_policy)
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from assistant.citations import parse_citations
-from assistant.evidence import Evidence
-from assistant.prompting import (
+from assistant.answers.citations import parse_citations
+from assistant.knowledge.evidence import Evidence
+from assistant.answers.prompting import (
     DEFAULT_PROMPTS_DIR, bind_images, build_messages, format_evidence, load_prompts, text_only,
 )
 

@@ -1,5 +1,5 @@
 """Retrieval over the demo store: the product-aware path and metadata filters."""
-from assistant.retrieval import SearchFilters, query_for
+from assistant.knowledge.retrieval import SearchFilters, query_for
 
 
 def test_question_naming_a_product_gets_its_spec_chunk_first(demo_knowledge):
@@ -74,8 +74,8 @@ def test_plurals_and_short_names_find_the_product(demo_knowledge):
 
 
 def test_the_summary_chunk_states_the_price_range():
-    from assistant.catalog import load_catalog
-    from assistant.chunking import product_chunks
+    from assistant.knowledge.catalog import load_catalog
+    from assistant.knowledge.chunking import product_chunks
     from assistant.settings import PROJECT_ROOT
 
     bag = next(p for p in load_catalog(PROJECT_ROOT / "knowledge" / "catalog.json") if p.id == "riverrun-dry-bag")

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.policy import HandoffDecision
-from assistant.sessions import SCHEMA_VERSION, SessionStore, read_jsonl
+from assistant.handoff.policy import HandoffDecision
+from assistant.storage.sessions import SCHEMA_VERSION, SessionStore, read_jsonl
 from assistant.settings import PROJECT_ROOT
-from assistant.takeover import Takeover
+from assistant.handoff.takeover import Takeover
 from tests.conftest import ask
 from tests.servers import free_port
 
@@ -174,7 +174,7 @@ def test_postgres_stores_conversations_tickets_and_webhooks(postgres_url, tmp_pa
 
     session = store.create(customer_id="cust-42")
     store.append(session, 1, "user", {"content": "Can I talk to a person?", "images": []})
-    from assistant.helpdesk import Helpdesk
+    from assistant.handoff.helpdesk import Helpdesk
     from assistant.settings import HelpdeskSettings
 
     helpdesk = Helpdesk(HelpdeskSettings(webhook_urls=["http://127.0.0.1:9/never"], webhook_secret="s"), store,

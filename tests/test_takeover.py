@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from assistant.events import ReplyEvent
-from assistant.policy import HandoffDecision, HandoffPolicy
-from assistant.sessions import SessionStore
-from assistant.takeover import Takeover, TakeoverConflict, takeover_turn
+from assistant.handoff.policy import HandoffDecision, HandoffPolicy
+from assistant.storage.sessions import SessionStore
+from assistant.handoff.takeover import Takeover, TakeoverConflict, takeover_turn
 from tests.conftest import ask
 
 
@@ -27,8 +27,8 @@ PHOTO = _png((40, 90, 60))     # a real (tiny) PNG, as a shopper's upload would 
 
 @pytest.fixture(scope="module")
 def tracker(demo_settings, demo_knowledge):
-    from assistant.intents import IntentClassifier
-    from assistant.tracker import DialogueTracker
+    from assistant.dialogue.intents import IntentClassifier
+    from assistant.dialogue.tracker import DialogueTracker
 
     directory = demo_knowledge.directory
     return DialogueTracker(IntentClassifier(settings=demo_settings), directory.find_ids, directory.name_of)
@@ -221,7 +221,7 @@ def test_two_agents_cannot_both_claim_a_queued_ticket(store, takeover):
 def test_the_manager_keeps_the_bot_silent_while_owned(manager):
     """End to end through ConversationManager.respond, once the lead wires the takeover in."""
     if not hasattr(manager, "takeover"):
-        pytest.skip("ConversationManager has no .takeover yet (lead integrates assistant.takeover)")
+        pytest.skip("ConversationManager has no .takeover yet (lead integrates assistant.handoff.takeover)")
     session = manager.new_session()
     handed = ask(manager, session, "Can I talk to a human please?")
     assert handed["handoff"]["handoff"] and handed["handoff"]["ticket"]

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageEnhance, ImageFont
 
-from assistant.catalog import Product, load_catalog
+from assistant.knowledge.catalog import Product, load_catalog
 from assistant.settings import PROJECT_ROOT
 from assistant.vision import matching
 from assistant.vision.matching import THRESHOLD, PhotoIndex

@@ -8,7 +8,7 @@ import json
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from assistant.catalog import load_catalog
+from assistant.knowledge.catalog import load_catalog
 from assistant.errors import InvalidInput
 from assistant.settings import PROJECT_ROOT, Limits
 from assistant.vision import PhotoIndex, perceive

@@ -14,9 +14,9 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from assistant.catalog import Product
+from assistant.knowledge.catalog import Product
 from assistant.errors import InvalidInput
-from assistant.evidence import Evidence
+from assistant.knowledge.evidence import Evidence
 
 
 DESCRIBE_PHOTO = ("Describe this shopper's photo in one short sentence: the kind of product, its colour, "

@@ -20,12 +20,12 @@ import re
 from collections.abc import Iterator
 
 from assistant.backends.base import AnswerRequest, BackendOptions, ModelBackend
-from assistant.catalog import Product, Variant
-from assistant.chunking import HIDDEN_SPECS, money, spec_label
-from assistant.evidence import Evidence
-from assistant.product_directory import asked_kind, kind_match, names_product
-from assistant.retrieval import wants_variants
-from assistant.vocabulary import (ALTERNATIVE, COLORS, COMPARE, DESCRIPTION_HINTS, FREEBIE, LISTING,
+from assistant.knowledge.catalog import Product, Variant
+from assistant.knowledge.chunking import HIDDEN_SPECS, money, spec_label
+from assistant.knowledge.evidence import Evidence
+from assistant.knowledge.products import asked_kind, kind_match, names_product
+from assistant.knowledge.retrieval import wants_variants
+from assistant.lexicon.en import (ALTERNATIVE, COLORS, COMPARE, DESCRIPTION_HINTS, FREEBIE, LISTING,
                                   OTHERS_DATA, POLICY_INTENTS, POLICY_WORDS, PRICE_ASK, SIZING, SPEC_SYNONYMS,
                                   STOPWORDS, STORE_OVERVIEW, YES_NO, content_stems, expand_places, find_budget,
                                   has_card_number, has_phrase, similar, stem, words)

@@ -18,7 +18,7 @@ from pydantic import Field, field_validator
 
 from assistant.backends.base import AnswerRequest, BackendOptions, ModelBackend
 from assistant.errors import ModelUnavailable
-from assistant.prompting import as_image, bind_images, fit_pixels, request_messages, text_only
+from assistant.answers.prompting import as_image, bind_images, fit_pixels, request_messages, text_only
 
 BASE_URL_SETTING = "ASSISTANT_BACKEND_OPTIONS__BASE_URL"
 API_KEY_SETTING = "ASSISTANT_BACKEND_OPTIONS__API_KEY"

@@ -19,7 +19,7 @@ from pydantic import Field, model_validator
 
 from assistant.backends.base import AnswerRequest, BackendOptions, ModelBackend
 from assistant.errors import InvalidInput, ModelUnavailable
-from assistant.prompting import as_image, bind_images, fit_pixels, request_messages, text_only
+from assistant.answers.prompting import as_image, bind_images, fit_pixels, request_messages, text_only
 
 MODEL_SETTING = "ASSISTANT_MODEL"
 

@@ -112,7 +112,7 @@ class EvalRunner:
     # -- managers -------------------------------------------------------------------------------
     def manager_for(self, conv: Conversation):
         from assistant.conversation import ConversationManager
-        from assistant.sessions import SessionStore
+        from assistant.storage.sessions import SessionStore
 
         knowledge = self.stores.get(conv.knowledge)
         with self._lock:

@@ -57,7 +57,7 @@ class EvalStores:
             return self._open[ref]
 
     def _build(self, ref: KnowledgeRef | None):
-        from assistant.knowledge import Knowledge
+        from assistant.knowledge.service import Knowledge
 
         if ref is None and self._default is not None:
             return self._default

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from assistant.sessions import TRANSCRIPT_FORMAT
+from assistant.storage.sessions import TRANSCRIPT_FORMAT
 from assistant.errors import InvalidInput
 from assistant.evals.scorers import normalise_expectations
 

@@ -2,7 +2,7 @@
 
 ``load_products(path)`` picks the importer:
 
-1. the project's native JSON catalog (``assistant.catalog.load_catalog``),
+1. the project's native JSON catalog (``assistant.knowledge.catalog.load_catalog``),
 2. a Shopify product CSV export (recognised by its Handle, Title and Variant Price columns),
 3. any other JSON or CSV file through a field mapping: a YAML/JSON file, a dict, or the name of
    a preset shipped in ``assistant/importers/presets`` (``"eshop"``).
@@ -16,7 +16,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from assistant.catalog import Product, load_catalog
+from assistant.knowledge.catalog import Product, load_catalog
 from assistant.errors import CatalogError
 from assistant.importers._common import CatalogImportError, ImportResult, RowError, read_csv
 from assistant.importers.mapping import Mapping, import_mapped, list_presets, load_mapping

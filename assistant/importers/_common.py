@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from assistant.catalog import Product
+from assistant.knowledge.catalog import Product
 from assistant.errors import CatalogError
 
 MAX_LISTED_ERRORS = 20

@@ -24,7 +24,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from assistant.catalog import Product, Variant, slugify
+from assistant.knowledge.catalog import Product, Variant, slugify
 from assistant.errors import CatalogError
 from assistant.importers._common import (
     ImportResult,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from assistant.catalog import Product, Variant, slugify
+from assistant.knowledge.catalog import Product, Variant, slugify
 from assistant.errors import CatalogError
 from assistant.importers._common import (
     CsvRecord,

@@ -40,7 +40,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from assistant.catalog import Product
+from assistant.knowledge.catalog import Product
 from assistant.settings import Limits
 from assistant.vision.images import ImageSource, ShopperImage, load_image
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from PIL import Image
 
-from assistant.catalog import Product
+from assistant.knowledge.catalog import Product
 from assistant.settings import Limits
 from assistant.vision import ocr
 from assistant.vision.images import ImageSource, ShopperImage, load_images

@@ -2,8 +2,8 @@
 
 ``agent_router(takeover)`` is included by create_app. Agent endpoints need the agent token
 (``ASSISTANT_HELPDESK__AGENT_TOKEN``) as ``Authorization: Bearer <token>`` or ``X-Agent-Token``;
-the inbound endpoint needs a signature made with ``inbound_secret`` instead (assistant.helpdesk).
-All the work is done by assistant.takeover and assistant.helpdesk; this module only maps HTTP
+the inbound endpoint needs a signature made with ``inbound_secret`` instead (assistant.handoff.helpdesk).
+All the work is done by assistant.handoff.takeover and assistant.handoff.helpdesk; this module only maps HTTP
 onto them, and errors leave through the app's handlers (assistant.web.http_errors).
 """
 from __future__ import annotations
@@ -17,8 +17,8 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.errors import AssistantError, NotFound
-from assistant.helpdesk import handle_inbound
-from assistant.takeover import OPEN, Takeover
+from assistant.handoff.helpdesk import handle_inbound
+from assistant.handoff.takeover import OPEN, Takeover
 from assistant.vision.images import image_mime
 from assistant.web.http_errors import ERROR_RESPONSES, Unauthorized
 

@@ -3,7 +3,7 @@
 Behind a login (any agent name + the agent token, ``ASSISTANT_HELPDESK__AGENT_TOKEN``; the name
 is how the shopper sees them). It lists open tickets with their summaries; picking one shows the
 summary, the shopper's photos and the live transcript (refreshed every two seconds), with a reply
-box and "Join", "Hand back to bot" and "Resolve". Every button calls assistant.takeover, the same
+box and "Join", "Hand back to bot" and "Resolve". Every button calls assistant.handoff.takeover, the same
 core the agent API and the helpdesk webhook use.
 
 ``mount_agent_console(app, takeover, uploads_dir)`` mounts it; it must be mounted before the
@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from gradio.data_classes import FileData
 
 from assistant.errors import AssistantError
-from assistant.takeover import Takeover, Ticket
+from assistant.handoff.takeover import Takeover, Ticket
 from assistant.web.agent_api import check_agent_token
 from assistant.vision.images import image_mime
 

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.conversation import Turn
 from assistant.errors import InvalidInput
-from assistant.sessions import StoredEvent
+from assistant.storage.sessions import StoredEvent
 from assistant.web.api import SESSION_ID, CallerDep, Door, FrontDoor, decode_data_url, limit_per_ip
 from assistant.web.http_errors import ERROR_RESPONSES, error_body
 from assistant.web.replies import KEEPALIVE

@@ -31,7 +31,7 @@ from fastapi.sse import format_sse_event
 
 from assistant.conversation import ConversationManager, Turn
 from assistant.errors import AssistantError
-from assistant.sessions import StoredEvent
+from assistant.storage.sessions import StoredEvent
 from assistant.settings import HttpSettings
 from assistant.web.http_errors import ReplyInProgress
 from assistant.web.metrics import Metrics

@@ -11,7 +11,7 @@ tails the store). Ownership changes are appended as ``notice`` events with a ``t
 
 Releasing a conversation (hand back, resolve) applies the policy's ``record_handback``: counters
 restart and the cooldown begins, so a resolved ticket does not trigger the same handoff again.
-Every step is also sent to the helpdesk (assistant.helpdesk) as a signed webhook.
+Every step is also sent to the helpdesk (assistant.handoff.helpdesk) as a signed webhook.
 """
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ from sqlalchemy import select, update
 
 from assistant.errors import AssistantError, NotFound
 from assistant.events import ReplyEvent
-from assistant.helpdesk import Helpdesk
-from assistant.sessions import SessionStore, now_iso, sessions_table, tickets_table
-from assistant.state import DialogueState
+from assistant.handoff.helpdesk import Helpdesk
+from assistant.storage.sessions import SessionStore, now_iso, sessions_table, tickets_table
+from assistant.dialogue.state import DialogueState
 
 OPEN = ("queued", "agent")
 CLOSED = ("handed_back", "resolved", "cancelled")
@@ -272,7 +272,7 @@ class Takeover:
         return ticket
 
     def _release(self, session_id: str, status: str, agent: str | None, text: str) -> Ticket:
-        from assistant.policy import HandoffPolicy     # the policy owns the cooldown bookkeeping
+        from assistant.handoff.policy import HandoffPolicy     # the policy owns the cooldown bookkeeping
 
         ticket = self._open_ticket(session_id)
         ticket = self._transition(ticket, status, agent=agent or ticket.agent, text=text)
@@ -313,7 +313,7 @@ class Takeover:
 def _apply_handoff_bookkeeping(state: DialogueState, decision: Any) -> None:
     """The policy's ``record_handoff`` (owner, rule, topics handed off), applied to ``state`` in
     place so the manager's copy, saved at the end of its turn, agrees with the ticket."""
-    from assistant.policy import HandoffDecision, HandoffPolicy
+    from assistant.handoff.policy import HandoffDecision, HandoffPolicy
 
     if not isinstance(decision, HandoffDecision):
         decision = HandoffDecision(True, _field(decision, "rule"), _field(decision, "reason") or "",

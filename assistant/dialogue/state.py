@@ -27,7 +27,7 @@ class DialogueState:
     language: str = "en"
     owner: str = "bot"                             # bot | queued | agent
     turns: int = 0
-    # Kept by assistant.tracker / assistant.policy (handoff bookkeeping):
+    # Kept by assistant.dialogue.tracker / assistant.handoff.policy (handoff bookkeeping):
     last_question: str | None = None               # previous turn's question, product named (follow-ups)
     previous_answer_ok: bool = True                # last answer counted as a success (until disputed)
     refund_amount: float | None = None             # latest refund amount the shopper named

@@ -16,9 +16,10 @@ from typing import Any
 from langchain_core.messages import convert_to_openai_messages
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder, PromptTemplate
 
-from assistant.evidence import Evidence
+from assistant.knowledge.evidence import Evidence
+from assistant.settings import PROJECT_ROOT
 
-DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+DEFAULT_PROMPTS_DIR = PROJECT_ROOT / "prompts"
 MAX_HISTORY_TURNS = 3            # shopper + assistant pairs kept before the current question
 MAX_EVIDENCE_CHARS = 1500        # per numbered source; long manuals are cut, not dropped
 MAX_HISTORY_MESSAGE_CHARS = 1000
@@ -104,7 +105,7 @@ def build_messages(
     3. user: ``n_images`` ``{"type": "image"}`` parts, then the numbered evidence, what the photo
        shows (``perception_lines``) and the question.
     The evidence numbers are the positions in ``evidence`` (1-based): pass the same list to
-    :func:`assistant.citations.parse_citations`.
+    :func:`assistant.answers.citations.parse_citations`.
     """
     prompts = load_prompts(str(prompts_dir) if prompts_dir else None)
     lines = [" ".join(str(line).split()) for line in perception_lines if str(line).strip()]

@@ -25,8 +25,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assistant.errors import CatalogError
-from assistant.state import INTENTS, DialogueState
-from assistant.tracker import TurnSignals
+from assistant.dialogue.state import INTENTS, DialogueState
+from assistant.dialogue.tracker import TurnSignals
 
 TOPICS = ("legal_threat", "lawyer", "chargeback", "safety_issue", "injury", "fraud")
 RULE_ORDER = ("agent_owns", "explicit_request", "sensitive_topic", "anger", "refund_over_amount",

@@ -8,8 +8,8 @@ number (unique per session) so a client can resume with "events after N".
 
 The schema is versioned: ``MIGRATIONS`` is a numbered list applied in order, each in one
 transaction that also records its number in ``schema_version``, so a database written by an older
-release upgrades in place when a store opens it. Tickets (assistant.takeover) and the helpdesk
-outbox (assistant.helpdesk) live in the same database, so they share its durability and migrations.
+release upgrades in place when a store opens it. Tickets (assistant.handoff.takeover) and the helpdesk
+outbox (assistant.handoff.helpdesk) live in the same database, so they share its durability and migrations.
 
 ``export_jsonl`` writes transcripts in the replay format documented on ``transcript_record``.
 """
@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from assistant.errors import NotFound
-from assistant.state import DialogueState
+from assistant.dialogue.state import DialogueState
 
 TRANSCRIPT_FORMAT = "shop-assistant.transcript/1"
 OWNERS = ("bot", "queued", "agent")

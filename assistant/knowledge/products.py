@@ -16,8 +16,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from assistant.catalog import Product
-from assistant.vocabulary import CATEGORY_OF, GENERIC_NOUNS, STOPWORDS, stem, words
+from assistant.knowledge.catalog import Product
+from assistant.lexicon.en import CATEGORY_OF, GENERIC_NOUNS, STOPWORDS, stem, words
 
 ASKED_NOUN = re.compile(
     r"(?:do you (?:have|sell|carry|stock|make)|show me|looking for|recommend|suggest|(?:i |we )(?:need|want)|"

@@ -21,9 +21,9 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable
 
-from assistant.intents import IntentClassifier, find_order_ids, is_human_request
-from assistant.state import DialogueState
-from assistant.vocabulary import AMOUNT as _AMOUNT, BUDGET_RE, COLOR_PHRASES, find_budget, only_budget
+from assistant.dialogue.intents import IntentClassifier, find_order_ids, is_human_request
+from assistant.dialogue.state import DialogueState
+from assistant.lexicon.en import AMOUNT as _AMOUNT, BUDGET_RE, COLOR_PHRASES, find_budget, only_budget
 
 MAX_CANDIDATES = 10
 

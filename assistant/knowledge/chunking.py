@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.catalog import FaqEntry, PolicySection, Product
+from assistant.knowledge.catalog import FaqEntry, PolicySection, Product
 
 
 @dataclass

@@ -8,7 +8,7 @@ A few exact rules run first where a pattern is unambiguous: an explicit ask for 
 (``NW-`` + 6 digits) means ``order_status`` unless the examples clearly point elsewhere; a message
 with no word the encoder knows and nothing like any example ("asdf qwerty") is ``out_of_scope``.
 
-The embedding model is the process-wide one from ``assistant.embeddings.get_encoder`` (one load,
+The embedding model is the process-wide one from ``assistant.knowledge.embeddings.get_encoder`` (one load,
 torch threads capped by ``settings.embedding_threads``); pass an already-loaded instance as
 ``encoder`` to share the retriever's.
 """
@@ -22,14 +22,15 @@ import numpy as np
 import yaml
 
 from assistant.errors import CatalogError
-from assistant.state import INTENTS
+from assistant.dialogue.state import INTENTS
+from assistant.settings import PROJECT_ROOT
 
 if TYPE_CHECKING:  # pragma: no cover
     from sentence_transformers import SentenceTransformer
 
     from assistant.settings import Settings
 
-DEFAULT_EXAMPLES = Path(__file__).resolve().parent.parent / "prompts" / "intents.yaml"
+DEFAULT_EXAMPLES = PROJECT_ROOT / "prompts" / "intents.yaml"
 
 ORDER_ID_RE = re.compile(r"\bNW[-\s]?(\d{6})\b", re.IGNORECASE)
 _ORDER_MENTION_RE = re.compile(r"(?:\b(?:my |the |your )?order\s*(?:number|no\.?|id)?\s*[:#]?\s*)?"
@@ -159,7 +160,7 @@ class IntentClassifier:
 
             settings = get_settings()
         if encoder is None:
-            from assistant.embeddings import get_encoder
+            from assistant.knowledge.embeddings import get_encoder
 
             encoder = get_encoder(settings.embedding_model, settings.embedding_threads)
         self.encoder = encoder
@@ -178,7 +179,7 @@ class IntentClassifier:
         self._matrix = self._embed(texts)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        from assistant.embeddings import embed
+        from assistant.knowledge.embeddings import embed
 
         return np.asarray(embed(self.encoder, texts), dtype=np.float32)
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.events import Citation
-from assistant.evidence import Evidence
+from assistant.knowledge.evidence import Evidence
 
 # "[3]", "[1, 2]", "[1,2 and 4]" is not matched on purpose: only digits, commas, semicolons, dashes.
 _BRACKET = re.compile(r"\[\s*(\d{1,4}(?:\s*(?:[,;]|[-–—])\s*\d{1,4})*)\s*\]")

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.catalog import Product, load_catalog
-from assistant.embeddings import get_encoder
-from assistant.ingest import IngestReport, ingest
-from assistant.knowledge_store import KnowledgeStore
-from assistant.retrieval import Retriever
+from assistant.knowledge.catalog import Product, load_catalog
+from assistant.knowledge.embeddings import get_encoder
+from assistant.knowledge.ingest import IngestReport, ingest
+from assistant.knowledge.store import KnowledgeStore
+from assistant.knowledge.retrieval import Retriever
 from assistant.settings import Settings
 
 

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.catalog import Product
+from assistant.knowledge.catalog import Product
 
 
 @dataclass

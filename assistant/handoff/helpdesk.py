@@ -32,11 +32,11 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assistant.errors import AssistantError, InvalidInput, NotFound
-from assistant.sessions import SessionStore, dead_letters_table, inbound_seen_table, now_iso, outbox_table
+from assistant.storage.sessions import SessionStore, dead_letters_table, inbound_seen_table, now_iso, outbox_table
 from assistant.settings import HelpdeskSettings
 
 if TYPE_CHECKING:  # pragma: no cover
-    from assistant.takeover import Takeover
+    from assistant.handoff.takeover import Takeover
 
 log = logging.getLogger(__name__)
 

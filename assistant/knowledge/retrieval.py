@@ -23,13 +23,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.catalog import Product
-from assistant.chunking import category_chunks
-from assistant.embeddings import embed
-from assistant.evidence import Evidence
-from assistant.knowledge_store import KnowledgeStore
-from assistant.product_directory import ProductDirectory
-from assistant.vocabulary import SPEC_SYNONYMS, STOPWORDS, expand_places, find_budget, has_phrase, stem, words
+from assistant.knowledge.catalog import Product
+from assistant.knowledge.chunking import category_chunks
+from assistant.knowledge.embeddings import embed
+from assistant.knowledge.evidence import Evidence
+from assistant.knowledge.store import KnowledgeStore
+from assistant.knowledge.products import ProductDirectory
+from assistant.lexicon.en import SPEC_SYNONYMS, STOPWORDS, expand_places, find_budget, has_phrase, stem, words
 
 DOCUMENT_KINDS = ("faq", "policy")
 VARIANT_WORDS = ["in stock", "available", "availability", "come in", "comes in", "colour", "color",

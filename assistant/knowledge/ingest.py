@@ -12,10 +12,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from assistant.catalog import Product, load_documents
-from assistant.chunking import Chunk, faq_chunk, policy_chunk, product_chunks
-from assistant.embeddings import all_cores, embed
-from assistant.knowledge_store import KnowledgeStore
+from assistant.knowledge.catalog import Product, load_documents
+from assistant.knowledge.chunking import Chunk, faq_chunk, policy_chunk, product_chunks
+from assistant.knowledge.embeddings import all_cores, embed
+from assistant.knowledge.store import KnowledgeStore
 
 
 @dataclass
