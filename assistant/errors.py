@@ -35,3 +35,9 @@ class ModelUnavailable(AssistantError):
 
 class NotFound(AssistantError):
     status_code = 404
+
+
+class StoreUnreachable(AssistantError):
+    """A shared store (a Chroma server, a database) did not answer; the message names the setting."""
+
+    status_code = 503

@@ -142,6 +142,8 @@ class Settings(BaseSettings):
     model: str | None = Field(default=None, description="local path or hub id for generative backends")
     backend_options: dict[str, Any] = Field(default_factory=dict)
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in the data dir")
+    chroma_url: str | None = Field(default=None, description="a Chroma server (`chroma run`), e.g. "
+                                   "http://chroma:8000; default: embedded Chroma in the data dir")
     store_name: str = "Northwind Outfitters"
     retrieval_k: int = 6
     embedding_threads: int = 1

@@ -81,3 +81,37 @@ def app_process(data_dir: Path, env: dict[str, str] | None = None, timeout: floa
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextmanager
+def chroma_server(path: Path, timeout: float = 60) -> Iterator[str]:
+    """A real Chroma server (``chroma run``, shipped in the chromadb package); yields its URL."""
+    port = free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    if not chroma.exists():
+        pytest.skip(f"no chroma CLI beside {sys.executable}")
+    log = Path(path).with_suffix(".log")
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1",
+                                 "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                pytest.fail("chroma exited:\n" + log.read_text(errors="replace")[-3000:])
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"chroma did not start within {timeout:.0f} s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()

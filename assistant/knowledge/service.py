@@ -19,7 +19,7 @@ class Knowledge:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.encoder = get_encoder(settings.embedding_model, settings.embedding_threads)
-        self.store = KnowledgeStore(settings.chroma_dir)
+        self.store = KnowledgeStore(settings.chroma_dir, url=settings.chroma_url)
         self.retriever = Retriever(self.store, self.encoder)
 
     @property

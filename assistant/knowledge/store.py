@@ -1,26 +1,42 @@
 """The store's knowledge in Chroma: one cosine collection of product, FAQ and policy chunks.
 
 The project embeds texts itself (see embeddings.py) so no Chroma embedding function is ever
-built. Embedded Chroma lives under the data dir; ``ASSISTANT_CHROMA_URL`` would point at a
-Chroma server for several app processes.
+built. Embedded Chroma lives under the data dir; ``ASSISTANT_CHROMA_URL`` points at a Chroma
+server (``chroma run``) that several app processes share.
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from assistant.errors import StoreUnreachable
 
 COLLECTION = "knowledge"
 
 
-class KnowledgeStore:
-    def __init__(self, path: Path, collection: str = COLLECTION):
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
+def chroma_client(path: Path | None = None, url: str | None = None):
+    """A Chroma server's client when ``url`` is given, else embedded Chroma under ``path``."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
 
+    quiet = ChromaSettings(anonymized_telemetry=False)
+    if not url:
         Path(path).mkdir(parents=True, exist_ok=True)
-        self.client = chromadb.PersistentClient(
-            path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
-        )
+        return chromadb.PersistentClient(path=str(path), settings=quiet)
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"ASSISTANT_CHROMA_URL must look like http://host:8000, not {url!r}")
+    try:
+        return chromadb.HttpClient(host=parts.hostname, port=parts.port or (443 if parts.scheme == "https" else 8000),
+                                   ssl=parts.scheme == "https", settings=quiet)
+    except Exception as exc:  # chromadb raises plain ValueError/ConnectionError kinds here
+        raise StoreUnreachable(f"cannot reach the Chroma server at {url} (ASSISTANT_CHROMA_URL): {exc}") from None
+
+
+class KnowledgeStore:
+    def __init__(self, path: Path | None = None, collection: str = COLLECTION, url: str | None = None):
+        self.client = chroma_client(path, url)
         self.collection = self.client.get_or_create_collection(
             collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
