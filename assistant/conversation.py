@@ -36,7 +36,7 @@ from assistant.knowledge.retrieval import query_for
 from assistant.storage.sessions import SessionStore
 from assistant.settings import Settings
 from assistant.answers.small_talk import SmallTalk
-from assistant.handoff.takeover import Takeover, takeover_turn
+from assistant.handoff.takeover import HandoffTurn, Takeover, takeover_turn
 from assistant.dialogue.tracker import DialogueTracker
 from assistant.lexicon.en import redact_card_numbers
 from assistant.vision.perception import products_for_model_numbers
@@ -249,16 +249,16 @@ class ConversationManager:
             context.answer_low_confidence = True
             late = self.policy.decide(state, signals, context)
             if late.handoff:
-                yield from takeover_turn(self.takeover, session_id, number, late, state, emit,
-                                         turn.text, image_paths)
+                yield from takeover_turn(self.takeover, HandoffTurn(session_id, number, late, state, emit,
+                                                                    turn.text, image_paths))
         yield from self._finish(session_id, state, emit, answer=answer)
 
     def _hand_over(self, session_id, number, decision, state, emit, text, image_paths):
         """Apply a handoff decision. True (turn finished) when the bot must stay silent: the
         shopper is told why by the handoff's own message."""
         routed: list[ReplyEvent] = []
-        silent = yield from _tap(takeover_turn(self.takeover, session_id, number, decision, state, emit,
-                                               text, image_paths), routed)
+        silent = yield from _tap(takeover_turn(self.takeover, HandoffTurn(session_id, number, decision, state,
+                                                                          emit, text, image_paths)), routed)
         if silent:
             yield from self._finish(session_id, state, emit, answer=_handoff_message(routed))
         return silent

@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from assistant.handoff.helpdesk import (Helpdesk, InvalidSignature, handle_inbound, sign, signed_headers,
-                                verify_signature)
+from assistant.handoff.helpdesk import Helpdesk, sign, signed_headers
+from assistant.handoff.inbound import InvalidSignature, handle_inbound, verify_signature
 from assistant.handoff.policy import HandoffDecision
 from assistant.storage.sessions import SessionStore
 from assistant.settings import HelpdeskSettings, Settings

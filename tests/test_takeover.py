@@ -8,7 +8,7 @@ import pytest
 from assistant.events import ReplyEvent
 from assistant.handoff.policy import HandoffDecision, HandoffPolicy
 from assistant.storage.sessions import SessionStore
-from assistant.handoff.takeover import Takeover, TakeoverConflict, takeover_turn
+from assistant.handoff.takeover import HandoffTurn, Takeover, TakeoverConflict, takeover_turn
 from tests.conftest import ask
 
 
@@ -60,7 +60,7 @@ def shopper_turn(store, tracker, policy, takeover, session, text, bot_answer="He
     def emit(type_, **data):
         return ReplyEvent(type_, {**data, "seq": store.append(session, number, type_, data), "turn": number})
 
-    events, routing = [], takeover_turn(takeover, session, number, decision, state, emit, text)
+    events, routing = [], takeover_turn(takeover, HandoffTurn(session, number, decision, state, emit, text))
     try:
         while True:
             events.append(next(routing))
@@ -255,7 +255,7 @@ def test_an_agent_owns_decision_after_a_mid_turn_hand_back_opens_no_ticket(store
         events.append(type_)
         return ReplyEvent(type_, data)
 
-    routing = takeover_turn(takeover, session, 1, decision, state, emit, "hello?")
+    routing = takeover_turn(takeover, HandoffTurn(session, 1, decision, state, emit, "hello?"))
     with pytest.raises(StopIteration) as stop:
         next(routing)
     assert stop.value.value is False                 # nobody owns the chat: the bot answers

@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.errors import AssistantError, NotFound
-from assistant.handoff.helpdesk import handle_inbound
+from assistant.handoff.inbound import handle_inbound
 from assistant.handoff.takeover import OPEN, Takeover
 from assistant.vision.images import image_mime
 from assistant.web.http_errors import ERROR_RESPONSES, Unauthorized
