@@ -168,13 +168,37 @@ class Helpdesk:
         """Deliveries that gave up, oldest first, each with its attempts and last error."""
         return self.sessions.outbox.dead_letters()
 
-    def redeliver(self, dead_letter_id: int) -> None:
-        """Put a dead letter back in the outbox (e.g. after the receiver is fixed) and send it."""
-        if not self.sessions.outbox.redeliver(dead_letter_id):
+    def dead_letter_report(self) -> list[dict[str, Any]]:
+        """The dead letters as an operator reads them (CLI, agent API): the raw body is left out,
+        its event and delivery id are kept."""
+        report = []
+        for row in self.dead_letters():
+            entry = {k: v for k, v in row.items() if k != "body"}
+            entry["delivery_id"] = json.loads(row["body"]).get("delivery_id")
+            report.append(entry)
+        return report
+
+    def redeliver(self, dead_letter_id: int) -> dict[str, Any]:
+        """Put a dead letter back in the outbox (e.g. after the receiver is fixed) and try it once
+        now. Returns ``{"dead_letter_id", "outbox_id", "status", "last_error"}`` where status is
+        ``delivered``, ``pending`` (it failed again, or a worker holds it, and it waits in the outbox
+        for the next retry) or ``dead`` (it gave up again: a new dead letter)."""
+        outbox = self.sessions.outbox
+        outbox_id = outbox.redeliver(dead_letter_id)
+        if outbox_id is None:
             raise NotFound(f"no dead letter with id {dead_letter_id}")
-        if self.autostart and self.enabled:
+        row = next(r for r in outbox.pending() if r["id"] == outbox_id)
+        now = time.time()
+        if outbox.claim(outbox_id, now, until=now + self.settings.timeout + 30):
+            self._attempt(row)
+        waiting = next((r for r in outbox.pending() if r["id"] == outbox_id), None)
+        dead = next((d for d in outbox.dead_letters() if d["body"] == row["body"]), None)
+        status = "pending" if waiting else "dead" if dead else "delivered"
+        if waiting and self.autostart and self.enabled:
             self.start()
-        self._wake.set()
+            self._wake.set()
+        return {"dead_letter_id": dead_letter_id, "outbox_id": outbox_id, "status": status,
+                "last_error": (waiting or dead or {}).get("last_error")}
 
     # -- the worker -----------------------------------------------------------------------
     def start(self) -> None:

@@ -79,18 +79,19 @@ class Outbox:
             return [dict(r) for r in conn.execute(select(dead_letters_table)
                                                   .order_by(dead_letters_table.c.id)).mappings()]
 
-    def redeliver(self, dead_letter_id: int) -> bool:
-        """Put a dead letter back in the outbox, due now, attempts reset; False if there is none."""
+    def redeliver(self, dead_letter_id: int) -> int | None:
+        """Put a dead letter back in the outbox, due now, attempts reset; returns its outbox id
+        (None: there is no such dead letter)."""
         with write(self.engine) as conn:
             row = conn.execute(select(dead_letters_table).where(dead_letters_table.c.id == dead_letter_id)
                                ).mappings().first()
             if row is None:
-                return False
-            conn.execute(insert(outbox_table).values(
+                return None
+            outbox_id = conn.execute(insert(outbox_table).values(
                 url=row["url"], session_id=row["session_id"], event=row["event"], body=row["body"], attempts=0,
-                next_attempt_at=time.time(), claimed_until=0.0, created_at=row["created_at"]))
+                next_attempt_at=time.time(), claimed_until=0.0, created_at=row["created_at"])).inserted_primary_key[0]
             conn.execute(delete(dead_letters_table).where(dead_letters_table.c.id == dead_letter_id))
-        return True
+        return outbox_id
 
 
 class InboundSeen:
