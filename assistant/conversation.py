@@ -1,22 +1,24 @@
 """The conversation manager: the one orchestrator every front door calls.
 
-``respond(session_id, turn)`` walks one turn through the pipeline and yields ReplyEvents; each
+``respond(session_id, turn)`` walks one turn through named steps and yields ReplyEvents; each
 event is persisted before it is yielded, so what a client was shown is never lost.
 
-  1. validate the turn against the named limits; store it (photos saved to the data dir)
-  2. perceive the photos: OCR, catalog photo match (when the vision stack is available)
-  3. track: intent, slots, product in focus, sentiment; follow-ups rewritten to name their object
-  4. decide handoff by the store's rules; a person-owned chat goes to the person (bot silent)
-  5. retrieve evidence (product-aware); weak evidence may hand off (low_confidence rule)
-  6. the backend streams the answer; the extractive backend takes over if it fails
-  7. citations checked against the evidence; the outcome counts towards repeated failure
-  8. state saved; done
+  prepare   validate the turn against the named limits and store it (photos saved to the data
+            dir); perceive the photos (OCR, catalog photo match); track the dialogue (intent,
+            slots, product in focus, sentiment; follow-ups rewritten to name their object)
+  route     the store's handoff rules; a person-owned chat goes to the person (bot silent);
+            a pure greeting gets small talk
+  retrieve  evidence (product-aware); nothing to stand on refuses out-of-scope asks or hands off
+            (low_confidence rule)
+  answer    the backend streams the answer; the extractive backend takes over if it fails
+  grade     citations checked against the evidence; the outcome counts towards repeated
+            failure; state saved; done
 """
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from threading import Event
@@ -29,6 +31,7 @@ from assistant.errors import AssistantError, InvalidInput
 from assistant.events import ReplyEvent
 from assistant.handoff.helpdesk import Helpdesk
 from assistant.dialogue.intents import IntentClassifier, is_pure_greeting
+from assistant.knowledge.evidence import Evidence
 from assistant.knowledge.service import Knowledge
 from assistant.handoff.policy import HandoffContext, HandoffPolicy
 from assistant.answers.prompting import build_messages
@@ -37,9 +40,11 @@ from assistant.storage.sessions import SessionStore
 from assistant.settings import Settings
 from assistant.answers.small_talk import SmallTalk
 from assistant.handoff.takeover import HandoffTurn, Takeover, takeover_turn
-from assistant.dialogue.tracker import DialogueTracker
+from assistant.dialogue.state import DialogueState
+from assistant.dialogue.tracker import DialogueTracker, TurnSignals
 from assistant.lexicon.en import redact_card_numbers
-from assistant.vision.perception import products_for_model_numbers
+from assistant.vision.images import ShopperImage
+from assistant.vision.perception import Perception, products_for_model_numbers
 from assistant.vision.service import PhotoPerception
 
 log = logging.getLogger(__name__)
@@ -75,6 +80,27 @@ class Turn:
     images: list[bytes] = field(default_factory=list)   # raw uploaded bytes
     customer_id: str | None = None
     customer_is_vip: bool = False
+
+
+@dataclass
+class TurnWork:
+    """One turn's working set, filled in by the steps of ``respond`` in order."""
+    session_id: str
+    number: int
+    turn: Turn
+    cancel: Event
+    emit: Callable[..., ReplyEvent]
+    photos: list[ShopperImage] = field(default_factory=list)
+    image_paths: list[str] = field(default_factory=list)
+    seen: Perception | None = None                       # _perceive
+    photo_lines: list[str] = field(default_factory=list)
+    matched: list[str] = field(default_factory=list)
+    state: DialogueState = field(default_factory=DialogueState)   # _prepare, then _track
+    signals: TurnSignals | None = None                   # _track
+    question: str = ""
+    context: HandoffContext | None = None                # _route
+    evidence: list[Evidence] = field(default_factory=list)   # _retrieve
+    answer: str = ""                                     # _answer
 
 
 class ConversationManager:
@@ -147,8 +173,19 @@ class ConversationManager:
         return paths
 
     def respond(self, session_id: str, turn: Turn, cancel: Event | None = None) -> Iterator[ReplyEvent]:
-        cancel = cancel or Event()
-        # 1. validate (photos too) before anything is stored: a rejected turn leaves no trace
+        """One turn as named steps; each step that ends the turn early returns True."""
+        work = yield from self._prepare(session_id, turn, cancel or Event())
+        if (yield from self._route(work)):
+            return
+        if (yield from self._retrieve(work)):
+            return
+        yield from self._answer(work)
+        yield from self._grade(work)
+
+    # -- the steps ----------------------------------------------------------------------
+    def _prepare(self, session_id: str, turn: Turn, cancel: Event) -> Iterator[ReplyEvent]:
+        """Validate and store the shopper's message, perceive its photos, track the dialogue."""
+        # validated (photos too) before anything is stored: a rejected turn leaves no trace
         self.validate(turn)
         photos = self.perception.validate(turn.images) if turn.images else []
         self.sessions.ensure(session_id)
@@ -162,113 +199,127 @@ class ConversationManager:
             seq = self.sessions.append(session_id, number, type_, data)
             return ReplyEvent(type_, {**data, "seq": seq, "turn": number})
 
+        work = TurnWork(session_id, number, turn, cancel, emit, photos, image_paths)
         if self.notice:
             yield emit("notice", text=self.notice)
-        state = self.sessions.load_state(session_id)
+        work.state = self.sessions.load_state(session_id)
+        yield from self._perceive(work)
+        self._track(work)
+        return work
 
-        # 2. photos
-        seen = self.perception.perceive(photos) if photos else None
-        photo_lines: list[str] = []
-        matched: list[str] = []
-        if seen:
-            photo_lines = seen.summary_lines(self.perception.product_names())
-            matched = [m.product_id for m in seen.matches()] or products_for_model_numbers(
-                seen.model_numbers(), list(self.knowledge.directory.products.values()))
-            yield emit("perception", perception=seen.to_dict(), text="\n".join(photo_lines))
-
-        # 3. dialogue state (a photo's order id and recognised product count like typed ones)
-        state, signals = self.tracker.update(
-            state, turn.text or (seen.query_text() if seen else ""),
-            ocr_order_ids=seen.order_ids() if seen else (), matched_product_ids=matched)
-        question = signals.resolved_question or turn.text
-        if seen:
-            names = [self.knowledge.directory.name_of(pid) for pid in matched[:1]]
-            question = "\n".join([question, *names, seen.query_text()]).strip()
-
-        # 4. handoff rules, and the human who may already own the chat
-        context = HandoffContext(now=datetime.now(timezone.utc), customer_id=turn.customer_id,
-                                 customer_is_vip=turn.customer_is_vip,
-                                 agents_online=self.takeover.agents_online())
-        decision = self.policy.decide(state, signals, context)
-        if (yield from self._hand_over(session_id, number, decision, state, emit, turn.text, image_paths)):
+    def _perceive(self, work: TurnWork) -> Iterator[ReplyEvent]:
+        """OCR and catalog matching of the turn's photos; what was seen is shown and stored."""
+        if not work.photos:
             return
+        seen = work.seen = self.perception.perceive(work.photos)
+        work.photo_lines = seen.summary_lines(self.perception.product_names())
+        work.matched = [m.product_id for m in seen.matches()] or products_for_model_numbers(
+            seen.model_numbers(), list(self.knowledge.directory.products.values()))
+        yield work.emit("perception", perception=seen.to_dict(), text="\n".join(work.photo_lines))
 
-        # small talk needs no evidence
-        canned = self.small_talk.reply(signals.intent, turn.text) if not photos else None
-        if canned and (signals.intent == "greeting" and is_pure_greeting(turn.text)):
-            yield from self._reply_without_evidence(session_id, state, emit, canned)
-            return
+    def _track(self, work: TurnWork) -> None:
+        """Dialogue state; a photo's order id and recognised product count like typed ones."""
+        seen, text = work.seen, work.turn.text
+        work.state, work.signals = self.tracker.update(
+            work.state, text or (seen.query_text() if seen else ""),
+            ocr_order_ids=seen.order_ids() if seen else (), matched_product_ids=work.matched)
+        work.question = work.signals.resolved_question or text
+        if seen:
+            names = [self.knowledge.directory.name_of(pid) for pid in work.matched[:1]]
+            work.question = "\n".join([work.question, *names, seen.query_text()]).strip()
 
-        # 5. evidence; nothing to stand on may hand off
-        focus = self.knowledge.directory.get(state.product_in_focus)
+    def _route(self, work: TurnWork) -> Iterator[ReplyEvent]:
+        """Handoff rules and the person who may own the chat; small talk needs no evidence."""
+        turn = work.turn
+        work.context = HandoffContext(now=datetime.now(timezone.utc), customer_id=turn.customer_id,
+                                      customer_is_vip=turn.customer_is_vip,
+                                      agents_online=self.takeover.agents_online())
+        if (yield from self._decide_handoff(work)):
+            return True
+        canned = self.small_talk.reply(work.signals.intent, turn.text) if not work.photos else None
+        if canned and (work.signals.intent == "greeting" and is_pure_greeting(turn.text)):
+            yield from self._reply_without_evidence(work, canned)
+            return True
+        return False
+
+    def _retrieve(self, work: TurnWork) -> Iterator[ReplyEvent]:
+        """Evidence for the question (product-aware); nothing to stand on may refuse or hand off."""
+        state, signals = work.state, work.signals
         in_play = list(dict.fromkeys([*([state.product_in_focus] if state.product_in_focus else []),
                                       *signals.product_ids]))
-        evidence = self.knowledge.retriever.search(
-            query_for(question, signals.intent), k=self.settings.retrieval_k, product_ids=in_play or None)
-        best = max((e.score for e in evidence), default=0.0)
+        work.evidence = self.knowledge.retriever.search(
+            query_for(work.question, signals.intent), k=self.settings.retrieval_k,
+            product_ids=in_play or None)
+        best = max((e.score for e in work.evidence), default=0.0)
         if signals.intent == "out_of_scope" and best < self.small_talk.out_of_scope_below:
-            refusal = self.small_talk.reply("out_of_scope", turn.text)
-            yield from self._reply_without_evidence(session_id, state, emit, refusal)
-            return
-        context.retrieval_score = best
-        decision = self.policy.decide(state, signals, context)
-        if (yield from self._hand_over(session_id, number, decision, state, emit, turn.text, image_paths)):
-            return
+            yield from self._reply_without_evidence(work, self.small_talk.reply("out_of_scope", work.turn.text))
+            return True
+        work.context.retrieval_score = best
+        return (yield from self._decide_handoff(work))
 
-        # 6. the answer
-        request = AnswerRequest(question=question, evidence=evidence, product_in_focus=focus,
-                                attributes=dict(state.attributes), intent=signals.intent, cancel=cancel,
-                                images=[p.image for p in photos])
+    def _answer(self, work: TurnWork) -> Iterator[ReplyEvent]:
+        """The backend streams the answer; the extractive backend answers if it fails first."""
+        state = work.state
+        request = AnswerRequest(question=work.question, evidence=work.evidence,
+                                product_in_focus=self.knowledge.directory.get(state.product_in_focus),
+                                attributes=dict(state.attributes), intent=work.signals.intent,
+                                cancel=work.cancel, images=[p.image for p in work.photos])
         if self.backend.generative:
             request.messages = build_messages(
-                question, evidence, self.sessions.transcript(session_id)[:-1], self.settings.store_name,
-                perception_lines=photo_lines, n_images=len(photos),
+                work.question, work.evidence, self.sessions.transcript(work.session_id)[:-1],
+                self.settings.store_name, perception_lines=work.photo_lines, n_images=len(work.photos),
                 prompts_dir=self.settings.prompts_dir)
-        answer = ""
         try:
-            for piece in self.backend.stream(request):
-                answer += piece
-                yield emit("token", text=piece)
+            yield from self._stream(work, self.backend, request)
         except AssistantError as exc:
             log.warning("backend failed, falling back to extractive: %s", exc)
-            if not answer:
-                yield emit("notice", text="The model is unavailable right now; answering from store information.")
-                for piece in self.fallback.stream(request):
-                    answer += piece
-                    yield emit("token", text=piece)
+            if not work.answer:
+                yield work.emit("notice", text="The model is unavailable right now; answering from store information.")
+                yield from self._stream(work, self.fallback, request)
 
-        # 7. grounding: what the answer cites, and whether it counts as a failure
-        check = parse_citations(answer, evidence)
-        yield emit("citations", citations=[c.to_dict() for c in check.citations],
-                   low_confidence=check.low_confidence, reason=check.reason,
-                   evidence=[{"source_id": e.source_id, "title": e.title, "text": e.text, "score": e.score}
-                             for e in evidence])
-        state = self.tracker.record_outcome(state, answered=bool(check.citations),
-                                            low_confidence=check.low_confidence)
-        if check.low_confidence and self.backend.generative and not cancel.is_set():
-            context.answer_low_confidence = True
-            late = self.policy.decide(state, signals, context)
+    def _grade(self, work: TurnWork) -> Iterator[ReplyEvent]:
+        """Citations checked against the evidence; the outcome counts towards repeated failure,
+        and a generative answer that cites nothing may still hand off."""
+        check = parse_citations(work.answer, work.evidence)
+        yield work.emit("citations", citations=[c.to_dict() for c in check.citations],
+                        low_confidence=check.low_confidence, reason=check.reason,
+                        evidence=[{"source_id": e.source_id, "title": e.title, "text": e.text, "score": e.score}
+                                  for e in work.evidence])
+        work.state = self.tracker.record_outcome(work.state, answered=bool(check.citations),
+                                                 low_confidence=check.low_confidence)
+        if check.low_confidence and self.backend.generative and not work.cancel.is_set():
+            work.context.answer_low_confidence = True
+            late = self.policy.decide(work.state, work.signals, work.context)
             if late.handoff:
-                yield from takeover_turn(self.takeover, HandoffTurn(session_id, number, late, state, emit,
-                                                                    turn.text, image_paths))
-        yield from self._finish(session_id, state, emit, answer=answer)
+                yield from takeover_turn(self.takeover, HandoffTurn(work.session_id, work.number, late, work.state,
+                                                                    work.emit, work.turn.text, work.image_paths))
+        yield from self._finish(work, answer=work.answer)
 
-    def _hand_over(self, session_id, number, decision, state, emit, text, image_paths):
-        """Apply a handoff decision. True (turn finished) when the bot must stay silent: the
+    # -- shared pieces ------------------------------------------------------------------
+    def _stream(self, work: TurnWork, backend: ModelBackend, request: AnswerRequest) -> Iterator[ReplyEvent]:
+        for piece in backend.stream(request):
+            work.answer += piece
+            yield work.emit("token", text=piece)
+
+    def _decide_handoff(self, work: TurnWork) -> Iterator[ReplyEvent]:
+        """Apply the policy's decision. True (turn finished) when the bot must stay silent: the
         shopper is told why by the handoff's own message."""
+        decision = self.policy.decide(work.state, work.signals, work.context)
         routed: list[ReplyEvent] = []
-        silent = yield from _tap(takeover_turn(self.takeover, HandoffTurn(session_id, number, decision, state,
-                                                                          emit, text, image_paths)), routed)
+        silent = yield from _tap(takeover_turn(self.takeover, HandoffTurn(work.session_id, work.number, decision,
+                                                                          work.state, work.emit, work.turn.text,
+                                                                          work.image_paths)),
+                                 routed)
         if silent:
-            yield from self._finish(session_id, state, emit, answer=_handoff_message(routed))
+            yield from self._finish(work, answer=_handoff_message(routed))
         return silent
 
-    def _reply_without_evidence(self, session_id, state, emit, text: str) -> Iterator[ReplyEvent]:
-        yield emit("token", text=text)
-        yield emit("citations", citations=[], low_confidence=False)
-        yield from self._finish(session_id, state, emit, answer=text)
+    def _reply_without_evidence(self, work: TurnWork, text: str) -> Iterator[ReplyEvent]:
+        yield work.emit("token", text=text)
+        yield work.emit("citations", citations=[], low_confidence=False)
+        yield from self._finish(work, answer=text)
 
-    def _finish(self, session_id, state, emit, answer: str) -> Iterator[ReplyEvent]:
-        self.sessions.save_state(session_id, state)
-        yield emit("state", state=state.to_dict())
-        yield emit("done", answer=answer.strip())
+    def _finish(self, work: TurnWork, answer: str) -> Iterator[ReplyEvent]:
+        self.sessions.save_state(work.session_id, work.state)
+        yield work.emit("state", state=work.state.to_dict())
+        yield work.emit("done", answer=answer.strip())
