@@ -312,7 +312,7 @@ class HandoffTurn:
 
     session_id: str
     number: int                                   # the turn's number (its events carry it)
-    decision: HandoffDecision | dict[str, Any]    # the policy's decision (a dict from scripted evals)
+    decision: HandoffDecision | dict[str, Any]    # the policy's decision (or a dict of its fields)
     state: DialogueState                          # the manager's copy, updated in place
     emit: Callable[..., ReplyEvent]               # stores one event of this turn and returns it
     text: str = ""
