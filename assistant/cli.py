@@ -168,6 +168,61 @@ def eval_(
         raise typer.Exit(code=1)
 
 
+# -- assistant helpdesk: webhooks that gave up, and sending them again --------------------------
+helpdesk_app = typer.Typer(no_args_is_help=True, help="The helpdesk link: dead-lettered webhooks and redelivery.")
+app.add_typer(helpdesk_app, name="helpdesk")
+
+
+def _helpdesk():
+    """The configured helpdesk over the configured session store, without a worker thread."""
+    from assistant.handoff.helpdesk import Helpdesk
+    from assistant.settings import get_settings
+    from assistant.storage.sessions import SessionStore
+
+    settings = get_settings()
+    return Helpdesk(settings.helpdesk, SessionStore(settings.sessions_url), autostart=False)
+
+
+@helpdesk_app.command("dead-letters")
+def helpdesk_dead_letters(json_mode: bool = typer.Option(False, "--json", help="print a JSON array")) -> None:
+    """List the webhooks that gave up (oldest first), with their attempts and last error."""
+    try:
+        helpdesk = _helpdesk()
+        report = helpdesk.dead_letter_report()
+        helpdesk.close()
+    except AssistantError as exc:
+        _fail(exc)
+    if json_mode:
+        typer.echo(json.dumps(report, default=str))
+        return
+    if not report:
+        typer.echo("No dead letters.")
+    for d in report:
+        typer.echo(f"{d['id']}  {d['event']}  conversation {d['session_id']}  {d['attempts']} attempt(s), "
+                   f"failed {d['failed_at']}  -> {d['url']}\n    {d['last_error']}")
+
+
+@helpdesk_app.command("redeliver")
+def helpdesk_redeliver(dead_letter_id: int = typer.Argument(..., help="the dead letter's id (see dead-letters)")) -> None:
+    """Send a dead letter again now; exit 1 when it fails again (it stays queued or dead-lettered)."""
+    try:
+        helpdesk = _helpdesk()
+        try:
+            result = helpdesk.redeliver(dead_letter_id)
+        finally:
+            helpdesk.close()
+    except AssistantError as exc:
+        _fail(exc)
+    if result["status"] == "delivered":
+        typer.echo(f"Dead letter {dead_letter_id} delivered.")
+        return
+    where = ("back in the outbox; it is retried with backoff" if result["status"] == "pending"
+             else "dead-lettered again")
+    typer.secho(f"Dead letter {dead_letter_id} failed again ({result['last_error']}): {where}.",
+                fg=typer.colors.YELLOW, err=True)
+    raise typer.Exit(code=1)
+
+
 def main() -> None:
     app()
 

@@ -39,7 +39,7 @@ from assistant.knowledge.retrieval import query_for
 from assistant.storage.sessions import SessionStore
 from assistant.settings import Settings
 from assistant.answers.small_talk import SmallTalk
-from assistant.handoff.takeover import Takeover, takeover_turn
+from assistant.handoff.takeover import HandoffTurn, Takeover, takeover_turn
 from assistant.dialogue.state import DialogueState
 from assistant.dialogue.tracker import DialogueTracker, TurnSignals
 from assistant.lexicon.en import redact_card_numbers
@@ -291,8 +291,8 @@ class ConversationManager:
             work.context.answer_low_confidence = True
             late = self.policy.decide(work.state, work.signals, work.context)
             if late.handoff:
-                yield from takeover_turn(self.takeover, work.session_id, work.number, late, work.state,
-                                         work.emit, work.turn.text, work.image_paths)
+                yield from takeover_turn(self.takeover, HandoffTurn(work.session_id, work.number, late, work.state,
+                                                                    work.emit, work.turn.text, work.image_paths))
         yield from self._finish(work, answer=work.answer)
 
     # -- shared pieces ------------------------------------------------------------------
@@ -306,8 +306,9 @@ class ConversationManager:
         shopper is told why by the handoff's own message."""
         decision = self.policy.decide(work.state, work.signals, work.context)
         routed: list[ReplyEvent] = []
-        silent = yield from _tap(takeover_turn(self.takeover, work.session_id, work.number, decision,
-                                               work.state, work.emit, work.turn.text, work.image_paths),
+        silent = yield from _tap(takeover_turn(self.takeover, HandoffTurn(work.session_id, work.number, decision,
+                                                                          work.state, work.emit, work.turn.text,
+                                                                          work.image_paths)),
                                  routed)
         if silent:
             yield from self._finish(work, answer=_handoff_message(routed))

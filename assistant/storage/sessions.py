@@ -1,15 +1,14 @@
 """Durable conversations: sessions, their dialogue state and every event, in SQL.
 
-SQLite (WAL) in the data dir by default; any SQLAlchemy URL (Postgres: ``postgresql+psycopg://``)
-works. Every user turn is written before it is processed and every reply event after it is
-produced, each in its own transaction, so a process killed mid-reply loses nothing that was
-acknowledged and the conversation continues on restart. Events carry a per-session sequence
-number (unique per session) so a client can resume with "events after N".
+Every user turn is written before it is processed and every reply event after it is produced,
+each in its own transaction, so a process killed mid-reply loses nothing that was acknowledged
+and the conversation continues on restart. Events carry a per-session sequence number (unique per
+session) so a client can resume with "events after N".
 
-The schema is versioned: ``MIGRATIONS`` is a numbered list applied in order, each in one
-transaction that also records its number in ``schema_version``, so a database written by an older
-release upgrades in place when a store opens it. Tickets (assistant.handoff.takeover) and the helpdesk
-outbox (assistant.handoff.helpdesk) live in the same database, so they share its durability and migrations.
+The tables, migrations and engine are in assistant.storage.schema. Tickets
+(assistant.storage.tickets) and the helpdesk outbox (assistant.storage.outbox) live in the same
+database and are reached through the store (``store.tickets``, ``store.outbox``,
+``store.inbound_seen``), so they share its durability and migrations.
 
 ``export_jsonl`` writes transcripts in the replay format documented on ``transcript_record``.
 """
@@ -18,159 +17,25 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (Column, Float, Index, Integer, MetaData, String, Table, Text, case, create_engine, event,
-                        func, insert, inspect, select, text, update)
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import case, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from assistant.errors import NotFound
 from assistant.dialogue.state import DialogueState
+from assistant.storage import schema
+from assistant.storage.outbox import InboundSeen, Outbox
+from assistant.storage.schema import Owner, events_table, now_iso, sessions_table
+from assistant.storage.tickets import TicketStore
 
 TRANSCRIPT_FORMAT = "shop-assistant.transcript/1"
-OWNERS = ("bot", "queued", "agent")
-
-# -- the current schema (what queries use) ------------------------------------------------
-metadata = MetaData()
-schema_table = Table("schema_version", metadata, Column("version", Integer, nullable=False))
-sessions_table = Table(
-    "sessions", metadata,
-    Column("id", String(64), primary_key=True),
-    Column("created_at", String(40), nullable=False),
-    Column("updated_at", String(40), nullable=False),
-    Column("customer_id", String(128)),
-    Column("state", Text, nullable=False, default="{}"),
-    Column("owner", String(16), nullable=False, server_default="bot"),       # v3
-)
-events_table = Table(
-    "events", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("session_id", String(64), nullable=False, index=True),
-    Column("seq", Integer, nullable=False),
-    Column("turn", Integer, nullable=False),
-    Column("type", String(32), nullable=False),
-    Column("payload", Text, nullable=False),
-    Column("created_at", String(40), nullable=False),
-)
-events_seq_index = Index("ux_events_session_seq", events_table.c.session_id, events_table.c.seq, unique=True)
-tickets_table = Table(                                                          # v4
-    "tickets", metadata,
-    Column("id", String(40), primary_key=True),
-    Column("session_id", String(64), nullable=False, index=True),
-    Column("status", String(16), nullable=False),          # queued | agent | handed_back | resolved | cancelled
-    Column("mode", String(16), nullable=False),            # live | queue | ticket
-    Column("rule", String(64)),
-    Column("reason", Text),
-    Column("message", Text),
-    Column("summary", Text, nullable=False, default="{}"),
-    Column("agent", String(128)),
-    Column("opened_turn", Integer, nullable=False, default=0),
-    Column("closed_turn", Integer),
-    Column("created_at", String(40), nullable=False),
-    Column("updated_at", String(40), nullable=False),
-    Column("joined_at", String(40)),
-    Column("closed_at", String(40)),
-)
-outbox_table = Table(                                                           # v5
-    "webhook_outbox", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("url", Text, nullable=False),
-    Column("session_id", String(64), nullable=False),
-    Column("event", String(40), nullable=False),
-    Column("body", Text, nullable=False),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("next_attempt_at", Float, nullable=False),
-    Column("claimed_until", Float, nullable=False, default=0.0),
-    Column("last_error", Text),
-    Column("created_at", String(40), nullable=False),
-)
-dead_letters_table = Table(                                                     # v5
-    "webhook_dead_letters", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("url", Text, nullable=False),
-    Column("session_id", String(64), nullable=False, index=True),
-    Column("event", String(40), nullable=False),
-    Column("body", Text, nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("last_error", Text),
-    Column("created_at", String(40), nullable=False),
-    Column("failed_at", String(40), nullable=False),
-)
-inbound_seen_table = Table(                                                     # v5: replay guard
-    "helpdesk_inbound_seen", metadata,
-    Column("signature", String(80), primary_key=True),
-    Column("received_at", Float, nullable=False),
-)
-
-# -- version 1, frozen: what the walking skeleton created --------------------------------
-_v1 = MetaData()
-_V1_TABLES = (
-    Table("schema_version", _v1, Column("version", Integer, nullable=False)),
-    Table("sessions", _v1, Column("id", String(64), primary_key=True),
-          Column("created_at", String(40), nullable=False), Column("updated_at", String(40), nullable=False),
-          Column("customer_id", String(128)), Column("state", Text, nullable=False, default="{}")),
-    Table("events", _v1, Column("id", Integer, primary_key=True, autoincrement=True),
-          Column("session_id", String(64), nullable=False, index=True), Column("seq", Integer, nullable=False),
-          Column("turn", Integer, nullable=False), Column("type", String(32), nullable=False),
-          Column("payload", Text, nullable=False), Column("created_at", String(40), nullable=False)),
-)
-
-
-def _m1_baseline(conn: Connection) -> None:
-    for table in _V1_TABLES:
-        table.create(conn, checkfirst=True)
-
-
-def _m2_unique_event_seq(conn: Connection) -> None:
-    """Make (session_id, seq) unique. Older releases could race two writers onto one seq:
-    such sessions are renumbered in write order first, so no event is dropped."""
-    dupes = conn.execute(select(events_table.c.session_id).group_by(events_table.c.session_id, events_table.c.seq)
-                         .having(func.count() > 1)).scalars().all()
-    for session_id in sorted(set(dupes)):
-        ids = conn.execute(select(events_table.c.id).where(events_table.c.session_id == session_id)
-                           .order_by(events_table.c.id)).scalars().all()
-        for seq, row_id in enumerate(ids, start=1):
-            conn.execute(update(events_table).where(events_table.c.id == row_id).values(seq=seq))
-    events_seq_index.create(conn)
-
-
-def _m3_session_owner(conn: Connection) -> None:
-    """Who owns the conversation (bot | queued | agent) in its own column, so a takeover never
-    races the manager's read-modify-write of the state JSON."""
-    conn.execute(text("ALTER TABLE sessions ADD COLUMN owner VARCHAR(16) NOT NULL DEFAULT 'bot'"))
-
-
-def _m4_tickets(conn: Connection) -> None:
-    tickets_table.create(conn)
-
-
-def _m5_helpdesk(conn: Connection) -> None:
-    for table in (outbox_table, dead_letters_table, inbound_seen_table):
-        table.create(conn)
-
-
-MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
-    (1, "sessions and events", _m1_baseline),
-    (2, "unique event sequence per session", _m2_unique_event_seq),
-    (3, "conversation owner column", _m3_session_owner),
-    (4, "handoff tickets", _m4_tickets),
-    (5, "helpdesk webhook outbox, dead letters, inbound replay guard", _m5_helpdesk),
-]
-SCHEMA_VERSION = MIGRATIONS[-1][0]
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-_now = now_iso   # kept for older imports
-
+SCHEMA_VERSION = schema.SCHEMA_VERSION      # what a store opened by this release is migrated to
 
 @dataclass
 class StoredEvent:
@@ -184,66 +49,28 @@ class StoredEvent:
         return {"seq": self.seq, "turn": self.turn, "type": self.type, **self.data, "created_at": self.created_at}
 
 
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record):  # WAL: readers never block the writer
-            dbapi_conn.isolation_level = None   # SQLAlchemy, not pysqlite, decides where BEGIN goes
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn):  # writers take the write lock up front, so read-then-write cannot interleave
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
-
-        return engine
-    return create_engine(url, pool_pre_ping=True)
-
-
 class SessionStore:
     def __init__(self, url: str):
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = schema.make_engine(url)
         self.migrate()
+        self.tickets = TicketStore(self)
+        self.outbox = Outbox(self.engine)
+        self.inbound_seen = InboundSeen(self.engine)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One write transaction (SQLite: BEGIN IMMEDIATE; waits up to busy_timeout for the lock)."""
-        with self.engine.connect() as conn:
-            conn.execution_options(write=True)
-            with conn.begin():
-                yield conn
+        with schema.write(self.engine) as conn:
+            yield conn
 
     # -- schema ---------------------------------------------------------------------------
     def schema_version(self) -> int:
-        with self.engine.connect() as conn:
-            if not inspect(conn).has_table("schema_version"):
-                return 0
-            return conn.execute(select(func.max(schema_table.c.version))).scalar() or 0
+        return schema.schema_version(self.engine)
 
     def migrate(self) -> list[int]:
         """Apply the migrations this database lacks, oldest first; returns the numbers applied."""
-        applied: list[int] = []
-        if self.schema_version() >= SCHEMA_VERSION:
-            return applied
-        for number, _title, step in MIGRATIONS:
-            with self.write() as conn:
-                if self.engine.dialect.name == "postgresql":    # one migrator at a time
-                    conn.execute(text("SELECT pg_advisory_xact_lock(7263541)"))
-                has_table = inspect(conn).has_table("schema_version")
-                current = conn.execute(select(func.max(schema_table.c.version))).scalar() if has_table else None
-                if (current or 0) >= number:
-                    continue
-                step(conn)
-                conn.execute(insert(schema_table).values(version=number))
-                applied.append(number)
-        return applied
+        return schema.migrate(self.engine)
 
     # -- sessions -----------------------------------------------------------------------
     def create(self, session_id: str | None = None, customer_id: str | None = None) -> str:
@@ -251,7 +78,7 @@ class SessionStore:
         now = now_iso()
         with self.write() as conn:
             conn.execute(insert(sessions_table).values(id=session_id, created_at=now, updated_at=now,
-                                                       customer_id=customer_id, state="{}", owner="bot"))
+                                                       customer_id=customer_id, state="{}", owner=Owner.BOT))
         return session_id
 
     def exists(self, session_id: str) -> bool:
@@ -276,7 +103,7 @@ class SessionStore:
     def load_state(self, session_id: str) -> DialogueState:
         row = self.info(session_id)
         state = DialogueState.from_dict(json.loads(row["state"]))
-        state.owner = row["owner"] or "bot"     # the owner column is the truth (see set_owner)
+        state.owner = Owner(row["owner"] or Owner.BOT)     # the owner column is the truth (see set_owner)
         return state
 
     def save_state(self, session_id: str, state: DialogueState) -> None:
@@ -285,24 +112,22 @@ class SessionStore:
             conn.execute(update(sessions_table).where(sessions_table.c.id == session_id)
                          .values(state=json.dumps(state.to_dict()), updated_at=now_iso()))
 
-    def owner(self, session_id: str) -> str:
-        return self.info(session_id)["owner"] or "bot"
+    def owner(self, session_id: str) -> Owner:
+        """Who owns the conversation now: the owner column, the one record of it."""
+        return Owner(self.info(session_id)["owner"] or Owner.BOT)
 
-    def set_owner(self, session_id: str, owner: str, conn: Connection | None = None) -> None:
-        if owner not in OWNERS:
-            raise ValueError(f"owner must be one of {OWNERS}, not {owner!r}")
+    def set_owner(self, session_id: str, owner: Owner | str, conn: Connection | None = None) -> None:
+        try:
+            owner = Owner(owner)
+        except ValueError:
+            raise ValueError(f"owner must be one of {[o.value for o in Owner]}, not {owner!r}") from None
         statement = (update(sessions_table).where(sessions_table.c.id == session_id)
-                     .values(owner=owner, updated_at=now_iso()))
+                     .values(owner=owner.value, updated_at=now_iso()))
         if conn is not None:
             conn.execute(statement)
             return
         with self.write() as own:
             own.execute(statement)
-
-    def list_sessions(self, limit: int = 100) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(sessions_table).order_by(sessions_table.c.updated_at.desc()).limit(limit))
-            return [dict(r) for r in rows.mappings()]
 
     def session_ids(self) -> list[str]:
         with self.engine.connect() as conn:
