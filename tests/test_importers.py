@@ -57,7 +57,8 @@ def test_shopify_export_is_detected_and_grouped_by_handle():
     assert jacket.tags == ["running", "waterproof", "outerwear"]
     assert jacket.specs["material"] == "Recycled nylon"          # from a metafield column
     assert jacket.specs["weight_grams"] == "320-340"
-    assert jacket.specs["compare_at_price"] == 149
+    assert [v.compare_at_price for v in jacket.variants] == [149.0] * 4     # the was-price, not a spec
+    assert "compare_at_price" not in jacket.specs
 
 
 def test_shopify_inventory_becomes_stock():
