@@ -47,6 +47,8 @@ class ProductDirectory:
         self._names = {p.id: set(tokens(p.name)) for p in products}
         self._first = {p.id: (tokens(p.name) or [""])[0] for p in products}
         self._head = {p.id: (tokens(p.name) or [""])[-1] for p in products}
+        self._option_words = {p.id: [set(tokens(value)) for v in p.variants for value in v.options.values()]
+                              for p in products}
         df: dict[str, int] = {}
         for toks in self._names.values():
             for t in toks:
@@ -83,8 +85,18 @@ class ProductDirectory:
             score = got / total
             if (score >= min_score and (rare_hit or score >= 0.99)) or self._short_form(pid, hit, score):
                 found.append(ProductMention(pid, self.products[pid].name, round(score, 3)))
+        found = [m for m in found if not self._inside_option(m, words_)]
         found.sort(key=lambda m: (-m.score, -len(self._names[m.product_id])))
         return found
+
+    def _inside_option(self, mention: ProductMention, asked: set[str]) -> bool:
+        """Are the words naming this product part of another product's option value, all of which
+        the text names ("a backpack with a laptop compartment" asks for the backpack whose option is
+        "Laptop compartment", not for the Laptop)?"""
+        hit = self._names[mention.product_id] & asked
+        return any(hit <= value and len(value) > len(hit) and value <= asked
+                   for pid, values in self._option_words.items() if pid != mention.product_id
+                   for value in values)
 
     def _short_form(self, pid: str, hit: set[str], score: float) -> bool:
         """"the Snowline" (the name's own first word, used by no other product) or "French
