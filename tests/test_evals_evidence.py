@@ -115,13 +115,22 @@ def test_pending_scopes_are_measured_on_their_own_and_never_fail_the_gate(tmp_pa
     assert enforced and all(g.enforced and not g.passed for g in enforced)
 
 
-def test_a_scope_whose_store_is_not_here_passes_with_a_note(tmp_path):
+def test_a_scope_whose_store_is_not_here_passes_with_a_note_and_a_typo_still_fails(tmp_path):
     path = tmp_path / "thresholds.yaml"
     path.write_text(THRESHOLDS.replace("pending:", "scopes:"))
     run = small_run()
     run.conversations[1] = conversation("unseen/shell", ["unseen-store"], [], skipped="catalog not found")
     scoped = [g for g in check_gate(run, load_thresholds(path)) if g.scope]
     assert scoped and all(g.passed and g.value is None and "skipped" in g.note for g in scoped)
+    run.conversations.append(conversation("unseen/other", ["unseen-store"], [
+        turn(1, "How much is the shell?", {"contains": ["$119"]}, [SHELL], "It is $119.00 [1].", tags=["price"])]))
+    partly = {g.metric: g for g in check_gate(run, load_thresholds(path)) if g.scope}
+    assert partly["tag.price.turn_pass_rate"].passed and partly["tag.price.turn_pass_rate"].value == 1.0
+    assert partly["tag.spec.evidence_recall"].passed and "1 conversation(s) of the scope skipped" in partly[
+        "tag.spec.evidence_recall"].note
+    path.write_text(THRESHOLDS.replace("pending:", "scopes:") + "    tag.spec.evidence_recal: 0.9\n")
+    typo = [g for g in check_gate(small_run(), load_thresholds(path)) if g.metric == "tag.spec.evidence_recal"]
+    assert typo and not typo[0].passed and typo[0].value is None      # nothing skipped: a misspelt name fails
 
 
 @pytest.mark.parametrize("body, message", [
