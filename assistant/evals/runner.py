@@ -45,6 +45,7 @@ class TurnResult:
     expect: dict[str, Any]
     observation: TurnObservation
     checks: list[Check] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)              # the turn's own (its kind: price, photo...)
 
     @property
     def scored(self) -> bool:
@@ -55,7 +56,7 @@ class TurnResult:
         return all(c.passed for c in self.checks)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "user": self.user, "images": self.images, "expect": self.expect,
+        return {"index": self.index, "user": self.user, "images": self.images, "expect": self.expect, "tags": self.tags,
                 "passed": self.passed, "checks": [c.to_dict() for c in self.checks],
                 "grounding": self.observation.grounding().to_dict(), **self.observation.to_dict()}
 
@@ -171,7 +172,7 @@ class EvalRunner:
             log.exception("turn crashed")
             obs.error = f"crash: {type(exc).__name__}: {exc}"
         obs.latency_ms = round((time.perf_counter() - started) * 1000, 1)
-        result = TurnResult(0, turn.text, turn.images, turn.expect, obs)
+        result = TurnResult(0, turn.text, turn.images, turn.expect, obs, tags=list(turn.tags))
         result.checks = score_turn(turn.expect, obs)
         return result
 

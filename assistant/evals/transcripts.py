@@ -23,10 +23,11 @@ import yaml
 
 from assistant.storage.sessions import TRANSCRIPT_FORMAT
 from assistant.errors import InvalidInput
+from assistant.evals.photos import PhotoUnavailable, derived_photo
 from assistant.evals.scorers import normalise_expectations
 
 TRANSCRIPT_SUFFIXES = (".yaml", ".yml", ".jsonl")
-TURN_KEYS = {"user", "images", "expect", "note"}
+TURN_KEYS = {"user", "images", "expect", "note", "tags"}
 CONVERSATION_KEYS = {"id", "description", "tags", "knowledge", "turns", "skip"}
 FILE_KEYS = {"suite", "description", "knowledge", "tags", "conversations"}
 
@@ -64,6 +65,7 @@ class UserTurn:
     images: list[str] = field(default_factory=list)           # absolute paths
     expect: dict[str, Any] = field(default_factory=dict)      # scorer key -> normalised value
     note: str = ""
+    tags: list[str] = field(default_factory=list)             # the turn's own, e.g. its kind (price, photo)
 
 
 @dataclass
@@ -133,6 +135,12 @@ def parse_turn(raw: Any, base: Path, where: str) -> UserTurn:
         images = [images]
     paths = []
     for image in images:
+        if isinstance(image, dict):           # a photo made from a store's picture (evals/photos.py)
+            try:
+                paths.append(str(derived_photo(image, base)))
+            except ValueError as exc:
+                raise TranscriptError(f"{where}: {exc}") from None
+            continue
         path = Path(str(image)) if Path(str(image)).is_absolute() else (base / str(image)).resolve()
         if not path.is_file():
             raise TranscriptError(f"{where}: image not found: {image} (paths are relative to the transcript file)")
@@ -143,7 +151,8 @@ def parse_turn(raw: Any, base: Path, where: str) -> UserTurn:
         expect = normalise_expectations(raw.get("expect") or {})
     except ValueError as exc:
         raise TranscriptError(f"{where}: {exc}") from None
-    return UserTurn(text=text, images=paths, expect=expect, note=str(raw.get("note") or ""))
+    return UserTurn(text=text, images=paths, expect=expect, note=str(raw.get("note") or ""),
+                    tags=_tags(raw.get("tags"), where))
 
 
 def parse_conversation(raw: Any, path: Path, defaults: dict[str, Any], index: int) -> Conversation:
@@ -159,11 +168,14 @@ def parse_conversation(raw: Any, path: Path, defaults: dict[str, Any], index: in
     turns_raw = raw.get("turns")
     if not isinstance(turns_raw, list) or not turns_raw:
         raise TranscriptError(f"{where}: 'turns' must be a non-empty list")
-    turns = [parse_turn(t, path.parent, f"{where} turn {i + 1}") for i, t in enumerate(turns_raw)]
+    skip = raw.get("skip")
+    try:
+        turns = [parse_turn(t, path.parent, f"{where} turn {i + 1}") for i, t in enumerate(turns_raw)]
+    except PhotoUnavailable as exc:           # a store's picture not on this machine: skip, like its store
+        turns, skip = [], str(exc)
     knowledge = (parse_knowledge(raw["knowledge"], path.parent, where) if "knowledge" in raw
                  else defaults.get("knowledge"))
     tags = list(dict.fromkeys([*defaults.get("tags", []), *_tags(raw.get("tags"), where)]))
-    skip = raw.get("skip")
     return Conversation(id=conv_id, source=str(path), turns=turns, tags=tags, knowledge=knowledge,
                         description=str(raw.get("description") or ""), skip=str(skip) if skip else None)
 

@@ -48,7 +48,8 @@ _LIST_SPLIT = re.compile(r"\s*[|;,\n]\s*")
 
 
 class FieldNames(BaseModel):
-    """Product field -> the store's column (CSV) or key (JSON; dotted for nested, "price.amount")."""
+    """Product field -> the store's column (CSV) or key (JSON; dotted for nested, "price.amount",
+    a number for a list item, "categories.0")."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -163,6 +164,8 @@ def _lookup(values: dict[str, Any], name: str) -> Any:
     for part in name.split("."):
         if isinstance(node, dict) and part in node:
             node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]               # "categories.0": the first of a list
         else:
             return None
     return node
