@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from threading import Event
 from typing import Any
@@ -32,13 +32,12 @@ from assistant.dialogue.intents import IntentClassifier, is_pure_greeting
 from assistant.knowledge.service import Knowledge
 from assistant.handoff.policy import HandoffContext, HandoffPolicy
 from assistant.answers.prompting import build_messages
-from assistant.knowledge.retrieval import query_for
 from assistant.storage.sessions import SessionStore
 from assistant.settings import Settings
 from assistant.answers.small_talk import SmallTalk
 from assistant.handoff.takeover import Takeover, takeover_turn
 from assistant.dialogue.tracker import DialogueTracker
-from assistant.lexicon.en import redact_card_numbers
+from assistant.privacy import redact_card_numbers
 from assistant.vision.perception import products_for_model_numbers
 from assistant.vision.service import PhotoPerception
 
@@ -150,13 +149,14 @@ class ConversationManager:
         cancel = cancel or Event()
         # 1. validate (photos too) before anything is stored: a rejected turn leaves no trace
         self.validate(turn)
+        # card numbers typed into the chat go here, before anything stores, tracks or logs the
+        # text (the reply warns the shopper)
+        turn = replace(turn, text=redact_card_numbers(turn.text))
         photos = self.perception.validate(turn.images) if turn.images else []
         self.sessions.ensure(session_id)
         number = self.sessions.last_turn(session_id) + 1
         image_paths = self._save_images(turn.images)
-        # card numbers typed into the chat are never stored (the reply warns the shopper)
-        self.sessions.append(session_id, number, "user",
-                             {"content": redact_card_numbers(turn.text), "images": image_paths})
+        self.sessions.append(session_id, number, "user", {"content": turn.text, "images": image_paths})
 
         def emit(type_: str, **data: Any) -> ReplyEvent:
             seq = self.sessions.append(session_id, number, type_, data)
@@ -203,8 +203,8 @@ class ConversationManager:
         focus = self.knowledge.directory.get(state.product_in_focus)
         in_play = list(dict.fromkeys([*([state.product_in_focus] if state.product_in_focus else []),
                                       *signals.product_ids]))
-        evidence = self.knowledge.retriever.search(
-            query_for(question, signals.intent), k=self.settings.retrieval_k, product_ids=in_play or None)
+        evidence = self.knowledge.retriever.search(question, k=self.settings.retrieval_k, product_ids=in_play or None,
+                                                   intent=signals.intent)
         best = max((e.score for e in evidence), default=0.0)
         if signals.intent == "out_of_scope" and best < self.small_talk.out_of_scope_below:
             refusal = self.small_talk.reply("out_of_scope", turn.text)
