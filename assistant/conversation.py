@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from threading import Event
 from typing import Any
@@ -35,14 +35,13 @@ from assistant.knowledge.evidence import Evidence
 from assistant.knowledge.service import Knowledge
 from assistant.handoff.policy import HandoffContext, HandoffPolicy
 from assistant.answers.prompting import build_messages
-from assistant.knowledge.retrieval import query_for
 from assistant.storage.sessions import SessionStore
 from assistant.settings import Settings
 from assistant.answers.small_talk import SmallTalk
 from assistant.handoff.takeover import HandoffTurn, Takeover, takeover_turn
 from assistant.dialogue.state import DialogueState
 from assistant.dialogue.tracker import DialogueTracker, TurnSignals
-from assistant.lexicon.en import redact_card_numbers
+from assistant.privacy import redact_card_numbers
 from assistant.vision.images import ShopperImage
 from assistant.vision.perception import Perception, products_for_model_numbers
 from assistant.vision.service import PhotoPerception
@@ -112,9 +111,10 @@ class ConversationManager:
         self.fallback = ExtractiveBackend()
         self.notice: str | None = None
         self.backend = backend or self._load_backend()
-        self.tracker = DialogueTracker(IntentClassifier(encoder=self.knowledge.encoder),
+        self.tracker = DialogueTracker(IntentClassifier(encoder=self.knowledge.encoder, settings=settings),
                                        find_products=lambda text: self.knowledge.directory.find_ids(text),
-                                       product_name=lambda pid: self.knowledge.directory.name_of(pid))
+                                       product_name=lambda pid: self.knowledge.directory.name_of(pid),
+                                       order_id_pattern=settings.order_id_pattern)
         policy_file = settings.knowledge_dir / "handoff.yaml"
         self.policy = HandoffPolicy.load(policy_file) if policy_file.exists() else HandoffPolicy()
         self.takeover = Takeover(self.sessions, Helpdesk(settings.helpdesk, self.sessions),
@@ -187,13 +187,14 @@ class ConversationManager:
         """Validate and store the shopper's message, perceive its photos, track the dialogue."""
         # validated (photos too) before anything is stored: a rejected turn leaves no trace
         self.validate(turn)
+        # card numbers typed into the chat go here, before anything stores, tracks or logs the
+        # text (the reply warns the shopper)
+        turn = replace(turn, text=redact_card_numbers(turn.text))
         photos = self.perception.validate(turn.images) if turn.images else []
         self.sessions.ensure(session_id)
         number = self.sessions.last_turn(session_id) + 1
         image_paths = self._save_images(turn.images)
-        # card numbers typed into the chat are never stored (the reply warns the shopper)
-        self.sessions.append(session_id, number, "user",
-                             {"content": redact_card_numbers(turn.text), "images": image_paths})
+        self.sessions.append(session_id, number, "user", {"content": turn.text, "images": image_paths})
 
         def emit(type_: str, **data: Any) -> ReplyEvent:
             seq = self.sessions.append(session_id, number, type_, data)
@@ -247,9 +248,8 @@ class ConversationManager:
         state, signals = work.state, work.signals
         in_play = list(dict.fromkeys([*([state.product_in_focus] if state.product_in_focus else []),
                                       *signals.product_ids]))
-        work.evidence = self.knowledge.retriever.search(
-            query_for(work.question, signals.intent), k=self.settings.retrieval_k,
-            product_ids=in_play or None)
+        work.evidence = self.knowledge.retriever.search(work.question, k=self.settings.retrieval_k,
+                                                        product_ids=in_play or None, intent=signals.intent)
         best = max((e.score for e in work.evidence), default=0.0)
         if signals.intent == "out_of_scope" and best < self.small_talk.out_of_scope_below:
             yield from self._reply_without_evidence(work, self.small_talk.reply("out_of_scope", work.turn.text))

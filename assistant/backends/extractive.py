@@ -25,10 +25,20 @@ from assistant.knowledge.chunking import HIDDEN_SPECS, money, price_text, sale_t
 from assistant.knowledge.evidence import Evidence
 from assistant.knowledge.products import asked_kind, kind_match, names_product
 from assistant.knowledge.retrieval import wants_variants
-from assistant.lexicon.en import (ALTERNATIVE, COLORS, COMPARE, DESCRIPTION_HINTS, FREEBIE, LISTING,
-                                  OTHERS_DATA, POLICY_INTENTS, POLICY_WORDS, PRICE_ASK, SIZING, SPEC_SYNONYMS,
-                                  STOPWORDS, STORE_OVERVIEW, YES_NO, content_stems, expand_places, find_budget,
-                                  has_card_number, has_phrase, similar, stem, words)
+from assistant.dialogue.state import POLICY_INTENTS
+from assistant.lexicon import lexicon
+from assistant.lexicon.text import has_phrase, similar, stem, words
+from assistant.privacy import has_card_number
+
+# How shoppers ask, from the lexicon: browsing, the whole store, "instead", comparisons, sizing,
+# policy words that beat a product in focus, price asks, yes/no questions, and what is declined.
+_WORDS = lexicon("en")
+(ALTERNATIVE, COLORS, COMPARE, DESCRIPTION_HINTS, FREEBIE, LISTING, OTHERS_DATA, POLICY_WORDS, PRICE_ASK,
+ SIZING, SPEC_SYNONYMS, STOPWORDS, STORE_OVERVIEW, YES_NO) = (
+    _WORDS.alternative, _WORDS.colors, _WORDS.compare, _WORDS.description_hints, _WORDS.freebie,
+    _WORDS.listing, _WORDS.others_data, _WORDS.policy_words, _WORDS.price_ask, _WORDS.sizing,
+    _WORDS.spec_synonyms, _WORDS.stopwords, _WORDS.store_overview, _WORDS.yes_no)
+content_stems, expand_places, find_budget = _WORDS.content_stems, _WORDS.expand_places, _WORDS.find_budget
 
 # Option values as tokens: numbers (with decimals) apart from their units, words, and % or inch marks,
 # so "1TB SSD", "1 TB" and "1tb" read alike.

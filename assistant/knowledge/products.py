@@ -17,21 +17,15 @@ import re
 from dataclasses import dataclass
 
 from assistant.knowledge.catalog import Product
-from assistant.lexicon.en import CATEGORY_OF, GENERIC_NOUNS, STOPWORDS, stem, words
+from assistant.lexicon import lexicon
+from assistant.lexicon.text import stem, words
 
-ASKED_NOUN = re.compile(
-    r"(?:do you (?:have|sell|carry|stock|make)|show me|looking for|recommend|suggest|(?:i |we )(?:need|want)|"
-    r"searching for|got|is there|are there)\s+(?:(?:any|some|a|an|the|your|good|nice|decent|cheap|other)\s+)*"
-    r"(?P<np>[a-z0-9][a-z0-9 '\-]*?)(?=\s+(?:for|under|below|less|that|which|with|to|in|on|at|from|around|"
-    r"about|instead|please|or|like|too)\b|\s*[?.!,;]|\s*$)"
-    r"|(?:what|which) (?:kinds? of |types? of )?(?P<np2>[a-z0-9][a-z0-9 '\-]*?) do you (?:have|sell|carry|stock)")
-USE_PREPOSITION = re.compile(r"\b(?:for|on|in|with|during|while|from|after)\s+(?:\w+\s+){0,2}$")
-_STOP = {"the", "a", "an", "and", "of", "for", "with", "in", "by", "to", "my", "your", "this", "that"}
+WORDS = lexicon("en")   # the catalog's language (the stores served today write English)
 
 
 def tokens(text: str) -> list[str]:
     """Name-matching tokens: lower-case, plurals folded, hyphenated parts kept ("usb-c", "usb")."""
-    return [stem(tok, plural_only=True) for tok in words(text) if tok not in _STOP and "-" not in tok]
+    return [stem(tok, plural_only=True) for tok in words(text) if tok not in WORDS.stopwords and "-" not in tok]
 
 
 @dataclass(frozen=True)
@@ -105,7 +99,7 @@ class ProductDirectory:
             return False
         first, head = self._first[pid], self._head[pid]
         unique = {t for t in hit if self._df.get(t) == 1 and len(t) >= 4 and not t.isdigit()
-                  and t not in STOPWORDS}
+                  and t not in WORDS.stopwords}
         if first in unique:
             return True
         return head in hit and bool(unique - {head})
@@ -124,7 +118,7 @@ class ProductDirectory:
 def names_product(product: Product, q: str, strict: bool = False) -> bool:
     """Does the question name this product (its own first word, or its kind plus another word)?
     ``strict``: by its own first word or whole name, not just its kind ("running shoes")."""
-    name = [stem(w, True) for w in words(product.name) if "-" not in w and w not in STOPWORDS]
+    name = [stem(w, True) for w in words(product.name) if "-" not in w and w not in WORDS.stopwords]
     asked = {stem(w, True) for w in words(q)}
     if not name:
         return False
@@ -137,12 +131,12 @@ def names_product(product: Product, q: str, strict: bool = False) -> bool:
 
 def asked_kind(q: str) -> tuple[str, list[str]]:
     """The kind of thing a browsing question names ("bike helmets" -> ["bike", "helmet"])."""
-    match = ASKED_NOUN.search(q)
+    match = WORDS.asked_noun.search(q)
     if not match:
         return "", []
     phrase = (match.group("np") or match.group("np2") or "").strip()
-    kind = [stem(w, True) for w in words(phrase) if "-" not in w and w not in STOPWORDS
-            and stem(w, True) not in GENERIC_NOUNS and w not in GENERIC_NOUNS]
+    kind = [stem(w, True) for w in words(phrase) if "-" not in w and w not in WORDS.stopwords
+            and stem(w, True) not in WORDS.generic_nouns and w not in WORDS.generic_nouns]
     return phrase, kind
 
 
@@ -152,7 +146,7 @@ def kind_match(product: Product, kind: list[str]) -> int:
     own = named | {stem(w, True) for tag in product.tags for w in words(tag)}
     category = {stem(w, True) for w in words(product.category)}
     head = kind[-1]
-    broader = {stem(c, True) for c in CATEGORY_OF.get(head, ())}
+    broader = {stem(c, True) for c in WORDS.category_of.get(head, ())}
     if head not in own and not (broader & category):
         return 0
     if head not in named and not (broader & category) and used_for(product, head):
@@ -164,6 +158,6 @@ def used_for(product: Product, head: str) -> bool:
     """Does the description name ``head`` as what the product is used for ("for kayaking")?"""
     text = product.description.lower()
     for m in re.finditer(r"[a-z]+", text):
-        if stem(m.group(0)) == stem(head) and USE_PREPOSITION.search(text[: m.start()]):
+        if stem(m.group(0)) == stem(head) and WORDS.use_preposition.search(text[: m.start()]):
             return True
     return False
