@@ -4,7 +4,8 @@ Each intent has 12-25 example utterances in ``prompts/intents.yaml``. They are e
 the shared sentence-transformers model; a message is labelled by cosine similarity to those
 examples (a weighted vote of the nearest examples blended with each intent's best matches).
 A few exact rules run first where a pattern is unambiguous: an explicit ask for a person is
-``human_request``; a message that is only a greeting or thanks is ``greeting``; an order id (in
+``human_request`` (the exact phrasings, or the learned detector of ``person_request.py`` for
+typos and indirect asks); a message that is only a greeting or thanks is ``greeting``; an order id (in
 the store's ``order_id_pattern``, e.g. ``NW-482913``) means ``order_status`` unless the examples
 clearly point elsewhere; a message with no word the encoder knows and nothing like any example
 ("asdf qwerty") is ``out_of_scope``. The rules' words come from the lexicon (``assistant.lexicon``).
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import yaml
 
+from assistant.dialogue.person_request import PersonRequestModel
 from assistant.dialogue.signals import find_order_ids, order_id_regex
 from assistant.dialogue.state import INTENTS
 from assistant.errors import CatalogError
@@ -124,15 +126,30 @@ class IntentClassifier:
         texts = [t for name in self.intents for t in examples[name]]
         # 1. Embed every example once; normalised so a dot product is the cosine.
         self._matrix = self._embed(texts)
+        self.person = PersonRequestModel.load()
+        self._last: tuple[str, np.ndarray] | None = None
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         from assistant.knowledge.embeddings import embed
 
         return np.asarray(embed(self.encoder, texts), dtype=np.float32)
 
-    def _similarities(self, text: str) -> np.ndarray:
+    def embedding(self, text: str) -> np.ndarray:
+        """The message's embedding (a leading greeting left out), computed once per message."""
         body = self.words.leading_greeting.sub("", text).strip() or text
-        return self._matrix @ self._embed([body])[0]
+        if self._last is None or self._last[0] != body:
+            self._last = (body, self._embed([body])[0])
+        return self._last[1]
+
+    def _similarities(self, text: str) -> np.ndarray:
+        return self._matrix @ self.embedding(text)
+
+    def asks_for_person(self, text: str) -> bool:
+        """The learned detector's reading (typos, indirect asks), never for a negated or
+        bot-directed message ("I don't need a person", "are you a real person?")."""
+        if self.person is None or self.words.human_negated.search(text):
+            return False
+        return self.person.asks(text, self.embedding(text), self.encoder)
 
     def is_gibberish(self, text: str, sims: np.ndarray | None = None) -> bool:
         """Letters but no word the encoder's vocabulary knows, and no example anywhere near."""
@@ -169,7 +186,7 @@ class IntentClassifier:
         if not text:
             return "out_of_scope", 0.0
         # Exact rules first, where a pattern cannot mean anything else.
-        if is_human_request(text, self.words):
+        if is_human_request(text, self.words) or self.asks_for_person(text):
             return "human_request", 0.99
         if is_pure_greeting(text, self.words):
             return "greeting", 0.95
