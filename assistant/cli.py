@@ -57,6 +57,7 @@ def ingest(
 def _ask_one(manager, question: str, images: list[str], session: str) -> dict:
     from assistant.conversation import Turn
     from assistant.errors import InvalidInput
+    from assistant.reply import Reply
 
     blobs = []
     for path in images:
@@ -64,14 +65,15 @@ def _ask_one(manager, question: str, images: list[str], session: str) -> dict:
             blobs.append(Path(path).read_bytes())
         except OSError as exc:
             raise InvalidInput(f"cannot read image {path}: {exc.strerror}", limit="image_path") from None
-    result: dict = {"answer": "", "citations": [], "session": session}
-    for event in manager.respond(session, Turn(text=question, images=blobs)):
-        if event.type == "citations":
-            result["citations"] = event.data["citations"]
-        elif event.type in ("state", "handoff", "perception"):
-            result[event.type] = event.data.get(event.type, event.data)
-        elif event.type == "done":
-            result["answer"] = event.data["answer"]
+    reply = Reply.fold(manager.respond(session, Turn(text=question, images=blobs)))
+    result: dict = {"answer": reply.answer, "citations": reply.cited, "session": session}
+    # the order the turn sends them in: the photo, the handoff, then the state
+    if reply.perception:
+        result["perception"] = reply.perception.perception
+    if reply.handoff:
+        result["handoff"] = reply.handoff.handoff
+    if reply.state:
+        result["state"] = reply.state.state
     return result
 
 

@@ -33,6 +33,8 @@ from assistant.storage import schema
 from assistant.storage.outbox import InboundSeen, Outbox
 from assistant.storage.schema import Owner, events_table, now_iso, sessions_table
 from assistant.storage.tickets import TicketStore
+from assistant.events import AgentMessage, Citations, Done, Notice, Token, UserMessage, payload_of
+from assistant.reply import Reply
 
 TRANSCRIPT_FORMAT = "shop-assistant.transcript/1"
 SCHEMA_VERSION = schema.SCHEMA_VERSION      # what a store opened by this release is migrated to
@@ -195,31 +197,7 @@ class SessionStore:
     def transcript(self, session_id: str) -> list[dict[str, Any]]:
         """Messages as a person reads them: user turns, assistant answers (tokens joined, with
         ``complete`` False when the reply was cut off), agent replies and takeover notices."""
-        messages: list[dict[str, Any]] = []
-        current: dict[str, Any] | None = None
-        for ev in self.events(session_id):
-            if ev.type == "user":
-                current = None
-                messages.append({"role": "user", "turn": ev.turn, "seq": ev.seq, "created_at": ev.created_at,
-                                 **ev.data})
-            elif ev.type == "token":
-                if current is None or current["turn"] != ev.turn:
-                    current = {"role": "assistant", "turn": ev.turn, "seq": ev.seq, "created_at": ev.created_at,
-                               "content": "", "citations": [], "complete": False}
-                    messages.append(current)
-                current["content"] += ev.data.get("text", "")
-            elif ev.type == "citations" and current is not None:
-                current["citations"] = ev.data.get("citations", [])
-            elif ev.type == "agent_message":
-                messages.append({"role": "agent", "turn": ev.turn, "seq": ev.seq, "created_at": ev.created_at,
-                                 **ev.data})
-                current = None
-            elif ev.type == "notice" and ev.data.get("takeover"):
-                messages.append({"role": "system", "turn": ev.turn, "seq": ev.seq, "created_at": ev.created_at,
-                                 "content": ev.data.get("text", ""), "takeover": ev.data["takeover"]})
-            elif ev.type == "done" and current is not None:
-                current["complete"] = True
-        return messages
+        return transcript_messages(self.events(session_id))
 
     def last_turn(self, session_id: str) -> int:
         with self.engine.connect() as conn:
@@ -240,36 +218,12 @@ class SessionStore:
         compares what comes back with ``assistant`` and ``handoff``.
         """
         info = self.info(session_id)
-        turns: dict[int, dict[str, Any]] = {}
-
-        def slot(number: int) -> dict[str, Any]:
-            return turns.setdefault(number, {"turn": number, "user": None, "assistant": None, "handoff": None,
-                                             "state": None, "agent_messages": [], "notices": []})
-
+        replies: dict[int, Reply] = {}
         for ev in self.events(session_id):
-            entry = slot(ev.turn)
-            if ev.type == "user":
-                entry["user"] = {"text": ev.data.get("content", ""), "images": ev.data.get("images", [])}
-            elif ev.type == "token":
-                entry["assistant"] = entry["assistant"] or {"text": "", "complete": False, "citations": []}
-                entry["assistant"]["text"] += ev.data.get("text", "")
-            elif ev.type == "citations" and entry["assistant"] is not None:
-                entry["assistant"]["citations"] = ev.data.get("citations", [])
-            elif ev.type == "done":
-                if entry["assistant"] is not None:
-                    entry["assistant"]["complete"] = True
-            elif ev.type == "handoff":
-                entry["handoff"] = ev.data
-            elif ev.type == "state":
-                entry["state"] = ev.data
-            elif ev.type == "agent_message":
-                entry["agent_messages"].append({"agent": ev.data.get("agent"), "content": ev.data.get("content", ""),
-                                                "seq": ev.seq})
-            elif ev.type == "notice" and ev.data.get("text"):
-                entry["notices"].append(ev.data["text"])
+            replies.setdefault(ev.turn, Reply()).add(ev)
         return {"format": TRANSCRIPT_FORMAT, "session_id": session_id, "customer_id": info["customer_id"],
                 "created_at": info["created_at"], "updated_at": info["updated_at"], "owner": info["owner"],
-                "state": json.loads(info["state"]), "turns": [turns[n] for n in sorted(turns)]}
+                "state": json.loads(info["state"]), "turns": [turn_record(n, replies[n]) for n in sorted(replies)]}
 
     def export_jsonl(self, session_ids: Iterable[str] | str, path: Path | str) -> int:
         """Write the chosen conversations (or ``"all"``) to ``path``, one per line; returns how many."""
@@ -295,3 +249,47 @@ def read_jsonl(path: Path | str) -> list[dict[str, Any]]:
             raise ValueError(f"{path}:{number}: not a {TRANSCRIPT_FORMAT} record")
         records.append(record)
     return records
+
+
+# -- folding stored events (the same Reply every front door reads) ------------------------
+def _message(role: str, ev: StoredEvent, **fields: Any) -> dict[str, Any]:
+    return {"role": role, "turn": ev.turn, "seq": ev.seq, "created_at": ev.created_at, **fields}
+
+
+def transcript_messages(events: Iterable[StoredEvent]) -> list[dict[str, Any]]:
+    """``SessionStore.transcript``: an assistant message opens at its turn's first token and
+    folds the tokens, citations and done that follow until the next user or agent message."""
+    messages: list[dict[str, Any]] = []
+    answers: list[tuple[dict[str, Any], Reply]] = []
+    reply: Reply | None = None
+    for ev in events:
+        item = payload_of(ev)
+        if isinstance(item, Token) and (reply is None or reply.turn != item.turn):
+            reply = Reply()
+            answers.append((_message("assistant", ev), reply))
+            messages.append(answers[-1][0])
+        if isinstance(item, (Token, Citations, Done)):
+            if reply is not None:
+                reply.add(item)
+        elif isinstance(item, (UserMessage, AgentMessage)):
+            reply = None
+            messages.append(_message("user" if isinstance(item, UserMessage) else "agent", ev, **item.fields))
+        elif isinstance(item, Notice) and item.takeover:
+            messages.append(_message("system", ev, content=item.text, takeover=item.takeover))
+    for message, answer in answers:
+        message.update(content=answer.text, citations=answer.cited, complete=answer.done is not None)
+    return messages
+
+
+def turn_record(number: int, reply: Reply) -> dict[str, Any]:
+    """One entry of ``transcript_record``'s ``turns``: a stored turn folded into one Reply."""
+    assistant = None
+    if reply.tokens:
+        assistant = {"text": reply.text, "complete": reply.done is not None, "citations": reply.cited}
+    return {"turn": number,
+            "user": {"text": reply.user.content, "images": reply.user.images} if reply.user else None,
+            "assistant": assistant,
+            "handoff": reply.handoff.fields if reply.handoff else None,
+            "state": reply.state.fields if reply.state else None,
+            "agent_messages": [{"agent": m.agent, "content": m.content, "seq": m.seq} for m in reply.agent_messages],
+            "notices": [n.text for n in reply.notices if n.text]}
