@@ -114,7 +114,8 @@ class ConversationManager:
         self.tracker = DialogueTracker(IntentClassifier(encoder=self.knowledge.encoder, settings=settings),
                                        find_products=lambda text: self.knowledge.directory.find_ids(text),
                                        product_name=lambda pid: self.knowledge.directory.name_of(pid),
-                                       order_id_pattern=settings.order_id_pattern)
+                                       order_id_pattern=settings.order_id_pattern,
+                                       fits_product=lambda pid, text: self.knowledge.directory.fits(pid, text))
         policy_file = settings.knowledge_dir / "handoff.yaml"
         self.policy = HandoffPolicy.load(policy_file) if policy_file.exists() else HandoffPolicy()
         self.takeover = Takeover(self.sessions, Helpdesk(settings.helpdesk, self.sessions),
@@ -246,8 +247,7 @@ class ConversationManager:
     def _retrieve(self, work: TurnWork) -> Iterator[ReplyEvent]:
         """Evidence for the question (product-aware); nothing to stand on may refuse or hand off."""
         state, signals = work.state, work.signals
-        in_play = list(dict.fromkeys([*([state.product_in_focus] if state.product_in_focus else []),
-                                      *signals.product_ids]))
+        in_play = list(dict.fromkeys([*([self._focus(work)] if self._focus(work) else []), *signals.product_ids]))
         work.evidence = self.knowledge.retriever.search(work.question, k=self.settings.retrieval_k,
                                                         product_ids=in_play or None, intent=signals.intent)
         best = max((e.score for e in work.evidence), default=0.0)
@@ -261,7 +261,7 @@ class ConversationManager:
         """The backend streams the answer; the extractive backend answers if it fails first."""
         state = work.state
         request = AnswerRequest(question=work.question, evidence=work.evidence,
-                                product_in_focus=self.knowledge.directory.get(state.product_in_focus),
+                                product_in_focus=self.knowledge.directory.get(self._focus(work)),
                                 attributes=dict(state.attributes), intent=work.signals.intent,
                                 cancel=work.cancel, images=[p.image for p in work.photos])
         if self.backend.generative:
@@ -287,6 +287,7 @@ class ConversationManager:
                                   for e in work.evidence])
         work.state = self.tracker.record_outcome(work.state, answered=bool(check.citations),
                                                  low_confidence=check.low_confidence)
+        work.state = self.tracker.record_shown(work.state, [work.evidence[n - 1].product_id for n in check.numbers])
         if check.low_confidence and self.backend.generative and not work.cancel.is_set():
             work.context.answer_low_confidence = True
             late = self.policy.decide(work.state, work.signals, work.context)
@@ -296,6 +297,11 @@ class ConversationManager:
         yield from self._finish(work, answer=work.answer)
 
     # -- shared pieces ------------------------------------------------------------------
+    @staticmethod
+    def _focus(work: TurnWork) -> str | None:
+        """The product this turn is about: the one in focus, unless the shopper changed the topic."""
+        return None if work.signals.topic_change else work.state.product_in_focus
+
     def _stream(self, work: TurnWork, backend: ModelBackend, request: AnswerRequest) -> Iterator[ReplyEvent]:
         for piece in backend.stream(request):
             work.answer += piece

@@ -26,7 +26,7 @@ from assistant.dialogue.intents import IntentClassifier, is_human_request
 from assistant.dialogue.signals import (detect_language, detect_sensitive_topics, find_attributes, find_email,
                                         find_order_ids, find_refund_amount, is_abusive, is_cancel_request,
                                         is_dissatisfied, score_sentiment)
-from assistant.dialogue.state import DialogueState
+from assistant.dialogue.state import POLICY_INTENTS, DialogueState
 from assistant.lexicon import lexicon
 from assistant.settings import DEFAULT_ORDER_ID_PATTERN
 
@@ -53,6 +53,7 @@ class TurnSignals:
     order_ids: tuple[str, ...] = ()
     product_ids: tuple[str, ...] = ()   # products named or matched this turn
     language: str = "en"
+    topic_change: bool = False          # about something else than the product in focus
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -76,6 +77,7 @@ class _Reading:
     resolved: str = ""
     reused_frame: bool = False
     disputes: bool = False
+    topic_change: bool = False
 
 
 class DialogueTracker:
@@ -83,12 +85,18 @@ class DialogueTracker:
 
     followup_inherit_below = 0.5    # an elliptical follow-up keeps the previous intent below this
 
+    policy_topic_above = 0.6        # a store-policy question this sure is not about the product
+
     def __init__(self, classifier: IntentClassifier, find_products: Callable[[str], list[str]],
                  product_name: Callable[[str], str | None] | None = None,
-                 order_id_pattern: str | None = None, language: str = "en"):
+                 order_id_pattern: str | None = None, language: str = "en",
+                 fits_product: Callable[[str, str], bool | None] | None = None):
         self.classifier = classifier
         self.find_products = find_products
         self.product_name = product_name or (lambda product_id: product_id)
+        # fits_product(product_id, text): is the kind of thing the text asks for that product?
+        # None when the text names no kind ("do you have it in red?").
+        self.fits_product = fits_product or (lambda product_id, text: None)
         self.order_id_pattern = order_id_pattern or getattr(classifier, "order_id_pattern",
                                                              DEFAULT_ORDER_ID_PATTERN)
         self.words = lexicon(language)
@@ -101,6 +109,7 @@ class DialogueTracker:
         new.turns += 1
         reading = self._fill_slots(new, text, ocr_order_ids)
         reading.mentioned = self._move_focus(state, new, text, matched_product_ids)
+        reading.topic_change = self._changes_topic(state, new, reading)
         self._read_followup(state, new, reading)
         intent, confidence = self._label_intent(state, new, reading)
         new.intent, new.intent_confidence = intent, confidence
@@ -114,7 +123,7 @@ class DialogueTracker:
             angry=abusive or sentiment <= -0.5, dissatisfied=reading.dissatisfied,
             sensitive_topics=detect_sensitive_topics(text, self.words), human_request=reading.human,
             cancel_request=reading.cancel, refund_amount=refund, order_ids=tuple(reading.order_ids),
-            product_ids=tuple(reading.mentioned), language=new.language,
+            product_ids=tuple(reading.mentioned), language=new.language, topic_change=reading.topic_change,
         )
         return new, signals
 
@@ -154,6 +163,23 @@ class DialogueTracker:
         new.product_candidates = new.product_candidates[:MAX_CANDIDATES]
         return mentioned
 
+    def _refers_back(self, text: str) -> bool:
+        return bool(self.words.ellipsis.search(text)) or any(p.search(text) for p in self.words.pronouns)
+
+    def _changes_topic(self, state: DialogueState, new: DialogueState, r: _Reading) -> bool:
+        """2b. A message that names no product and does not point back ("it", "and in red?") may
+        still leave the product in focus behind: it asks for another kind of thing ("do you sell
+        kayaks?" after a jacket: the focus is dropped), or it is a store-policy question ("how
+        long does shipping take?": answered as policy; the product stays in focus for later)."""
+        focus = state.product_in_focus
+        if not focus or r.mentioned or self._refers_back(r.text) or new.product_in_focus != focus:
+            return False
+        if self.fits_product(focus, r.text) is False:
+            new.product_in_focus = None
+            return True
+        intent, confidence = self.classifier.classify(r.text)
+        return intent in POLICY_INTENTS and confidence >= self.policy_topic_above
+
     def _read_followup(self, state: DialogueState, new: DialogueState, r: _Reading) -> None:
         """3. A follow-up refers back to what is in focus, or elides the question's frame; it is
         rewritten to name its object. A bare budget narrows the last search; a dispute re-asks."""
@@ -167,8 +193,8 @@ class DialogueTracker:
         short = (len(re.findall(r"\w+", text)) <= 5 and text.endswith("?")
                  and detect_language(text, "en") == "en")
         r.dissatisfied = is_dissatisfied(text, self.words)
-        r.is_followup = has_context and not r.human and not r.cancel and (r.elliptical or refers or (
-            short and not mentioned))
+        r.is_followup = has_context and not r.human and not r.cancel and not r.topic_change and (
+            r.elliptical or refers or (short and not mentioned))
         r.resolved, r.reused_frame = (self._resolve(state, new, text, r.elliptical, r.attributes)
                                       if r.is_followup else (text, False))
         # "my budget is about $150" after "I'm looking for a rain jacket": the same search, capped.
@@ -250,6 +276,18 @@ class DialogueTracker:
         else:
             new.consecutive_failures = state.consecutive_failures + 1
             new.previous_answer_ok = False
+        return new
+
+    def record_shown(self, state: DialogueState, product_ids: Iterable[str]) -> DialogueState:
+        """Products an answer showed (cited) become candidates, newest first; a single one takes
+        the focus when nothing is in focus ("do you have tents?" -> one tent -> "how much is it?")."""
+        shown = list(dict.fromkeys(pid for pid in product_ids if pid))
+        if not shown:
+            return state
+        new = copy.deepcopy(state)
+        new.product_candidates = (shown + [c for c in new.product_candidates if c not in shown])[:MAX_CANDIDATES]
+        if new.product_in_focus is None and len(shown) == 1:
+            new.product_in_focus = shown[0]
         return new
 
     def _mask_products(self, text: str, state: DialogueState) -> str:
