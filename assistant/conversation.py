@@ -1,7 +1,8 @@
 """The conversation manager: the one orchestrator every front door calls.
 
 ``respond(session_id, turn)`` walks one turn through named steps and yields ReplyEvents; each
-event is persisted before it is yielded, so what a client was shown is never lost.
+event is persisted before it is yielded, so what a client was shown is never lost (a turn's
+events are stored in a few transactions by its TurnJournal, assistant.storage.journal).
 
   prepare   validate the turn against the named limits and store it (photos saved to the data
             dir); perceive the photos (OCR, catalog photo match); track the dialogue (intent,
@@ -35,6 +36,7 @@ from assistant.knowledge.evidence import Evidence
 from assistant.knowledge.service import Knowledge
 from assistant.handoff.policy import HandoffContext, HandoffPolicy
 from assistant.answers.prompting import build_messages
+from assistant.storage.journal import FLUSH, TurnJournal
 from assistant.storage.sessions import SessionStore
 from assistant.settings import Settings
 from assistant.answers.small_talk import SmallTalk
@@ -100,6 +102,7 @@ class TurnWork:
     context: HandoffContext | None = None                # _route
     evidence: list[Evidence] = field(default_factory=list)   # _retrieve
     answer: str = ""                                     # _answer
+    journal: TurnJournal | None = None                   # stores emit's events (and the state at the end)
 
 
 class ConversationManager:
@@ -174,8 +177,13 @@ class ConversationManager:
         return paths
 
     def respond(self, session_id: str, turn: Turn, cancel: Event | None = None) -> Iterator[ReplyEvent]:
+        """One turn; its events are yielded once stored (in batches, see TurnJournal)."""
+        journal = TurnJournal(self.sessions, session_id)
+        yield from journal.run(self._steps(journal, turn, cancel or Event()))
+
+    def _steps(self, journal: TurnJournal, turn: Turn, cancel: Event) -> Iterator[Any]:
         """One turn as named steps; each step that ends the turn early returns True."""
-        work = yield from self._prepare(session_id, turn, cancel or Event())
+        work = yield from self._prepare(journal, turn, cancel)
         if (yield from self._route(work)):
             return
         if (yield from self._retrieve(work)):
@@ -184,7 +192,7 @@ class ConversationManager:
         yield from self._grade(work)
 
     # -- the steps ----------------------------------------------------------------------
-    def _prepare(self, session_id: str, turn: Turn, cancel: Event) -> Iterator[ReplyEvent]:
+    def _prepare(self, journal: TurnJournal, turn: Turn, cancel: Event) -> Iterator[ReplyEvent]:
         """Validate and store the shopper's message, perceive its photos, track the dialogue."""
         # validated (photos too) before anything is stored: a rejected turn leaves no trace
         self.validate(turn)
@@ -192,16 +200,12 @@ class ConversationManager:
         # text (the reply warns the shopper)
         turn = replace(turn, text=redact_card_numbers(turn.text))
         photos = self.perception.validate(turn.images) if turn.images else []
+        session_id = journal.session_id
         self.sessions.ensure(session_id)
-        number = self.sessions.last_turn(session_id) + 1
+        number = journal.number = self.sessions.last_turn(session_id) + 1
         image_paths = self._save_images(turn.images)
         self.sessions.append(session_id, number, "user", {"content": turn.text, "images": image_paths})
-
-        def emit(type_: str, **data: Any) -> ReplyEvent:
-            seq = self.sessions.append(session_id, number, type_, data)
-            return ReplyEvent(type_, {**data, "seq": seq, "turn": number})
-
-        work = TurnWork(session_id, number, turn, cancel, emit, photos, image_paths)
+        work = TurnWork(session_id, number, turn, cancel, journal.emit, photos, image_paths, journal=journal)
         if self.notice:
             yield emit("notice", text=self.notice)
         work.state = self.sessions.load_state(session_id)
@@ -218,10 +222,12 @@ class ConversationManager:
         work.matched = [m.product_id for m in seen.matches()] or products_for_model_numbers(
             seen.model_numbers(), list(self.knowledge.directory.products.values()))
         yield work.emit("perception", perception=seen.to_dict(), text="\n".join(work.photo_lines))
+        yield FLUSH                      # shown while the answer is worked out
 
     def _track(self, work: TurnWork) -> None:
         """Dialogue state; a photo's order id and recognised product count like typed ones."""
         seen, text = work.seen, work.turn.text
+        self.tracker.classifier.expect(text)     # embedded with the message: retrieval's query too
         work.state, work.signals = self.tracker.update(
             work.state, text or (seen.query_text() if seen else ""),
             ocr_order_ids=seen.order_ids() if seen else (), matched_product_ids=work.matched)
@@ -249,7 +255,8 @@ class ConversationManager:
         state, signals = work.state, work.signals
         in_play = list(dict.fromkeys([*([self._focus(work)] if self._focus(work) else []), *signals.product_ids]))
         work.evidence = self.knowledge.retriever.search(work.question, k=self.settings.retrieval_k,
-                                                        product_ids=in_play or None, intent=signals.intent)
+                                                        product_ids=in_play or None, intent=signals.intent,
+                                                        known=self.tracker.classifier.known())
         best = max((e.score for e in work.evidence), default=0.0)
         if signals.intent == "out_of_scope" and best < self.small_talk.out_of_scope_below:
             yield from self._reply_without_evidence(work, self.small_talk.reply("out_of_scope", work.turn.text))
@@ -292,6 +299,7 @@ class ConversationManager:
             work.context.answer_low_confidence = True
             late = self.policy.decide(work.state, work.signals, work.context)
             if late.handoff:
+                yield FLUSH              # the takeover reads and writes the conversation
                 yield from takeover_turn(self.takeover, HandoffTurn(work.session_id, work.number, late, work.state,
                                                                     work.emit, work.turn.text, work.image_paths))
         yield from self._finish(work, answer=work.answer)
@@ -306,11 +314,14 @@ class ConversationManager:
         for piece in backend.stream(request):
             work.answer += piece
             yield work.emit("token", text=piece)
+            if backend.generative:       # the next token takes longer than a commit: show this one
+                yield FLUSH
 
     def _decide_handoff(self, work: TurnWork) -> Iterator[ReplyEvent]:
         """Apply the policy's decision. True (turn finished) when the bot must stay silent: the
         shopper is told why by the handoff's own message."""
         decision = self.policy.decide(work.state, work.signals, work.context)
+        yield FLUSH                      # the takeover reads and writes the conversation
         routed: list[ReplyEvent] = []
         silent = yield from _tap(takeover_turn(self.takeover, HandoffTurn(work.session_id, work.number, decision,
                                                                           work.state, work.emit, work.turn.text,
@@ -326,6 +337,9 @@ class ConversationManager:
         yield from self._finish(work, answer=text)
 
     def _finish(self, work: TurnWork, answer: str) -> Iterator[ReplyEvent]:
-        self.sessions.save_state(work.session_id, work.state)
+        if work.journal is not None:               # saved in the transaction that stores done
+            work.journal.state = work.state
+        else:
+            self.sessions.save_state(work.session_id, work.state)
         yield work.emit("state", state=work.state.to_dict())
         yield work.emit("done", answer=answer.strip())
