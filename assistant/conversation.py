@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -49,6 +50,7 @@ from assistant.vision.perception import Perception, products_for_model_numbers
 from assistant.vision.service import PhotoPerception
 
 log = logging.getLogger(__name__)
+SLOW_TOKEN_S = 0.01      # a token that took longer than this to make is stored and shown at once
 
 
 def _tap(events: Iterator[ReplyEvent], seen: list[ReplyEvent]):
@@ -311,11 +313,15 @@ class ConversationManager:
         return None if work.signals.topic_change else work.state.product_in_focus
 
     def _stream(self, work: TurnWork, backend: ModelBackend, request: AnswerRequest) -> Iterator[ReplyEvent]:
+        made = time.perf_counter()
         for piece in backend.stream(request):
             work.answer += piece
             yield work.emit("token", text=piece)
-            if backend.generative:       # the next token takes longer than a commit: show this one
+            # a model's tokens (or any that took longer to make than a commit takes) are shown at
+            # once; the extractive backend's, made all at once, go in one transaction
+            if backend.generative or time.perf_counter() - made > SLOW_TOKEN_S:
                 yield FLUSH
+            made = time.perf_counter()
 
     def _decide_handoff(self, work: TurnWork) -> Iterator[ReplyEvent]:
         """Apply the policy's decision. True (turn finished) when the bot must stay silent: the

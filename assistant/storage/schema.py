@@ -155,12 +155,21 @@ def _m5_helpdesk(conn: Connection) -> None:
         table.create(conn)
 
 
+def _m6_shared_leases(conn: Connection) -> None:
+    """Rate buckets, reply leases, agent presence and stream followers, shared by every app
+    process (assistant.storage.leases)."""
+    from assistant.storage.leases import create_tables
+
+    create_tables(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "sessions and events", _m1_baseline),
     (2, "unique event sequence per session", _m2_unique_event_seq),
     (3, "conversation owner column", _m3_session_owner),
     (4, "handoff tickets", _m4_tickets),
     (5, "helpdesk webhook outbox, dead letters, inbound replay guard", _m5_helpdesk),
+    (6, "shared state of several app processes: rate buckets, reply leases, presence", _m6_shared_leases),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from assistant.errors import NotFound
 from assistant.dialogue.state import DialogueState
 from assistant.storage import schema
+from assistant.storage.leases import Leases
 from assistant.storage.outbox import InboundSeen, Outbox
 from assistant.storage.schema import Owner, events_table, now_iso, sessions_table
 from assistant.storage.tickets import TicketStore
@@ -60,6 +61,7 @@ class SessionStore:
         self.tickets = TicketStore(self)
         self.outbox = Outbox(self.engine)
         self.inbound_seen = InboundSeen(self.engine)
+        self.leases = Leases(self.engine)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
