@@ -133,7 +133,9 @@ def stock_answer(name: str, in_stock: list[str], out: list[str], n: int | None) 
 def summary(name: str, brand: str, price: str, in_stock: bool, first: str, n: int | None) -> str:
     verb = "are" if re.search(r"[^s]s$", name.split()[-1].lower()) else "is"
     stock = "in stock" if in_stock else "currently out of stock"
-    return f"{capital(the(name))}{by_brand(brand)} {verb} {price} and {stock}. {first}{cite(n)}".strip()
+    if not first:
+        return finish(f"{capital(the(name))}{by_brand(brand)} {verb} {price} and {stock}", n)
+    return f"{capital(the(name))}{by_brand(brand)} {verb} {price} and {stock}. {first}{cite(n)}"
 
 
 def listing_line(name: str, brand: str, price: str, in_stock: bool, n: int | None) -> str:

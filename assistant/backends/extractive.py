@@ -167,7 +167,7 @@ class ExtractiveBackend(ModelBackend):
             price_first = bool(PRICE_ASK.search(typed))
             for attempt in (self._spec_answer(product, q, evidence, req.question) if spec_first else None,
                             self._variant_answer(product, req, q, evidence, explicit_only=True),
-                            self._summary_answer(product, evidence) if price_first else None,
+                            self._summary_answer(product, evidence, brief=part_of_several) if price_first else None,
                             self._spec_answer(product, q, evidence, req.question),
                             self._variant_answer(product, req, q, evidence, explicit_only=False),
                             self._description_answer(product, q, evidence)):
@@ -591,8 +591,8 @@ class ExtractiveBackend(ModelBackend):
         """One description sentence on the asked point, after the facts, where the product's
         summary (which holds the description) is in the evidence."""
         n = self._number(evidence, product.id, "product")
-        if n is None or not product.description:
-            return ""
+        if n is None or not product.description or any(k in product.spec_sources for k in keys):
+            return ""                   # facts read from a manual stay cited to the manual alone
         sentence = self._description_sentences(product, q, keep=1, min_words=1)
         stated = {t for k in keys for t in value_tokens(str(product.specs[k])) if t[:1].isdigit()}
         if not sentence or len(sentence) > 240 or stated & set(value_tokens(sentence)):
@@ -673,7 +673,8 @@ class ExtractiveBackend(ModelBackend):
             return None
         return say.description_answer(product.name, text, self._cite(evidence, product.id, "product"))
 
-    def _summary_answer(self, product: Product, evidence: list[Evidence]) -> str:
+    def _summary_answer(self, product: Product, evidence: list[Evidence], brief: bool = False) -> str:
+        """Price and stock, then what it is (left out when it answers one part of several)."""
         n = self._cite(evidence, product.id, "product")
-        first = " ".join(SENTENCE.split(product.description.strip())[:2]) if product.description else ""
+        first = " ".join(SENTENCE.split(product.description.strip())[:2]) if product.description and not brief else ""
         return say.summary(product.name, product.brand, price_text(product, " to "), product.in_stock, first, n)
