@@ -124,6 +124,11 @@ def test_a_spec_answer_starts_with_the_product_and_the_value_in_a_sentence(manag
     assert f"{product} -" not in answer and ": " + value not in answer       # not "X - key: value"
 
 
+def test_an_included_part_reads_as_included(manager):
+    answer = ask(manager, "tone-included", "Does the Alpine 40 Pack come with a rain cover?")["answer"]
+    assert answer.startswith("The Alpine 40 Pack's rain cover is included")
+
+
 def test_a_spec_that_decides_a_yes_no_question_leads_with_it(manager):
     answer = ask(manager, "tone-yes", "Can I take the Powerhouse 20K Power Bank on a plane?")["answer"]
     assert answer.startswith("Yes - the Powerhouse 20K Power Bank is airline safe") and "100 Wh" in answer
@@ -193,3 +198,9 @@ def test_a_brandless_product_is_listed_without_a_by(eshop):
     assert shown, answer
     for p in shown:
         assert f"- {p.name}, $" in answer
+
+
+def test_a_yes_no_spec_about_something_else_decides_nothing(manager):
+    ask(manager, "verdict-skillet", "How heavy is the Hearthstone Cast Iron Skillet?")
+    answer = ask(manager, "verdict-skillet", "is it dishwasher safe?")["answer"]
+    assert not answer.startswith(("Yes", "No"))          # "oven safe: yes" is no verdict on the dishwasher

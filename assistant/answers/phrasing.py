@@ -63,7 +63,7 @@ def fact_clause(subject: str, label: str, value: str) -> str:
     """"the Summit Rain Jacket's waterproof rating is 20,000 mm"; a yes/no spec reads as what it
     says: "the Powerhouse 20K Power Bank is airline safe (under 100 Wh)"."""
     decided, rest = verdict(value)
-    if decided is not None and label:
+    if decided is not None and label and not re.match(r"\s*(?:not\s+)?included\b", value, re.I):
         text = f"{subject} is {'' if decided else 'not '}{label}"
         return text + (f" ({rest})" if rest else "")
     return f"{possessive(subject)} {label} {'are' if _plural(label) else 'is'} {value}"

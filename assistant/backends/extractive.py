@@ -119,7 +119,7 @@ class ExtractiveBackend(ModelBackend):
     def _answer_one(self, req: AnswerRequest, part_of_several: bool = False) -> str:
         evidence = req.evidence
         reply = self._choose(req, part_of_several)
-        order_ids = ORDER_LIKE.findall(req.question.split("\n", 1)[0])
+        order_ids = ORDER_LIKE.findall(req.question)     # typed, or read from the shopper's screenshot
         docs_cited = {i for i in cited_numbers(reply) if 0 < i <= len(evidence) and evidence[i - 1].kind in ("faq", "policy")}
         if order_ids and docs_cited and reply != DONT_KNOW:
             return say.order_unseen(order_ids[0].upper()) + say.lead_in(reply)
@@ -578,10 +578,12 @@ class ExtractiveBackend(ModelBackend):
         if not YES_NO.search(q):
             return None
         value = str(product.specs[key])
-        decided, _ = say.verdict(value)
-        if decided is not None:
-            return decided
         asked = content_stems(q, exclude={stem(w) for w in words(product.name)})
+        decided, _ = say.verdict(value)
+        label = {stem(w) for w in words(spec_label(key))}
+        by_synonym = any(has_phrase(q, phrase) and key in keys for phrase, keys in SPEC_SYNONYMS.items())
+        if decided is not None and (by_synonym or all(any(similar(a, w) for w in label) for a in asked)):
+            return decided      # "oven safe: yes" says nothing about "dishwasher safe?"
         for match in re.finditer(r"\b(?:not|no|never)\s+([\w-]+)", value.lower()):
             if any(similar(a, stem(match.group(1))) for a in asked):
                 return False
