@@ -204,3 +204,10 @@ def test_a_yes_no_spec_about_something_else_decides_nothing(manager):
     ask(manager, "verdict-skillet", "How heavy is the Hearthstone Cast Iron Skillet?")
     answer = ask(manager, "verdict-skillet", "is it dishwasher safe?")["answer"]
     assert not answer.startswith(("Yes", "No"))          # "oven safe: yes" is no verdict on the dishwasher
+
+
+def test_a_stock_question_on_a_catalog_without_options_gets_a_yes_with_the_price(eshop):
+    manager, products = eshop
+    harness = products["Summit Pro Harness"]
+    answer = ask(manager, "eshop-stock", "Is the Summit Pro Harness in stock?")["answer"]
+    assert answer.startswith("Yes - the Summit Pro Harness is in stock") and f"${harness.price:.2f}" in answer

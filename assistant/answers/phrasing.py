@@ -144,6 +144,12 @@ def listing_line(name: str, brand: str, price: str, in_stock: bool, n: int | Non
     return f"- {name}{by_brand(brand)}, {price}{stock}{cite(n)}"
 
 
+def simple_stock(name: str, price: str, in_stock: bool, n: int | None) -> str:
+    if in_stock:
+        return finish(f"Yes - {the(name)} is in stock at {price}", n)
+    return finish(f"No - {the(name)} is currently out of stock ({price} when it is back)", n)
+
+
 def order_unseen(order_id: str) -> str:
     """The shopper's own order id acknowledged honestly: this backend cannot look orders up."""
     return (f"I can't look up order {order_id} from here, but a member of our team can check it for you. "

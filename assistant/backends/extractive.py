@@ -12,7 +12,12 @@ not know (offering a person) when the evidence is weak:
     thing and within a named budget - or "we don't seem to carry that", with the closest we have;
   - for the product in focus: a variant's price and stock, spec values matched by the spec keys,
     their values and shop synonyms, the description sentences that answer the question (catalogs
-    without specs), else its summary.
+    without specs), else its summary; a thing that must fit ("fit a laptop?") that its details
+    never mention is said so, not answered with the product's own fit.
+A message asking several things (assistant/answers/questions.py) gets each part answered and the
+replies joined; a quoted page loses its example order numbers (assistant/answers/examples.py) and
+a shopper's own order id is acknowledged, honestly, as one this backend cannot look up. Every
+sentence around the quoted facts comes from assistant/answers/phrasing.py.
 """
 from __future__ import annotations
 
@@ -119,7 +124,9 @@ class ExtractiveBackend(ModelBackend):
     def _answer_one(self, req: AnswerRequest, part_of_several: bool = False) -> str:
         evidence = req.evidence
         reply = self._choose(req, part_of_several)
-        order_ids = ORDER_LIKE.findall(req.question)     # typed, or read from the shopper's screenshot
+        # the id the shopper typed (one read from a photo is not repeated back: the reply's grounding
+        # is checked against the shopper's words and the evidence)
+        order_ids = ORDER_LIKE.findall(req.question.split("\n", 1)[0])
         docs_cited = {i for i in cited_numbers(reply) if 0 < i <= len(evidence) and evidence[i - 1].kind in ("faq", "policy")}
         if order_ids and docs_cited and reply != DONT_KNOW:
             return say.order_unseen(order_ids[0].upper()) + say.lead_in(reply)
@@ -167,6 +174,7 @@ class ExtractiveBackend(ModelBackend):
             price_first = bool(PRICE_ASK.search(typed))
             for attempt in (self._spec_answer(product, q, evidence, req.question) if spec_first else None,
                             self._variant_answer(product, req, q, evidence, explicit_only=True),
+                            self._stock_answer(product, typed, evidence),
                             self._summary_answer(product, evidence, brief=part_of_several) if price_first else None,
                             self._spec_answer(product, q, evidence, req.question),
                             self._variant_answer(product, req, q, evidence, explicit_only=False),
@@ -458,7 +466,7 @@ class ExtractiveBackend(ModelBackend):
                     f"{', '.join(colors)} [{n}].")
         matches = [v for v in product.variants if all(v.options.get(k) == val for k, val in chosen.items())]
         if chosen and matches:
-            return self._describe_variants(product, chosen, matches, n)
+            return self._describe_variants(product, chosen, matches, n, typed)
         if has_phrase(q.split("\n", 1)[0], "in stock") or has_phrase(q.split("\n", 1)[0], "available"):
             return say.stock_answer(product.name, [v.label() for v in product.variants if v.in_stock],
                                     [v.label() for v in product.variants if not v.in_stock], n)
@@ -483,7 +491,8 @@ class ExtractiveBackend(ModelBackend):
                 return color
         return None
 
-    def _describe_variants(self, product: Product, chosen: dict[str, str], matches: list[Variant], n: int) -> str:
+    def _describe_variants(self, product: Product, chosen: dict[str, str], matches: list[Variant], n: int,
+                           question: str = "") -> str:
         """The asked variant's price and stock; one that cannot be bought says so first and offers
         the in-stock variants nearest to it instead (its price is no answer to "can I get it?")."""
         what = " ".join(chosen[k] for k in sorted(chosen, key=lambda k: k != "color"))
@@ -496,7 +505,8 @@ class ExtractiveBackend(ModelBackend):
             v = matches[0]
             price = sale_text(product.variant_price(v), product.was_price(v), product.currency)
             left = f" ({v.stock} left)" if v.stock is not None and v.stock <= 5 else ""
-            return f"The {product.name} in {what} is {price} and in stock{left} [{n}]."
+            text = f"{say.the(product.name)} in {what} is {price} and in stock{left}"
+            return say.finish(say.yes_no_lead(True) + text if YES_NO.search(question) else say.capital(text), n)
         rest = [o for o in {k for v in matches for k in v.options} if o not in chosen]
         avail = ", ".join(" ".join(v.options[o] for o in rest if o in v.options) or v.sku for v in in_stock)
         cheapest = min(in_stock, key=product.variant_price)
@@ -674,6 +684,14 @@ class ExtractiveBackend(ModelBackend):
         if not text:
             return None
         return say.description_answer(product.name, text, self._cite(evidence, product.id, "product"))
+
+    def _stock_answer(self, product: Product, q: str, evidence: list[Evidence]) -> str | None:
+        """"Is it in stock?" about a product sold without options: yes or no, with its price."""
+        asks = YES_NO.search(q) and (has_phrase(q.lower(), "in stock") or has_phrase(q.lower(), "available"))
+        if product.variants or not asks:
+            return None
+        return say.simple_stock(product.name, price_text(product), product.in_stock,
+                                self._cite(evidence, product.id, "product"))
 
     def _summary_answer(self, product: Product, evidence: list[Evidence], brief: bool = False) -> str:
         """Price and stock, then what it is (left out when it answers one part of several)."""
