@@ -101,3 +101,10 @@ def test_a_photo_that_may_show_one_of_two_products_asks_which_one(eshop_manager)
     assert result["state"]["state"]["product_in_focus"] is None
     shown = result["perception"]["perception"]["candidates"]
     assert {c["product_id"] for c in shown} & {p.id for p in products}
+
+
+def test_a_recognised_photo_is_answered_like_a_shop_assistant(manager):
+    result = ask(manager, "p-yes", "is this yours?", images=[shopper_copy("alpine-40-pack")])
+    assert result["answer"].startswith("Yes, that's our Alpine 40 Pack, $149.00, in stock")
+    assert "model number" not in result["answer"] and "alpine-40-pack" not in result["answer"]
+    assert result["citations"]["citations"]

@@ -166,3 +166,12 @@ def joined(replies: list[str]) -> str:
     if any("\n" in r for r in replies):
         return "\n".join(replies)
     return " ".join(replies)
+
+
+def recognised(name: str, price: str, in_stock: bool, options: list[str], n: int | None) -> str:
+    """"Yes, that's our Ember Fleece Hoodie, $64.00, in stock in S, M and L [1]." for a photo."""
+    if not in_stock:
+        return finish(f"Yes, that's our {name}, {price}, but it's currently out of stock", n)
+    where = f" in {', '.join(options[:-1])} and {options[-1]}" if len(options) > 1 else (
+        f" in {options[0]}" if options else "")
+    return finish(f"Yes, that's our {name}, {price}, in stock{where}", n)

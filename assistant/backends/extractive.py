@@ -150,6 +150,9 @@ class ExtractiveBackend(ModelBackend):
         product = req.product_in_focus or self._named_product(evidence)
         doc = self._best_document(evidence, q, product)
         named = [p for p in catalog.values() if names_product(p, q)]
+        # 0. a photo the catalog match is sure of, with no more than "is this yours?"
+        if req.recognised is not None and self._only_identifies(typed):
+            return self._recognised_answer(req.recognised, evidence)
         # 0. "what do you sell?"
         if STORE_OVERVIEW.search(q):
             overview = self._store_overview(evidence)
@@ -201,6 +204,23 @@ class ExtractiveBackend(ModelBackend):
             return self._summary_answer(product, evidence)
         listed = self._list_products(evidence, q, budget, None)
         return listed or DONT_KNOW
+
+    # -- a recognised photo ---------------------------------------------------------------
+    @staticmethod
+    def _only_identifies(typed: str) -> bool:
+        """"is this yours?", "do you sell this?", "what is this?": nothing asked beyond what it is."""
+        if PRICE_ASK.search(typed) or wants_variants(typed):
+            return False
+        rest = LISTING.sub(" ", typed)
+        return not [w for w in content_stems(rest) if w not in {"sell", "carry", "stock", "product", "item", "call"}]
+
+    def _recognised_answer(self, product: Product, evidence: list[Evidence]) -> str:
+        options = []
+        first = next(iter(product.variants[0].options), None) if product.variants else None
+        if first:
+            options = list(dict.fromkeys(v.options[first] for v in product.variants if v.in_stock and first in v.options))
+        return say.recognised(product.name, price_text(product), product.in_stock, options,
+                              self._cite(evidence, product.id, "product"))
 
     # -- declines -------------------------------------------------------------------------
     def _decline(self, req: AnswerRequest) -> str | None:
