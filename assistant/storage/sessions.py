@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from assistant.errors import NotFound
 from assistant.dialogue.state import DialogueState
+from assistant.storage.orders import migrate_orders
 
 TRANSCRIPT_FORMAT = "shop-assistant.transcript/1"
 OWNERS = ("bot", "queued", "agent")
@@ -161,6 +162,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (3, "conversation owner column", _m3_session_owner),
     (4, "handoff tickets", _m4_tickets),
     (5, "helpdesk webhook outbox, dead letters, inbound replay guard", _m5_helpdesk),
+    (6, "orders, order customers, order action ledger, verification attempts", migrate_orders),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
