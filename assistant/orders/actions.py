@@ -67,7 +67,7 @@ class OrderActionDetector:
     """``action(text)``, ``reply(text)`` and ``condition(text)`` each return a Detection."""
 
     min_score = {"actions": 0.33, "replies": 0.55, "conditions": 0.4}
-    min_margin = {"actions": 0.02, "replies": 0.08, "conditions": 0.02}
+    min_margin = {"actions": 0.05, "replies": 0.08, "conditions": 0.02}
 
     def __init__(self, encoder=None, examples: Path | str | dict | None = None, settings: "Settings | None" = None):
         if encoder is None:
@@ -106,9 +106,12 @@ class OrderActionDetector:
     def _detect(self, set_name: str, text: str) -> Detection:
         if not (text or "").strip():
             return Detection(None, 0.0, 0.0)
-        ranked = list(self.scores(set_name, text).items())
+        scores = self.scores(set_name, text)
+        ranked = list(scores.items())
         (label, best), runner = ranked[0], ranked[1][1] if len(ranked) > 1 else 0.0
-        margin = best - runner
+        # Two order actions may sit close ("return" / "exchange" the vest): the one to beat is
+        # "none", the examples of messages that ask for no action at all.
+        margin = best - scores["none"] if set_name == "actions" and label != "none" else best - runner
         # 3. Close enough to the examples and clearly ahead of the next label, or nothing.
         if best < self.min_score[set_name] or margin < self.min_margin[set_name] or label == "none":
             return Detection(None, round(best, 4), round(margin, 4))

@@ -115,6 +115,8 @@ class OrderDesk:
             return self._not_mine(ctx)       # a question of another kind: the desk keeps its place
         if desk.pending is not None and not asked and not numbers:
             return OrderReply(say.yes_or_no(desk.pending.summary))
+        if asked and desk.goal and self._fills_slot(ctx):
+            asked = None                     # an answer to what the desk asked, not a new request
         if asked:
             if asked != desk.goal or desk.pending is not None:
                 desk.reset_goal()
@@ -129,6 +131,19 @@ class OrderDesk:
             desk.order_id = numbers[0]
         # 3-6. Who, which order, what the policy allows.
         return self._advance(ctx)
+
+    def _fills_slot(self, ctx: "_Ctx") -> bool:
+        """Does the message answer what the desk is waiting for?"""
+        waiting, text = ctx.desk.awaiting, ctx.text
+        if waiting == "verification":
+            return bool(find_email(text) or find_zip(text))
+        if waiting == "address":
+            return parse_address(text) is not None
+        if waiting == "photo":
+            return bool(ctx.images)
+        if waiting == "condition":
+            return self.detector.condition(text).label is not None
+        return False
 
     def _not_mine(self, ctx: "_Ctx") -> OrderReply:
         """Not an order action; a product from the shopper's orders may still be in focus
@@ -320,6 +335,10 @@ class OrderDesk:
         if item.product_id in rule.non_returnable_products:
             desk.reset_goal()
             return OrderReply(say.non_returnable(item), citations=self._sources())
+        if ctx.now > max(self.policy.return_deadline(delivered), self.policy.damage_deadline(delivered)):
+            desk.reset_goal()
+            return OrderReply(say.window_closed(item, self.policy.return_deadline(delivered)) + " "
+                              + say.WARRANTY, citations=self._sources())
         condition = desk.draft.get("condition") or self.detector.condition(ctx.text).label
         if condition is None:
             desk.awaiting = "condition"

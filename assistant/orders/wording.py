@@ -12,6 +12,7 @@ from typing import Any
 from assistant.orders.model import Order, OrderItem, parse_time
 
 ASK_YES = "Shall I go ahead? Please answer yes or no."
+WARRANTY = "If it has a fault, our warranty covers it."
 CHANNEL = "You can also reach our team through the Help Center contact form."
 
 
