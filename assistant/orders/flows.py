@@ -220,6 +220,8 @@ class OrderDesk:
         if not visible:
             return OrderReply(say.no_orders())
         hits = match_items(ctx.text, visible)
+        # the same product in several orders: the one the action can still apply to
+        hits = [h for h in hits if self._may_try(desk.goal, h[0])] or hits
         if hits:
             ctx.order, item = hits[0]
             desk.order_id = ctx.order.id
