@@ -57,6 +57,7 @@ def ingest(
 def _ask_one(manager, question: str, images: list[str], session: str) -> dict:
     from assistant.conversation import Turn
     from assistant.errors import InvalidInput
+    from assistant.reply import Reply
 
     blobs = []
     for path in images:
@@ -64,14 +65,15 @@ def _ask_one(manager, question: str, images: list[str], session: str) -> dict:
             blobs.append(Path(path).read_bytes())
         except OSError as exc:
             raise InvalidInput(f"cannot read image {path}: {exc.strerror}", limit="image_path") from None
-    result: dict = {"answer": "", "citations": [], "session": session}
-    for event in manager.respond(session, Turn(text=question, images=blobs)):
-        if event.type == "citations":
-            result["citations"] = event.data["citations"]
-        elif event.type in ("state", "handoff", "perception"):
-            result[event.type] = event.data.get(event.type, event.data)
-        elif event.type == "done":
-            result["answer"] = event.data["answer"]
+    reply = Reply.fold(manager.respond(session, Turn(text=question, images=blobs)))
+    result: dict = {"answer": reply.answer, "citations": reply.cited, "session": session}
+    # the order the turn sends them in: the photo, the handoff, then the state
+    if reply.perception:
+        result["perception"] = reply.perception.perception
+    if reply.handoff:
+        result["handoff"] = reply.handoff.handoff
+    if reply.state:
+        result["state"] = reply.state.state
     return result
 
 
@@ -166,6 +168,61 @@ def eval_(
     if not outcome.gate_passed:
         typer.secho("eval gate failed: a metric is below its threshold", fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1)
+
+
+# -- assistant helpdesk: webhooks that gave up, and sending them again --------------------------
+helpdesk_app = typer.Typer(no_args_is_help=True, help="The helpdesk link: dead-lettered webhooks and redelivery.")
+app.add_typer(helpdesk_app, name="helpdesk")
+
+
+def _helpdesk():
+    """The configured helpdesk over the configured session store, without a worker thread."""
+    from assistant.handoff.helpdesk import Helpdesk
+    from assistant.settings import get_settings
+    from assistant.storage.sessions import SessionStore
+
+    settings = get_settings()
+    return Helpdesk(settings.helpdesk, SessionStore(settings.sessions_url), autostart=False)
+
+
+@helpdesk_app.command("dead-letters")
+def helpdesk_dead_letters(json_mode: bool = typer.Option(False, "--json", help="print a JSON array")) -> None:
+    """List the webhooks that gave up (oldest first), with their attempts and last error."""
+    try:
+        helpdesk = _helpdesk()
+        report = helpdesk.dead_letter_report()
+        helpdesk.close()
+    except AssistantError as exc:
+        _fail(exc)
+    if json_mode:
+        typer.echo(json.dumps(report, default=str))
+        return
+    if not report:
+        typer.echo("No dead letters.")
+    for d in report:
+        typer.echo(f"{d['id']}  {d['event']}  conversation {d['session_id']}  {d['attempts']} attempt(s), "
+                   f"failed {d['failed_at']}  -> {d['url']}\n    {d['last_error']}")
+
+
+@helpdesk_app.command("redeliver")
+def helpdesk_redeliver(dead_letter_id: int = typer.Argument(..., help="the dead letter's id (see dead-letters)")) -> None:
+    """Send a dead letter again now; exit 1 when it fails again (it stays queued or dead-lettered)."""
+    try:
+        helpdesk = _helpdesk()
+        try:
+            result = helpdesk.redeliver(dead_letter_id)
+        finally:
+            helpdesk.close()
+    except AssistantError as exc:
+        _fail(exc)
+    if result["status"] == "delivered":
+        typer.echo(f"Dead letter {dead_letter_id} delivered.")
+        return
+    where = ("back in the outbox; it is retried with backoff" if result["status"] == "pending"
+             else "dead-lettered again")
+    typer.secho(f"Dead letter {dead_letter_id} failed again ({result['last_error']}): {where}.",
+                fg=typer.colors.YELLOW, err=True)
+    raise typer.Exit(code=1)
 
 
 # -- orders: the store's order system (assistant.orders) ------------------------------------

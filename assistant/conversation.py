@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from threading import Event
 from typing import Any
@@ -35,14 +35,13 @@ from assistant.knowledge.evidence import Evidence
 from assistant.knowledge.service import Knowledge
 from assistant.handoff.policy import HandoffContext, HandoffPolicy
 from assistant.answers.prompting import build_messages
-from assistant.knowledge.retrieval import query_for
 from assistant.storage.sessions import SessionStore
 from assistant.settings import Settings
 from assistant.answers.small_talk import SmallTalk
-from assistant.handoff.takeover import Takeover, takeover_turn
+from assistant.handoff.takeover import HandoffTurn, Takeover, takeover_turn
 from assistant.dialogue.state import DialogueState
 from assistant.dialogue.tracker import DialogueTracker, TurnSignals
-from assistant.lexicon.en import redact_card_numbers
+from assistant.privacy import redact_card_numbers
 from assistant.vision.images import ShopperImage
 from assistant.vision.perception import Perception, products_for_model_numbers
 from assistant.vision.service import PhotoPerception
@@ -112,9 +111,11 @@ class ConversationManager:
         self.fallback = ExtractiveBackend()
         self.notice: str | None = None
         self.backend = backend or self._load_backend()
-        self.tracker = DialogueTracker(IntentClassifier(encoder=self.knowledge.encoder),
+        self.tracker = DialogueTracker(IntentClassifier(encoder=self.knowledge.encoder, settings=settings),
                                        find_products=lambda text: self.knowledge.directory.find_ids(text),
-                                       product_name=lambda pid: self.knowledge.directory.name_of(pid))
+                                       product_name=lambda pid: self.knowledge.directory.name_of(pid),
+                                       order_id_pattern=settings.order_id_pattern,
+                                       fits_product=lambda pid, text: self.knowledge.directory.fits(pid, text))
         policy_file = settings.knowledge_dir / "handoff.yaml"
         self.policy = HandoffPolicy.load(policy_file) if policy_file.exists() else HandoffPolicy()
         self.takeover = Takeover(self.sessions, Helpdesk(settings.helpdesk, self.sessions),
@@ -187,13 +188,14 @@ class ConversationManager:
         """Validate and store the shopper's message, perceive its photos, track the dialogue."""
         # validated (photos too) before anything is stored: a rejected turn leaves no trace
         self.validate(turn)
+        # card numbers typed into the chat go here, before anything stores, tracks or logs the
+        # text (the reply warns the shopper)
+        turn = replace(turn, text=redact_card_numbers(turn.text))
         photos = self.perception.validate(turn.images) if turn.images else []
         self.sessions.ensure(session_id)
         number = self.sessions.last_turn(session_id) + 1
         image_paths = self._save_images(turn.images)
-        # card numbers typed into the chat are never stored (the reply warns the shopper)
-        self.sessions.append(session_id, number, "user",
-                             {"content": redact_card_numbers(turn.text), "images": image_paths})
+        self.sessions.append(session_id, number, "user", {"content": turn.text, "images": image_paths})
 
         def emit(type_: str, **data: Any) -> ReplyEvent:
             seq = self.sessions.append(session_id, number, type_, data)
@@ -245,11 +247,9 @@ class ConversationManager:
     def _retrieve(self, work: TurnWork) -> Iterator[ReplyEvent]:
         """Evidence for the question (product-aware); nothing to stand on may refuse or hand off."""
         state, signals = work.state, work.signals
-        in_play = list(dict.fromkeys([*([state.product_in_focus] if state.product_in_focus else []),
-                                      *signals.product_ids]))
-        work.evidence = self.knowledge.retriever.search(
-            query_for(work.question, signals.intent), k=self.settings.retrieval_k,
-            product_ids=in_play or None)
+        in_play = list(dict.fromkeys([*([self._focus(work)] if self._focus(work) else []), *signals.product_ids]))
+        work.evidence = self.knowledge.retriever.search(work.question, k=self.settings.retrieval_k,
+                                                        product_ids=in_play or None, intent=signals.intent)
         best = max((e.score for e in work.evidence), default=0.0)
         if signals.intent == "out_of_scope" and best < self.small_talk.out_of_scope_below:
             yield from self._reply_without_evidence(work, self.small_talk.reply("out_of_scope", work.turn.text))
@@ -261,7 +261,7 @@ class ConversationManager:
         """The backend streams the answer; the extractive backend answers if it fails first."""
         state = work.state
         request = AnswerRequest(question=work.question, evidence=work.evidence,
-                                product_in_focus=self.knowledge.directory.get(state.product_in_focus),
+                                product_in_focus=self.knowledge.directory.get(self._focus(work)),
                                 attributes=dict(state.attributes), intent=work.signals.intent,
                                 cancel=work.cancel, images=[p.image for p in work.photos])
         if self.backend.generative:
@@ -287,15 +287,21 @@ class ConversationManager:
                                   for e in work.evidence])
         work.state = self.tracker.record_outcome(work.state, answered=bool(check.citations),
                                                  low_confidence=check.low_confidence)
+        work.state = self.tracker.record_shown(work.state, [work.evidence[n - 1].product_id for n in check.numbers])
         if check.low_confidence and self.backend.generative and not work.cancel.is_set():
             work.context.answer_low_confidence = True
             late = self.policy.decide(work.state, work.signals, work.context)
             if late.handoff:
-                yield from takeover_turn(self.takeover, work.session_id, work.number, late, work.state,
-                                         work.emit, work.turn.text, work.image_paths)
+                yield from takeover_turn(self.takeover, HandoffTurn(work.session_id, work.number, late, work.state,
+                                                                    work.emit, work.turn.text, work.image_paths))
         yield from self._finish(work, answer=work.answer)
 
     # -- shared pieces ------------------------------------------------------------------
+    @staticmethod
+    def _focus(work: TurnWork) -> str | None:
+        """The product this turn is about: the one in focus, unless the shopper changed the topic."""
+        return None if work.signals.topic_change else work.state.product_in_focus
+
     def _stream(self, work: TurnWork, backend: ModelBackend, request: AnswerRequest) -> Iterator[ReplyEvent]:
         for piece in backend.stream(request):
             work.answer += piece
@@ -306,8 +312,9 @@ class ConversationManager:
         shopper is told why by the handoff's own message."""
         decision = self.policy.decide(work.state, work.signals, work.context)
         routed: list[ReplyEvent] = []
-        silent = yield from _tap(takeover_turn(self.takeover, work.session_id, work.number, decision,
-                                               work.state, work.emit, work.turn.text, work.image_paths),
+        silent = yield from _tap(takeover_turn(self.takeover, HandoffTurn(work.session_id, work.number, decision,
+                                                                          work.state, work.emit, work.turn.text,
+                                                                          work.image_paths)),
                                  routed)
         if silent:
             yield from self._finish(work, answer=_handoff_message(routed))

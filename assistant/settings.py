@@ -7,6 +7,7 @@ The defaults run offline with no configuration at all.
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +23,12 @@ from pydantic_settings import (
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# How the store's order ids look, matched case-insensitively: the demo store's NW-482913 and the
+# common shop-platform forms #1001 and #W1234567. Not a price ($1001), a year, a phone number or
+# a model number (TR-2041): an order id needs its prefix, a wrong one is worse than none.
+DEFAULT_ORDER_ID_PATTERN = (r"(?<![\d$€£.,-])(?:NW[-\s_.:#]?\d{6}|\#\s?W?\d{4,10})"
+                            r"(?![.,-]?\d)(?![A-Za-z0-9_])")
 
 
 def default_embedding_model() -> str:
@@ -162,6 +169,8 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(default=None, description="a Chroma server (`chroma run`), e.g. "
                                    "http://chroma:8000; default: embedded Chroma in the data dir")
     store_name: str = "Northwind Outfitters"
+    order_id_pattern: str = Field(default=DEFAULT_ORDER_ID_PATTERN, description="regex for the store's "
+                                  "order ids (case-insensitive); see assistant.dialogue.signals.find_order_ids")
     retrieval_k: int = 6
     embedding_threads: int = 1
     limits: Limits = Field(default_factory=Limits)
@@ -173,6 +182,15 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("order_id_pattern", mode="after")
+    @classmethod
+    def _order_id_regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"order_id_pattern is not a valid regular expression ({exc})") from None
+        return value
 
     @property
     def catalog_path(self) -> Path:

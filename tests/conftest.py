@@ -52,14 +52,18 @@ def manager(demo_settings, demo_knowledge, tmp_path):
 
 
 def ask(manager, session: str, text: str, images: list[bytes] | None = None) -> dict:
-    """Run one turn and collect what a front door would show."""
+    """Run one turn and collect what a front door would show: the events, the folded ``reply``,
+    the answer, and the fields of the last citations/state/handoff/perception event."""
     from assistant.conversation import Turn
+    from assistant.reply import Reply
 
-    out: dict = {"events": []}
-    for event in manager.respond(session, Turn(text=text, images=images or [])):
-        out["events"].append(event)
-        if event.type == "done":
-            out["answer"] = event.data["answer"]
-        elif event.type in ("citations", "state", "handoff", "perception"):
-            out[event.type] = event.data
+    events = list(manager.respond(session, Turn(text=text, images=images or [])))
+    reply = Reply.fold(events)
+    out: dict = {"events": events, "reply": reply}
+    if reply.done:
+        out["answer"] = reply.answer
+    for name, payload in (("citations", reply.citations), ("state", reply.state),
+                          ("handoff", reply.handoff), ("perception", reply.perception)):
+        if payload is not None:
+            out[name] = payload.fields
     return out

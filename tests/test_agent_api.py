@@ -170,3 +170,40 @@ def test_the_agent_console_needs_a_login_and_drives_the_takeover(live):
     status, _ = console.predict(session, "", api_name="/hand_back")
     assert status == "Handed back to the bot." and store.owner(session) == "bot"
     console.close()
+
+
+def test_dead_letters_are_listed_and_redelivered_over_http(tmp_path):
+    """A helpdesk that fails the first webhook: the operator sees the dead letter on the agent
+    API and sends it again once the receiver is back (real receiver, real SQLite, real server)."""
+    from tests.test_helpdesk import SECRET, Receiver
+
+    receiver = Receiver(statuses=[503])          # down once, then accepting
+    store = SessionStore(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+    settings = HelpdeskSettings(agent_token=TOKEN, webhook_urls=[receiver.url], webhook_secret=SECRET,
+                                retries=0, backoff_s=0.02, timeout=2)
+    takeover = Takeover(store, Helpdesk(settings, store), store_name="Northwind")
+    session = store.create()
+    store.append(session, 1, "user", {"content": "A person please", "images": []})
+    try:
+        takeover.start(session, HandoffDecision(True, "explicit_request", "asked", "live"), store.load_state(session))
+        assert takeover.helpdesk.flush(10)
+        with LiveServer(build_app(takeover, tmp_path / "uploads")) as server, \
+                httpx.Client(base_url=server.url, timeout=30) as client:
+            assert client.get("/api/v1/agent/dead-letters").status_code == 401
+            assert client.post("/api/v1/agent/dead-letters/1/redeliver").status_code == 401
+            [dead] = client.get("/api/v1/agent/dead-letters", headers=AUTH).json()["dead_letters"]
+            assert dead["session_id"] == session and dead["event"] == "handoff.created"
+            assert dead["attempts"] == 1 and dead["last_error"].startswith("HTTP 503") and "body" not in dead
+
+            sent = client.post(f"/api/v1/agent/dead-letters/{dead['id']}/redeliver", headers=AUTH)
+            assert sent.status_code == 200 and sent.json()["status"] == "delivered"
+            assert receiver.events() == ["handoff.created", "handoff.created"]
+            assert receiver.requests[1]["valid"]
+            assert receiver.requests[1]["body"]["delivery_id"] == dead["delivery_id"]   # the same delivery
+            assert client.get("/api/v1/agent/dead-letters", headers=AUTH).json()["dead_letters"] == []
+            gone = client.post(f"/api/v1/agent/dead-letters/{dead['id']}/redeliver", headers=AUTH)
+            assert gone.status_code == 404 and "no dead letter" in gone.json()["error"]["message"]
+            assert client.post("/api/v1/agent/dead-letters/0/redeliver", headers=AUTH).status_code == 422
+    finally:
+        takeover.helpdesk.close()
+        receiver.close()

@@ -213,3 +213,86 @@ def test_prices_are_quoted_in_the_catalogs_own_currency():
 def test_a_colour_the_product_does_not_come_in_is_said_so(manager):
     result = ask(manager, "s13", "Does the Summit Rain Jacket come in sand?")
     assert "doesn't come in sand" in result["answer"]
+
+
+# --- a real store's shapes: sale prices, option values of every kind, names inside options -------------
+
+@pytest.fixture(scope="module")
+def real_store(tmp_path_factory):
+    """The Shopify sale export (tests/fixtures/shopify_sale_products.csv) plus products whose option
+    values are not plain words, ingested into real Chroma with the real encoder."""
+    from pathlib import Path
+
+    from assistant.conversation import ConversationManager
+    from assistant.importers import load_products
+    from assistant.knowledge.catalog import Product, Variant
+    from assistant.knowledge.service import Knowledge
+    from assistant.settings import Settings
+
+    def variants(option, rows):
+        return [Variant(sku=f"{option}-{i}", options={option: value}, price=price, in_stock=stock)
+                for i, (value, price, stock) in enumerate(rows)]
+
+    products = load_products(Path(__file__).parent / "fixtures" / "shopify_sale_products.csv") + [
+        Product(id="aurora-laptop", name="Aurora Laptop", brand="Kestrel", category="Computers", price=999.0,
+                description="A 14-inch laptop with an all-day battery.",
+                variants=variants("storage", [("512GB SSD", 999.0, True), ("1TB SSD", 1249.0, False),
+                                              ("2TB SSD", 1449.0, True)])),
+        Product(id="cacao-bar", name="Single Origin Cacao Bar", brand="Mesa", category="Chocolate", price=6.0,
+                description="Bean-to-bar dark chocolate from Ecuador.",
+                variants=variants("cocoa", [("70%", 6.0, True), ("80%", 6.5, True), ("90%", 7.0, False)])),
+        Product(id="clearview-case", name="Clearview Phone Case", brand="Halo", category="Phone accessories",
+                price=19.0, description="A clear shock-absorbing case.",
+                variants=variants("screen", [("6.1-inch", 19.0, True), ("6.7-inch", 21.0, True)])),
+        Product(id="trail-runner-shoe", name="Ridge Trail Runner", brand="Daybird", category="Footwear", price=120.0,
+                description="A grippy trail running shoe.",
+                variants=variants("size", [("Size 10", 120.0, True), ("Size 10.5", 122.0, True),
+                                           ("Size 11", 124.0, False)])),
+        Product(id="commuter-backpack", name="Commuter Backpack", brand="Hafen", category="Bags", price=89.0,
+                description="A 22 L city backpack.",
+                variants=variants("compartment", [("Laptop compartment", 89.0, True), ("Tablet sleeve", 79.0, True)])),
+    ]
+    root = tmp_path_factory.mktemp("real-store")
+    settings = Settings(data_dir=root)
+    knowledge = Knowledge(settings)
+    knowledge.ingest(products, "real-store", None, progress=False)
+    return ConversationManager(settings, knowledge=knowledge, sessions=SessionStore(settings.sessions_url))
+
+
+def test_a_sale_price_is_the_price_and_the_compare_at_price_only_a_was(real_store):
+    result = ask(real_store, "sale-1", "What does the Linen Table Lamp cost?")
+    answer = result["answer"]
+    assert "$59.99" in answer and "was $75.00" in answer and answer.index("$59.99") < answer.index("$75.00")
+    assert "compare" not in answer.lower()
+    assert cited(result)[0].startswith("product/linen-table-lamp")
+
+
+def test_a_compare_at_price_below_the_price_is_no_sale(real_store):
+    answer = ask(real_store, "sale-2", "How much is the Ceramic Pour-Over Set?")["answer"]
+    assert "$42.00" in answer and "was" not in answer and "$38" not in answer
+
+
+def test_an_out_of_stock_variant_says_so_first_and_offers_the_in_stock_ones(real_store):
+    answer = ask(real_store, "oos-1", "Is the Aurora Laptop with the 1TB SSD in stock?")["answer"]
+    assert answer.startswith("Sorry") and "out of stock" in answer
+    assert "$1,249.00" not in answer                                  # its price is no answer
+    assert "512GB SSD ($999.00)" in answer and "2TB SSD ($1,449.00)" in answer
+    lamp = ask(real_store, "oos-2", "Can I get the Linen Table Lamp in Charcoal?")["answer"]
+    assert lamp.index("out of stock") < lamp.index("Natural") and "Natural ($59.99 (was $75.00))" in lamp
+
+
+@pytest.mark.parametrize("question, value, price", [
+    ("Do you have the Single Origin Cacao Bar in 80%?", "80%", "$6.50"),
+    ("Is the Clearview Phone Case for a 6.7 inch screen in stock?", "6.7-inch", "$21.00"),
+    ("Does the Ridge Trail Runner come in a 10.5?", "Size 10.5", "$122.00"),
+    ("Is the Aurora Laptop with 2 TB available?", "2TB SSD", "$1,449.00"),
+])
+def test_option_values_of_every_shape_are_understood(real_store, question, value, price):
+    answer = ask(real_store, f"shape-{abs(hash(question))}", question)["answer"]
+    assert f"in {value} is {price}" in answer and "in stock" in answer
+
+
+def test_a_product_named_inside_another_products_option_is_not_taken_for_it(real_store):
+    result = ask(real_store, "inside-1", "Do you have a backpack with a laptop compartment?")
+    assert "Commuter Backpack" in result["answer"] and "Aurora Laptop" not in result["answer"]
+    assert result["state"]["state"]["product_in_focus"] != "aurora-laptop"

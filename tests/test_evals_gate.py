@@ -1,5 +1,7 @@
 """The CI quality gate: the shipped suite (evals/) through the extractive pipeline meets
-evals/thresholds.yaml. This is what `make test` relies on to fail when answers get worse."""
+evals/thresholds.yaml. This is what `make test` relies on to fail when answers get worse.
+The unseen-store suite (evals/unseen/) runs here too; its bounds are printed and, while they sit
+under `pending:` in the thresholds, never fail the test."""
 import pytest
 
 from assistant.evals import evaluate, summary
@@ -18,4 +20,4 @@ def test_the_suite_meets_its_thresholds(demo_settings, demo_knowledge, tmp_path)
     lines = summary(outcome)
     print("\n".join(lines))
     assert outcome.report["metrics"]["counts"]["errors"] == 0, lines
-    assert outcome.gate_passed, "\n".join(str(g) for g in outcome.gate if not g.passed)
+    assert outcome.gate_passed, "\n".join(str(g) for g in outcome.gate if g.enforced and not g.passed)

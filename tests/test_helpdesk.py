@@ -1,16 +1,15 @@
 """Helpdesk webhooks against a real HTTP receiver on 127.0.0.1: signed, retried, dead-lettered,
-durable across a restart; and the inbound direction's signature checks."""
+durable across a restart (the inbound direction is in tests/test_inbound.py)."""
 from __future__ import annotations
 
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from assistant.handoff.helpdesk import (Helpdesk, InvalidSignature, handle_inbound, sign, signed_headers,
-                                verify_signature)
+from assistant.handoff.helpdesk import Helpdesk
+from assistant.handoff.inbound import InvalidSignature, verify_signature
 from assistant.handoff.policy import HandoffDecision
 from assistant.storage.sessions import SessionStore
 from assistant.settings import HelpdeskSettings, Settings
@@ -68,7 +67,8 @@ def receiver():
 
 def make(tmp_path, urls, **overrides):
     store = SessionStore(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
-    settings = HelpdeskSettings(webhook_urls=urls, webhook_secret=SECRET, inbound_secret=INBOUND,
+    settings = HelpdeskSettings(webhook_urls=urls, webhook_secret=SECRET,
+                                inbound_secret=overrides.pop("inbound_secret", INBOUND),
                                 retries=overrides.pop("retries", 3), backoff_s=overrides.pop("backoff_s", 0.02),
                                 timeout=2, **overrides)
     helpdesk = Helpdesk(settings, store)
@@ -188,48 +188,6 @@ def test_queued_webhooks_survive_a_restart(tmp_path, receiver):
     restarted.close()
     assert receiver.events() == ["handoff.created"]
     assert receiver.requests[0]["body"]["conversation_id"] == session
-
-
-def test_signature_checks_reject_tampering_staleness_and_missing_headers():
-    body = b'{"conversation_id": "abc", "text": "hello"}'
-    headers = signed_headers(INBOUND, body)
-    assert verify_signature(INBOUND, headers, body) == int(headers["X-Assistant-Timestamp"])
-    with pytest.raises(InvalidSignature, match="does not match"):
-        verify_signature(INBOUND, headers, body.replace(b"hello", b"hellO"))
-    with pytest.raises(InvalidSignature, match="does not match"):
-        verify_signature("another-secret", headers, body)
-    old = signed_headers(INBOUND, body, now=time.time() - 3600)
-    with pytest.raises(InvalidSignature, match="signature_tolerance_s"):
-        verify_signature(INBOUND, old, body)
-    with pytest.raises(InvalidSignature, match="missing"):
-        verify_signature(INBOUND, {"X-Assistant-Timestamp": headers["X-Assistant-Timestamp"]}, body)
-    # the timestamp is signed: moving it forward breaks the signature
-    moved = {**headers, "X-Assistant-Timestamp": str(int(headers["X-Assistant-Timestamp"]) + 1)}
-    with pytest.raises(InvalidSignature):
-        verify_signature(INBOUND, moved, body)
-    assert sign(INBOUND, 1, b"x") != sign(INBOUND, 2, b"x")
-
-
-def test_inbound_replies_need_a_valid_fresh_unreplayed_signature(tmp_path):
-    store, helpdesk, takeover = make(tmp_path, [])
-    session, _ = open_ticket(store, takeover)
-    body = json.dumps({"conversation_id": session, "text": "Hi, this is Ana from support.",
-                       "agent": "Ana"}).encode()
-
-    forged = {**signed_headers("not-the-secret", body)}
-    with pytest.raises(InvalidSignature):
-        handle_inbound(takeover, forged, body)
-    assert [m for m in store.transcript(session) if m["role"] == "agent"] == []
-
-    headers = signed_headers(INBOUND, body)
-    result = handle_inbound(takeover, headers, body)
-    assert result["ok"] and result["status"] == "agent"
-    [reply] = [m for m in store.transcript(session) if m["role"] == "agent"]
-    assert reply["content"] == "Hi, this is Ana from support." and reply["agent"] == "Ana"
-
-    with pytest.raises(InvalidSignature, match="replay"):
-        handle_inbound(takeover, headers, body)
-    assert len([m for m in store.transcript(session) if m["role"] == "agent"]) == 1
 
 
 def test_webhook_urls_without_a_secret_are_refused_at_start():

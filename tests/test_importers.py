@@ -24,6 +24,7 @@ from assistant.importers._common import html_to_text, parse_price
 
 DATA = Path(__file__).parent / "fixtures"
 SHOPIFY_CSV = DATA / "shopify_products.csv"
+SHOPIFY_SALE_CSV = DATA / "shopify_sale_products.csv"     # Shopify's full export header, sale prices
 GENERIC_CSV = DATA / "generic_products.csv"
 GENERIC_MAPPING = DATA / "generic_products.mapping.yaml"
 ESHOP_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "eshop-catalog"
@@ -57,7 +58,39 @@ def test_shopify_export_is_detected_and_grouped_by_handle():
     assert jacket.tags == ["running", "waterproof", "outerwear"]
     assert jacket.specs["material"] == "Recycled nylon"          # from a metafield column
     assert jacket.specs["weight_grams"] == "320-340"
-    assert jacket.specs["compare_at_price"] == 149
+    assert [v.compare_at_price for v in jacket.variants] == [149.0] * 4     # the was-price, not a spec
+    assert "compare_at_price" not in jacket.specs
+
+
+def test_shopify_compare_at_price_is_the_was_price_and_only_when_dearer():
+    assert detect_format(SHOPIFY_SALE_CSV) == "shopify"
+    products = by_id(load_products(SHOPIFY_SALE_CSV))
+    assert list(products) == ["linen-table-lamp", "merino-crew-sweater", "ceramic-pour-over-set", "walnut-cutting-board"]
+    lamp = products["linen-table-lamp"]
+    assert lamp.price == 59.99 and [v.compare_at_price for v in lamp.variants] == [75.0, 75.0]
+    assert lamp.was_range() == (75.0, 75.0) and not lamp.specs.get("compare_at_price")
+    assert lamp.specs["image_urls"][-1].endswith("linen-table-lamp-detail.jpg?v=1712000003")   # image-only row
+    sweater = {v.sku: v for v in products["merino-crew-sweater"].variants}
+    assert [sweater[s].compare_at_price for s in ("MCS-S-OAT", "MCS-M-OAT", "MCS-L-OAT")] == [120.0, 120.0, None]
+    assert products["merino-crew-sweater"].was_range() is None      # L sells at full price
+    pour_over = products["ceramic-pour-over-set"]                   # compare-at 38.00 under the 42.00 price
+    assert pour_over.price == 42.0 and pour_over.variants[0].compare_at_price is None and pour_over.was_range() is None
+    board = {v.sku: v.compare_at_price for v in products["walnut-cutting-board"].variants}
+    assert board == {"WCB-S": None, "WCB-L": 80.0}                  # equal to the price is no sale
+
+
+def test_mapping_reads_a_compare_at_price_column(tmp_path):
+    path = tmp_path / "feed.csv"
+    path.write_text("sku,title,price,was\nL-1,Linen Table Lamp,59.99,75.00\nM-1,Camp Mug,18.00,15.00\n"
+                    "S-1,Camp Stool,12.00,\n", encoding="utf-8")
+    mapping = {"fields": {"id": "sku", "name": "title", "price": "price", "compare_at_price": "was"}}
+    lamp, mug, stool = load_products(path, mapping=mapping)
+    assert (lamp.price, lamp.compare_at_price) == (59.99, 75.0)
+    assert mug.compare_at_price is None and stool.compare_at_price is None
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sku,title,price,was\nL-1,Lamp,59.99,soon\n", encoding="utf-8")
+    with pytest.raises(CatalogImportError, match="field 'compare_at_price' \\(column 'was'\\): cannot read a price"):
+        load_products(bad, mapping=mapping)
 
 
 def test_shopify_inventory_becomes_stock():

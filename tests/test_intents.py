@@ -7,8 +7,8 @@ import pytest
 import yaml
 
 from assistant.errors import CatalogError
-from assistant.dialogue.intents import (DEFAULT_EXAMPLES, IntentClassifier, find_order_ids,
-                               is_human_request, load_intent_examples)
+from assistant.dialogue.intents import DEFAULT_EXAMPLES, IntentClassifier, is_human_request, load_intent_examples
+from assistant.dialogue.signals import find_order_ids
 from assistant.settings import PROJECT_ROOT, get_settings
 from assistant.dialogue.state import INTENTS
 from conftest_intents import classifier, eval_module  # noqa: F401  (fixtures)
@@ -144,3 +144,39 @@ def test_keyboard_mashing_is_out_of_scope(classifier, text):
                                   "How can I get into a locked car that isn't mine?"])
 def test_prompt_probing_and_unsafe_asks_are_out_of_scope(classifier, text):
     assert classifier.classify(text)[0] == "out_of_scope"
+
+
+@pytest.mark.parametrize("text, ids", [
+    ("Where is my order #1001?", ["#1001"]),                       # Shopify-style order names
+    ("order # W1234567 hasn't shipped", ["#W1234567"]),
+    ("order #w1234567 and NW 482913", ["#W1234567", "NW-482913"]),
+])
+def test_common_order_id_formats_are_found(text, ids):
+    assert find_order_ids(text) == ids
+
+
+@pytest.mark.parametrize("text", [
+    "it cost $1001.50", "I bought it in 2024", "call me on +1 555-123-4567 or 555 123 4567",
+    "the model TR-2041 is great", "item #2 of 3", "#1001.50 was the total", "price 1,001.00",
+])
+def test_prices_years_phones_and_model_numbers_are_not_order_ids(text):
+    assert find_order_ids(text) == []
+
+
+def test_a_store_sets_its_own_order_id_format(tmp_path):
+    from assistant.settings import Settings
+
+    settings = Settings(data_dir=tmp_path, order_id_pattern=r"\bORD\d{5}\b")
+    assert find_order_ids("my order ORD12345, not NW-482913", settings.order_id_pattern) == ["ORD-12345"]
+    with pytest.raises(ValueError, match="order_id_pattern"):
+        Settings(data_dir=tmp_path, order_id_pattern="NW-(")
+
+
+def test_the_classifier_reads_the_stores_order_id_format(classifier):
+    from assistant.dialogue.intents import IntentClassifier
+    from assistant.settings import Settings
+
+    store = IntentClassifier(encoder=classifier.encoder, examples=classifier.examples,
+                             settings=Settings(order_id_pattern=r"\bORD\d{5}\b"))
+    assert store.classify("ORD12345")[0] == "order_status"
+    assert classifier.classify("#1001")[0] == "order_status"

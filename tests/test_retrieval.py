@@ -1,5 +1,5 @@
 """Retrieval over the demo store: the product-aware path and metadata filters."""
-from assistant.knowledge.retrieval import SearchFilters, query_for
+from assistant.knowledge.retrieval import SearchFilters
 
 
 def test_question_naming_a_product_gets_its_spec_chunk_first(demo_knowledge):
@@ -37,12 +37,12 @@ def _first_document(hits):
 def test_a_country_finds_the_international_zones(demo_knowledge):
     for question in ("How much is shipping to the UK?", "Do you ship to Canada?",
                      "How long does delivery to Australia take?"):
-        hit = _first_document(demo_knowledge.retriever.search(query_for(question, "shipping")))
+        hit = _first_document(demo_knowledge.retriever.search(question, intent="shipping"))
         assert hit.source_id in ("faq/shipping-international", "policy/shipping#international-zones"), question
 
 
 def test_order_numbers_do_not_pull_in_pages_that_quote_an_example_number(demo_knowledge):
-    hit = _first_document(demo_knowledge.retriever.search(query_for("Where is my order NW-482913?", "order_status")))
+    hit = _first_document(demo_knowledge.retriever.search("Where is my order NW-482913?", intent="order_status"))
     assert hit.source_id == "faq/order-tracking"
 
 

@@ -8,7 +8,7 @@ import pytest
 from assistant.events import ReplyEvent
 from assistant.handoff.policy import HandoffDecision, HandoffPolicy
 from assistant.storage.sessions import SessionStore
-from assistant.handoff.takeover import Takeover, TakeoverConflict, takeover_turn
+from assistant.handoff.takeover import HandoffTurn, Takeover, TakeoverConflict, takeover_turn
 from tests.conftest import ask
 
 
@@ -60,7 +60,7 @@ def shopper_turn(store, tracker, policy, takeover, session, text, bot_answer="He
     def emit(type_, **data):
         return ReplyEvent(type_, {**data, "seq": store.append(session, number, type_, data), "turn": number})
 
-    events, routing = [], takeover_turn(takeover, session, number, decision, state, emit, text)
+    events, routing = [], takeover_turn(takeover, HandoffTurn(session, number, decision, state, emit, text))
     try:
         while True:
             events.append(next(routing))
@@ -255,8 +255,58 @@ def test_an_agent_owns_decision_after_a_mid_turn_hand_back_opens_no_ticket(store
         events.append(type_)
         return ReplyEvent(type_, data)
 
-    routing = takeover_turn(takeover, session, 1, decision, state, emit, "hello?")
+    routing = takeover_turn(takeover, HandoffTurn(session, 1, decision, state, emit, "hello?"))
     with pytest.raises(StopIteration) as stop:
         next(routing)
     assert stop.value.value is False                 # nobody owns the chat: the bot answers
     assert takeover.tickets(session_id=session) == [] and events == []
+
+
+def _route(takeover, session, number, decision, state, text):
+    """Run takeover_turn for one stored shopper message; returns (silent, handoff events)."""
+    events = []
+
+    def emit(type_, **data):
+        events.append(data)
+        return ReplyEvent(type_, data)
+
+    routing = takeover_turn(takeover, HandoffTurn(session, number, decision, state, emit, text))
+    while True:
+        try:
+            next(routing)
+        except StopIteration as stop:
+            return stop.value, events
+
+
+def test_a_ticket_opened_mid_turn_takes_the_message_even_though_the_policy_saw_the_bot(
+        store, tracker, policy, takeover):
+    session = store.create()
+    store.append(session, 1, "user", {"content": "How heavy is the Alpine 40 Pack?", "images": []})
+    state, signals = tracker.update(store.load_state(session), "How heavy is the Alpine 40 Pack?")
+    decision = policy.decide(state, signals)
+    assert not decision.handoff and state.owner == "bot"
+    # meanwhile another process hands the conversation to the queue
+    other = Takeover(SessionStore(store.url))
+    other.start(session, HandoffDecision(True, "explicit_request", "asked", "live"), store.load_state(session))
+
+    silent, events = _route(takeover, session, 1, decision, state, "How heavy is the Alpine 40 Pack?")
+
+    assert silent and events[0]["relayed"] and events[0]["status"] == "queued"
+    assert state.owner == "queued", "the manager's state follows the one owner read"
+    assert len(takeover.tickets(session_id=session)) == 1
+
+
+def test_never_mind_decided_while_queued_goes_to_the_agent_who_joined_mid_turn(store, tracker, policy, takeover):
+    session = store.create()
+    shopper_turn(store, tracker, policy, takeover, session, "I want to talk to an agent")
+    store.append(session, 2, "user", {"content": "never mind", "images": []})
+    state, signals = tracker.update(store.load_state(session), "never mind")
+    decision = policy.decide(state, signals)
+    assert decision.release and state.owner == "queued"
+    takeover.agent_join(session, "Sam")          # the agent joins before the bot routes the turn
+
+    silent, events = _route(takeover, session, 2, decision, state, "never mind")
+
+    assert silent and events[0]["relayed"] and events[0]["status"] == "agent"
+    assert takeover.owner(session) == "agent" and state.owner == "agent"
+    assert takeover.ticket_for(session).status == "agent"

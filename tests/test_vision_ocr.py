@@ -100,3 +100,14 @@ def test_respace_puts_back_dropped_spaces():
     assert ocr.respace("Model:TR-2041Size42") == "Model: TR-2041 Size 42"
     assert ocr.respace("SummitRainJacket") == "Summit Rain Jacket"
     assert ocr.squash("Summit  Rain-Jacket") == ocr.squash("SummitRainJacket")
+
+
+@pytest.mark.parametrize("text, ids", [
+    ("Order #1001  Total $84.00", ["#1001"]), ("ORDER #W1234567", ["#W1234567"]), ("Order #1O01", ["#1001"]),
+])
+def test_ocr_reads_other_order_id_formats_with_the_typed_text_finder(text, ids):
+    assert ocr.find_order_ids(text) == ids
+
+
+def test_ocr_takes_no_price_phone_or_model_number_for_an_order_id():
+    assert ocr.find_order_ids(["Total $1001.50", "Tel 555 123 4567", "Model: TR-2041", "2024"]) == []

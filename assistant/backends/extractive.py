@@ -21,14 +21,34 @@ from collections.abc import Iterator
 
 from assistant.backends.base import AnswerRequest, BackendOptions, ModelBackend
 from assistant.knowledge.catalog import Product, Variant
-from assistant.knowledge.chunking import HIDDEN_SPECS, money, spec_label
+from assistant.knowledge.chunking import HIDDEN_SPECS, money, price_text, sale_text, spec_label
 from assistant.knowledge.evidence import Evidence
 from assistant.knowledge.products import asked_kind, kind_match, names_product
 from assistant.knowledge.retrieval import wants_variants
-from assistant.lexicon.en import (ALTERNATIVE, COLORS, COMPARE, DESCRIPTION_HINTS, FREEBIE, LISTING,
-                                  OTHERS_DATA, POLICY_INTENTS, POLICY_WORDS, PRICE_ASK, SIZING, SPEC_SYNONYMS,
-                                  STOPWORDS, STORE_OVERVIEW, YES_NO, content_stems, expand_places, find_budget,
-                                  has_card_number, has_phrase, similar, stem, words)
+from assistant.dialogue.state import POLICY_INTENTS
+from assistant.lexicon import lexicon
+from assistant.lexicon.text import has_phrase, similar, stem, words
+from assistant.privacy import has_card_number
+
+# How shoppers ask, from the lexicon: browsing, the whole store, "instead", comparisons, sizing,
+# policy words that beat a product in focus, price asks, yes/no questions, and what is declined.
+_WORDS = lexicon("en")
+(ALTERNATIVE, COLORS, COMPARE, DESCRIPTION_HINTS, FREEBIE, LISTING, OTHERS_DATA, POLICY_WORDS, PRICE_ASK,
+ SIZING, SPEC_SYNONYMS, STOPWORDS, STORE_OVERVIEW, YES_NO) = (
+    _WORDS.alternative, _WORDS.colors, _WORDS.compare, _WORDS.description_hints, _WORDS.freebie,
+    _WORDS.listing, _WORDS.others_data, _WORDS.policy_words, _WORDS.price_ask, _WORDS.sizing,
+    _WORDS.spec_synonyms, _WORDS.stopwords, _WORDS.store_overview, _WORDS.yes_no)
+content_stems, expand_places, find_budget = _WORDS.content_stems, _WORDS.expand_places, _WORDS.find_budget
+
+# Option values as tokens: numbers (with decimals) apart from their units, words, and % or inch marks,
+# so "1TB SSD", "1 TB" and "1tb" read alike.
+_VALUE_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+|[%\"″]")
+MONEY_AMOUNT = re.compile(r"[$€£]\s?\d[\d,.]*|\b\d[\d,.]*\s?(?:usd|eur|gbp|dollars?|euros?|pounds?)\b", re.I)
+
+
+def value_tokens(text: str) -> list[str]:
+    return _VALUE_TOKEN.findall(text.lower())
+
 
 DONT_KNOW = ("I'm sorry, I couldn't find that in our store information. "
              "Would you like me to connect you with a member of our team?")
@@ -39,12 +59,6 @@ class ExtractiveOptions(BackendOptions):
     min_score: float = 0.30        # below this cosine similarity the evidence is "weak"
     list_min_score: float = 0.20   # a listed product (the kind and budget already fit) needs this much
     max_listed: int = 5
-
-
-def price_text(product: Product, joiner: str = "-") -> str:
-    low, high = product.price_range()
-    c = product.currency
-    return money(low, c) if low == high else f"{money(low, c)}{joiner}{money(high, c)}"
 
 
 class ExtractiveBackend(ModelBackend):
@@ -239,9 +253,7 @@ class ExtractiveBackend(ModelBackend):
             keys = [k for k in product.specs if k in ("fit", "sizing", "torso_fit", "fits_height")]
         if not keys:
             return doc[0]
-        n = self._cite(evidence, product.id, "specs", "product")
-        facts = "; ".join(f"{spec_label(k)}: {product.specs[k]}" for k in keys[:2])
-        return f"{product.name} - {facts} [{n}]. {doc[0]}"
+        return f"{product.name} - {self._facts(product, keys[:2], evidence)}. {doc[0]}"
 
     # -- browsing -------------------------------------------------------------------------
     def _list_products(self, evidence: list[Evidence], q: str, budget: float | None, exclude: str | None) -> str | None:
@@ -312,8 +324,7 @@ class ExtractiveBackend(ModelBackend):
         for p in products:
             n = self._cite(evidence, p.id, "specs", "product")
             if found[p.id]:
-                facts = "; ".join(f"{spec_label(k)}: {p.specs[k]}" for k in found[p.id])
-                parts.append(f"{p.name} - {facts} [{n}].")
+                parts.append(f"{p.name} - {self._facts(p, found[p.id], evidence)}.")
                 continue
             sentence = self._description_sentences(p, asked, keep=1)
             if sentence:
@@ -340,6 +351,10 @@ class ExtractiveBackend(ModelBackend):
                                            re.search(rf"\b(size|in|an?)\s+{re.escape(lv)}\b", q.lower()))):
                     chosen[option] = value
                     break
+            if option not in chosen:
+                named = ExtractiveBackend._named_value(option, values, q, product.name)
+                if named:
+                    chosen[option] = named
             if option == "color" and option not in chosen:
                 # "in blue" when the only blue is "Slate Blue"
                 partial = [v for v in values if any(re.search(rf"\b{c}\b", q.lower()) and re.search(rf"\b{c}\b", v.lower())
@@ -347,6 +362,28 @@ class ExtractiveBackend(ModelBackend):
                 if len(partial) == 1:
                     chosen[option] = partial[0]
         return chosen
+
+    @staticmethod
+    def _named_value(option: str, values: list[str], q: str, name: str = "") -> str | None:
+        """The option value the shopper names by what sets it apart from the others, whatever its
+        shape: "1TB" for "1TB SSD" (beside "512GB SSD"), "10.5" for "Size 10.5", "80%", "6.1 inch".
+        Words every value shares and the option's own name do not count, nor do prices ("under $50"
+        is not "50 L"), nor the product's own name ("Alpine 40" is not "40 L"); a lone short word
+        ("M", "XL") is left to the stricter rule above."""
+        asked = value_tokens(MONEY_AMOUNT.sub(" ", q))
+        own_name = set(value_tokens(name))
+        in_name = [t in own_name for t in asked]
+        asked = [t for i, t in enumerate(asked) if not (in_name[i] and (
+            (i > 0 and in_name[i - 1]) or (i + 1 < len(asked) and in_name[i + 1])))]
+        shared = set.intersection(*(set(value_tokens(v)) for v in values)) if len(values) > 1 else set()
+        best, best_len = None, 0
+        for value in values:
+            own = [t for t in value_tokens(value) if t not in shared and t not in value_tokens(option)]
+            if not own or (len(own) == 1 and own[0].isalpha() and len(own[0]) <= 3):
+                continue
+            if any(asked[i:i + len(own)] == own for i in range(len(asked) - len(own) + 1)) and len(own) > best_len:
+                best, best_len = value, len(own)
+        return best
 
     def _variant_answer(self, product: Product, req: AnswerRequest, q: str, evidence: list[Evidence],
                         explicit_only: bool) -> str | None:
@@ -391,22 +428,36 @@ class ExtractiveBackend(ModelBackend):
         return None
 
     def _describe_variants(self, product: Product, chosen: dict[str, str], matches: list[Variant], n: int) -> str:
+        """The asked variant's price and stock; one that cannot be bought says so first and offers
+        the in-stock variants nearest to it instead (its price is no answer to "can I get it?")."""
         what = " ".join(chosen[k] for k in sorted(chosen, key=lambda k: k != "color"))
+        in_stock = [v for v in matches if v.in_stock]
+        if not in_stock:
+            every = " in every option" if len(matches) > 1 else ""
+            return (f"Sorry, the {product.name} in {what} is out of stock{every} right now [{n}]."
+                    + self._in_stock_instead(product, chosen))
         if len(matches) == 1:
             v = matches[0]
-            price = money(v.price if v.price is not None else product.price, product.currency)
-            if v.in_stock:
-                left = f" ({v.stock} left)" if v.stock is not None and v.stock <= 5 else ""
-                return f"The {product.name} in {what} is {price} and in stock{left} [{n}]."
-            return f"The {product.name} in {what} is {price} but currently out of stock [{n}]."
-        in_stock = [v for v in matches if v.in_stock]
+            price = sale_text(product.variant_price(v), product.was_price(v), product.currency)
+            left = f" ({v.stock} left)" if v.stock is not None and v.stock <= 5 else ""
+            return f"The {product.name} in {what} is {price} and in stock{left} [{n}]."
         rest = [o for o in {k for v in matches for k in v.options} if o not in chosen]
-        if not in_stock:
-            return f"Sorry, the {product.name} in {what} is currently out of stock in every option [{n}]."
-        avail = ", ".join(" ".join(v.options[o] for o in rest) or v.sku for v in in_stock)
-        low = min((v.price if v.price is not None else product.price) for v in in_stock)
-        return (f"Yes, the {product.name} comes in {what}, from {money(low, product.currency)}; "
+        avail = ", ".join(" ".join(v.options[o] for o in rest if o in v.options) or v.sku for v in in_stock)
+        cheapest = min(in_stock, key=product.variant_price)
+        low = sale_text(product.variant_price(cheapest), product.was_price(cheapest), product.currency)
+        return (f"Yes, the {product.name} comes in {what}, from {low}; "
                 f"in stock in {', '.join(rest) or 'these options'}: {avail} [{n}].")
+
+    @staticmethod
+    def _in_stock_instead(product: Product, chosen: dict[str, str], limit: int = 4) -> str:
+        """" In stock instead: Black / L ($134.00), ..." - those sharing most of the asked options first."""
+        others = [v for v in product.variants if v.in_stock]
+        if not others:
+            return " No option of it is in stock at the moment."
+        others.sort(key=lambda v: -sum(v.options.get(k) == value for k, value in chosen.items()))
+        listed = ", ".join(f"{v.label()} ({sale_text(product.variant_price(v), product.was_price(v), product.currency)})"
+                           for v in others[:limit])
+        return f" In stock instead: {listed}."
 
     @staticmethod
     def _spec_lines(product: Product, q: str, strong: bool = False) -> list[str]:
@@ -436,9 +487,29 @@ class ExtractiveBackend(ModelBackend):
         keys = self._spec_lines(product, q)
         if not keys:
             return None
-        n = self._cite(evidence, product.id, "specs", "product")
-        facts = "; ".join(f"{spec_label(k)}: {product.specs[k]}" for k in keys)
-        return f"{self._compatibility_lead(product, keys[0], original or q)}{product.name} - {facts} [{n}]."
+        lead = self._compatibility_lead(product, keys[0], original or q)
+        return f"{lead}{product.name} - {self._facts(product, keys, evidence)}."
+
+    def _fact_cite(self, evidence: list[Evidence], product: Product, key: str) -> int:
+        """The evidence a spec fact is quoted from: the manual section it was read from (its
+        ``spec_sources`` entry), else the product's specs chunk, else its summary."""
+        source = product.spec_sources.get(key)
+        if source:
+            for i, e in enumerate(evidence, 1):
+                if e.source_id == source:
+                    return i
+            for i, e in enumerate(evidence, 1):
+                if e.product_id == product.id and key in str(e.metadata.get("spec_keys", "")).split(","):
+                    return i
+        return self._cite(evidence, product.id, "specs", "product")
+
+    def _facts(self, product: Product, keys: list[str], evidence: list[Evidence]) -> str:
+        """"weight: 15 lbs; sole: rubber [2]", each fact cited to where it was read (one mark when
+        they share it)."""
+        cites = [self._fact_cite(evidence, product, k) for k in keys]
+        if len(set(cites)) == 1:
+            return "; ".join(f"{spec_label(k)}: {product.specs[k]}" for k in keys) + f" [{cites[0]}]"
+        return "; ".join(f"{spec_label(k)}: {product.specs[k]} [{n}]" for k, n in zip(keys, cites))
 
     @staticmethod
     def _compatibility_lead(product: Product, key: str, q: str) -> str:

@@ -4,9 +4,11 @@ Each intent has 12-25 example utterances in ``prompts/intents.yaml``. They are e
 the shared sentence-transformers model; a message is labelled by cosine similarity to those
 examples (a weighted vote of the nearest examples blended with each intent's best matches).
 A few exact rules run first where a pattern is unambiguous: an explicit ask for a person is
-``human_request``; a message that is only a greeting or thanks is ``greeting``; an order id
-(``NW-`` + 6 digits) means ``order_status`` unless the examples clearly point elsewhere; a message
-with no word the encoder knows and nothing like any example ("asdf qwerty") is ``out_of_scope``.
+``human_request`` (the exact phrasings, or the learned detector of ``person_request.py`` for
+typos and indirect asks); a message that is only a greeting or thanks is ``greeting``; an order id (in
+the store's ``order_id_pattern``, e.g. ``NW-482913``) means ``order_status`` unless the examples
+clearly point elsewhere; a message with no word the encoder knows and nothing like any example
+("asdf qwerty") is ``out_of_scope``. The rules' words come from the lexicon (``assistant.lexicon``).
 
 The embedding model is the process-wide one from ``assistant.knowledge.embeddings.get_encoder`` (one load,
 torch threads capped by ``settings.embedding_threads``); pass an already-loaded instance as
@@ -21,8 +23,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import yaml
 
-from assistant.errors import CatalogError
+from assistant.dialogue.person_request import PersonRequestModel
+from assistant.dialogue.signals import find_order_ids, order_id_regex
 from assistant.dialogue.state import INTENTS
+from assistant.errors import CatalogError
+from assistant.lexicon import Lexicon, lexicon
 from assistant.settings import PROJECT_ROOT
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,65 +36,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from assistant.settings import Settings
 
 DEFAULT_EXAMPLES = PROJECT_ROOT / "prompts" / "intents.yaml"
-
-ORDER_ID_RE = re.compile(r"\bNW[-\s]?(\d{6})\b", re.IGNORECASE)
-_ORDER_MENTION_RE = re.compile(r"(?:\b(?:my |the |your )?order\s*(?:number|no\.?|id)?\s*[:#]?\s*)?"
-                               r"#?\bNW[-\s]?\d{6}\b", re.IGNORECASE)
-
-# Who a shopper may ask for, and the verbs that make it a request rather than a mention
-# ("I spoke to an agent yesterday" is a mention; "let me speak to an agent" is a request).
-_PERSON = (r"(?:a |an |the |your |some |one of your |real |live |actual |human |)*"
-           r"(?:human|person|people|agent|representative|rep|operator|manager|supervisor|"
-           r"someone|somebody|staff(?: member)?|team member|employee|customer service|"
-           r"(?:support |service |sales |customer )?team|support)s?\b"
-           r"(?!\s+else|')")
-_HUMAN_RES = [
-    re.compile(r"\b(?:talk|speak|chat|connect|transfer|put|get|escalate|pass|hand)\b"
-               r"(?:\s+\w+){0,4}?\s+(?:to|with|me|through to|over to)\s+" + _PERSON, re.I),
-    re.compile(r"\b(?:real|live|actual)\s+(?:human|person|people|agent|representative)\b", re.I),
-    re.compile(r"^\W*(?:a\s+)?(?:human|agent|representative|operator|real person)\b"
-               r"(?:\s+(?:please|now|pls))?\W*$", re.I),
-    re.compile(r"\b(?:want|need|give me|get me|request)\s+(?:a |an |to )?"
-               r"(?:real |live |actual )?(?:human|agent|representative|operator|person)\b", re.I),
-    re.compile(r"\b(?:have|can|could|would)\s+(?:someone|somebody|a person|an agent)"
-               r"(?:\s+from\s+\w+(?:\s+\w+)?)?\s+(?:call|phone|ring|contact|email)\s+me\b", re.I),
-    re.compile(r"\bcall me back\b", re.I),
-    re.compile(r"\b(?:rather|prefer|want to|like to|need to)\b[^,.;!?]{0,40}?\b(?:with|to)\s+"
-               r"(?:a |an )?(?:real |live |actual )?(?:person|human|agent|representative)\b", re.I),
-    re.compile(r"\b(?:get|bring|fetch)\s+(?:me\s+)?(?:a |an |the |your )?(?:real |live )?"
-               r"(?:human|person|agent|representative|manager|supervisor)\b", re.I),
-    re.compile(r"\b(?:human|person|agent|representative|manager)\s+(?:to\s+)?(?:take over|"
-               r"step in|jump in|join|pick (?:this|it) up)\b", re.I),
-    re.compile(r"\b(?:rather|prefer to)\s+(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+)?"
-               r"(?:person|human|people)\b", re.I),
-]
-# A negation or a question about the bot earlier in the same clause cancels a match:
-# "I don't need to talk to a human", "are you a real person?".
-_HUMAN_NEGATED = re.compile(
-    r"\b(?:don'?t|do not|doesn'?t|no need|not|never|without|rather not|won'?t|are you|"
-    r"is this|am i (?:talking|chatting|speaking))\b", re.I)
-_CLAUSE_BREAK = re.compile(r"[,.;!?]|\bbut\b|\bjust\b", re.I)
-
-_ARRIVAL_RE = re.compile(
-    r"\b(?:arriv\w*|deliver\w*|came|turned up|received|(?:i|we) (?:just )?got|sent me|shipped me|"
-    r"in (?:the|my) (?:\w+ )?(?:box|package|parcel)|out of the (?:box|package|packaging)|"
-    r"when i opened|unbox\w*|brand new)\b", re.I)
-_IN_USE_RE = re.compile(
-    r"\b(?:after (?:\w+ ){0,2}(?:days?|weeks?|months?|years?|seasons?|trips?|uses?|washe?s?|hikes?|"
-    r"runs?|km|miles)|(?:used|worn|wearing|using) (?:it|them)|normal use|since (?:i|we) (?:bought|got)|"
-    r"stopped (?:working|sealing)|wore out|worn out|on (?:my|a|the) (?:\w+ )?(?:trip|hike|walk|run)|"
-    r"while (?:charging|using|wearing|hiking|camping)|used it|months? old|years? old)\b", re.I)
-_GREETING_WORDS = {
-    "hi", "hello", "hey", "hiya", "howdy", "yo", "morning", "evening", "afternoon", "good",
-    "there", "thanks", "thank", "you", "so", "much", "cheers", "bye", "goodbye", "ok", "okay",
-    "cool", "great", "perfect", "awesome", "thx", "ty", "all", "that's", "thats", "it", "for",
-    "your", "help", "have", "a", "nice", "day", "see", "ya", "anyone", "team", "guys", "folks",
-    "lovely", "wonderful", "brilliant", "many", "again", "bonjour", "hola", "hallo", "gracias",
-    "merci", "danke",
-}
-_LEADING_GREETING = re.compile(
-    r"^\s*(?:(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening))(?:\s+there)?"
-    r"(?:\s+(?:team|guys|folks))?\s*[,.!:;-]*\s*)+", re.I)
 
 def load_intent_examples(path: Path | str = DEFAULT_EXAMPLES) -> dict[str, list[str]]:
     """Read ``intents.yaml``; unknown intent names or empty lists are an error naming the file."""
@@ -113,29 +59,29 @@ def load_intent_examples(path: Path | str = DEFAULT_EXAMPLES) -> dict[str, list[
     return examples
 
 
-def find_order_ids(text: str) -> list[str]:
-    """Order ids in ``text``, normalised to ``NW-123456`` (OCR and typing vary the separator)."""
-    seen: list[str] = []
-    for match in ORDER_ID_RE.finditer(text or ""):
-        order_id = f"NW-{match.group(1)}"
-        if order_id not in seen:
-            seen.append(order_id)
-    return seen
-
-
-def is_human_request(text: str) -> bool:
-    """An explicit ask for a person ("talk to a human", "real person please"), not a mention."""
-    for pattern in _HUMAN_RES:
+def is_human_request(text: str, words: Lexicon | None = None) -> bool:
+    """An explicit ask for a person ("talk to a human", "real person please"), not a mention.
+    A negation or a question about the bot earlier in the same clause cancels a match."""
+    words = words or lexicon()
+    for pattern in words.human_requests:
         for match in pattern.finditer(text or ""):
-            clause = _CLAUSE_BREAK.split(text[: match.start()])[-1]
-            if not _HUMAN_NEGATED.search(clause):
+            clause = words.clause_break.split(text[: match.start()])[-1]
+            if not words.human_negated.search(clause):
                 return True
     return False
 
 
-def is_pure_greeting(text: str) -> bool:
-    words = re.findall(r"[a-zA-Z']+", text.lower())
-    return bool(words) and len(words) <= 8 and all(w in _GREETING_WORDS for w in words)
+def is_pure_greeting(text: str, words: Lexicon | None = None) -> bool:
+    greeting = (words or lexicon()).greeting_words
+    found = re.findall(r"[a-zA-Z']+", text.lower())
+    return bool(found) and len(found) <= 8 and all(w in greeting for w in found)
+
+
+def order_mention_regex(pattern: str) -> re.Pattern[str]:
+    """An order id with the words that introduce it ("my order number #1001"): masked before
+    embedding, since the id says nothing about what kind of question it is."""
+    return re.compile(r"(?:\b(?:my |the |your )?order\s*(?:number|no\.?|id)?\s*[:#]?\s*)?(?:"
+                      + pattern + ")", re.IGNORECASE)
 
 
 class IntentClassifier:
@@ -164,6 +110,9 @@ class IntentClassifier:
 
             encoder = get_encoder(settings.embedding_model, settings.embedding_threads)
         self.encoder = encoder
+        self.words = lexicon()
+        self.order_id_pattern = settings.order_id_pattern
+        self._order_mention = order_mention_regex(self.order_id_pattern)
         if examples is None:
             examples = settings.prompts_dir / "intents.yaml"
             if not Path(examples).exists():
@@ -177,15 +126,30 @@ class IntentClassifier:
         texts = [t for name in self.intents for t in examples[name]]
         # 1. Embed every example once; normalised so a dot product is the cosine.
         self._matrix = self._embed(texts)
+        self.person = PersonRequestModel.load()
+        self._last: tuple[str, np.ndarray] | None = None
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         from assistant.knowledge.embeddings import embed
 
         return np.asarray(embed(self.encoder, texts), dtype=np.float32)
 
+    def embedding(self, text: str) -> np.ndarray:
+        """The message's embedding (a leading greeting left out), computed once per message."""
+        body = self.words.leading_greeting.sub("", text).strip() or text
+        if self._last is None or self._last[0] != body:
+            self._last = (body, self._embed([body])[0])
+        return self._last[1]
+
     def _similarities(self, text: str) -> np.ndarray:
-        body = _LEADING_GREETING.sub("", text).strip() or text
-        return self._matrix @ self._embed([body])[0]
+        return self._matrix @ self.embedding(text)
+
+    def asks_for_person(self, text: str) -> bool:
+        """The learned detector's reading (typos, indirect asks), never for a negated or
+        bot-directed message ("I don't need a person", "are you a real person?")."""
+        if self.person is None or self.words.human_negated.search(text):
+            return False
+        return self.person.asks(text, self.embedding(text), self.encoder)
 
     def is_gibberish(self, text: str, sims: np.ndarray | None = None) -> bool:
         """Letters but no word the encoder's vocabulary knows, and no example anywhere near."""
@@ -222,29 +186,29 @@ class IntentClassifier:
         if not text:
             return "out_of_scope", 0.0
         # Exact rules first, where a pattern cannot mean anything else.
-        if is_human_request(text):
+        if is_human_request(text, self.words) or self.asks_for_person(text):
             return "human_request", 0.99
-        if is_pure_greeting(text):
+        if is_pure_greeting(text, self.words):
             return "greeting", 0.95
         if self.is_gibberish(text):
             return "out_of_scope", 0.9
         # Order ids say nothing about the question's kind to the embedding; mask them.
-        ranked = list(self.scores(_ORDER_MENTION_RE.sub("my order", text)).items())
+        ranked = list(self.scores(self._order_mention.sub("my order", text)).items())
         intent, confidence = ranked[0]
         # The examples may spot a paraphrased ask for a person the rules missed, but only when
         # they are sure and nothing in the message negates it ("are you a real person?").
         if intent == "human_request" and (confidence < self.human_min_confidence
-                                          or _HUMAN_NEGATED.search(text)):
+                                          or self.words.human_negated.search(text)):
             intent, confidence = ranked[1]
         # Broken on arrival or broken in use? The examples blur the two; the words do not.
         pair = {intent, ranked[1][0]}
         if pair == {"damaged_or_wrong_item", "warranty_claim"}:
-            arrived, in_use = bool(_ARRIVAL_RE.search(text)), bool(_IN_USE_RE.search(text))
+            arrived, in_use = bool(self.words.arrival.search(text)), bool(self.words.in_use.search(text))
             if arrived != in_use:
                 intent = "damaged_or_wrong_item" if arrived else "warranty_claim"
                 confidence = max(ranked[0][1], ranked[1][1])
-        if find_order_ids(text):
-            rest = re.findall(r"[a-z]+", ORDER_ID_RE.sub(" ", text).lower())
+        if find_order_ids(text, self.order_id_pattern):
+            rest = re.findall(r"[a-z]+", order_id_regex(self.order_id_pattern).sub(" ", text).lower())
             scores = dict(ranked)
             clear_other = (len(rest) >= 3 and intent not in ("order_status", "greeting", "out_of_scope",
                                                              "product_question", "recommendation")

@@ -9,6 +9,9 @@ INTENTS = (
     "exchange", "shipping", "payment", "warranty_claim", "damaged_or_wrong_item", "complaint",
     "human_request", "greeting", "out_of_scope",
 )
+# Intents a store policy answers (returns, shipping, ...), even while a product is in focus.
+POLICY_INTENTS = frozenset({"return_or_refund", "exchange", "shipping", "payment", "warranty_claim",
+                            "damaged_or_wrong_item", "order_status", "complaint"})
 
 
 @dataclass

@@ -28,7 +28,7 @@ class EvalOutcome:
 
     @property
     def gate_passed(self) -> bool:
-        return self.gate is None or all(g.passed for g in self.gate)
+        return self.gate is None or all(g.passed for g in self.gate if g.enforced)
 
 
 def load_scorer_modules(names: list[str]) -> None:
@@ -76,7 +76,7 @@ def evaluate(paths: list[Path], settings: Settings, *, jobs: int = 1, tags: list
         run = runner.run(suite)
     finally:
         runner.close()
-    gate = check_gate(run.metrics, thresholds) if thresholds is not None else None
+    gate = check_gate(run, thresholds) if thresholds is not None else None
     report = build_report(run, gate=gate_dicts(gate) if gate is not None else None,
                           comparison=compare(old, run.to_dict()) if old else None)
     outcome = EvalOutcome(report, gate)
@@ -103,6 +103,14 @@ def summary(outcome: EvalOutcome) -> list[str]:
              f"intent accuracy {pct('intent.accuracy')}, handoff P/R/F1 {pct('handoff.precision')}/"
              f"{pct('handoff.recall')}/{pct('handoff.f1')}, latency p50/p95 {m['latency']['p50_ms']}/"
              f"{m['latency']['p95_ms']} ms"]
+    ev = m.get("evidence") or {}
+    lines.append(f"expected value in the evidence {pct('evidence.recall')} ({ev.get('in_evidence', 0)}/"
+                 f"{ev.get('turns', 0)} turns), in the top evidence item {pct('evidence.first_rate')}")
+    tagged = sorted(((tag, row["evidence"]) for tag, row in m["by_tag"].items() if (row.get("evidence") or {}).get("turns")),
+                    key=lambda kv: (kv[1]["recall"], kv[0]))
+    for start in range(0, len(tagged), 6):
+        lines.append(("evidence by tag: " if not start else "  ") + ", ".join(
+            f"{tag} {e['in_evidence']}/{e['turns']} (top {e['in_first']})" for tag, e in tagged[start:start + 6]))
     worst = sorted(((k, v) for k, v in m["expectations"].items()), key=lambda kv: kv[1]["rate"] or 0)[:4]
     lines.append("weakest expectations: " + ", ".join(f"{k} {v['passed']}/{v['total']}" for k, v in worst))
     lines.extend(f"notice: {n}" for n in report["meta"].get("notices", []))

@@ -8,8 +8,10 @@
 - citation precision: of the sources an answer cites, the share that contain an asserted fact
   (an expected phrase or a quantity the answer states);
 - groundedness: the share of answers stating quantities whose every quantity is in the evidence;
+- evidence recall: turns whose expected value was in the evidence handed to the backend, and
+  in its top-ranked item (evidence.py) - the ceiling any backend can reach;
 - latency p50 / p95 per turn (wall time of the whole reply, and to the first token);
-- all of it per tag and per transcript file.
+- all of it per tag (a conversation's tags, and a turn's own) and per transcript file.
 
 ``flatten`` turns the nested metrics into ``name -> number`` for the gate and for comparisons.
 """
@@ -19,6 +21,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from assistant.evals.evidence import recall as evidence_recall
 from assistant.evals.grounding import quantities, supports
 
 LOWER_IS_BETTER = ("latency.",)
@@ -38,14 +41,31 @@ def percentile(values: list[float], pct: float) -> float | None:
     return round(ordered[low] + (ordered[high] - ordered[low]) * (pos - low), 1)
 
 
-def _pass_rates(convs: list) -> dict[str, Any]:
-    """Pass rates over what was scored: a conversation or turn without expectations is context only."""
-    turns = [t for c in convs for t in c.turns if t.scored]
-    scored = [c for c in convs if any(t.scored for t in c.turns)]
+def _pass_rates(groups: list) -> dict[str, Any]:
+    """Pass rates over what was scored: a conversation or turn without expectations is context only.
+
+    ``groups`` pairs a conversation with the turns that count (all of them, or the turns tagged
+    with a tag the conversation lacks); a conversation passes when those turns all pass."""
+    turns = [t for _, ts in groups for t in ts if t.scored]
+    scored = [ts for _, ts in groups if any(t.scored for t in ts)]
     failing = Counter(ch.kind for t in turns for ch in t.checks if not ch.passed)
-    return {"conversations": len(scored), "conversation_pass_rate": rate(sum(c.passed for c in scored), len(scored)),
+    return {"conversations": len(scored),
+            "conversation_pass_rate": rate(sum(all(t.passed for t in ts) for ts in scored), len(scored)),
             "turns": len(turns), "turn_pass_rate": rate(sum(t.passed for t in turns), len(turns)),
-            "failing_checks": dict(failing.most_common())}
+            "failing_checks": dict(failing.most_common()), "evidence": evidence_recall(turns)}
+
+
+def _by_tag(convs: list) -> dict[str, list]:
+    """tag -> (conversation, turns): a conversation's tags cover all its turns, a turn's only itself."""
+    groups: dict[str, dict[str, tuple]] = defaultdict(dict)
+    for c in convs:
+        for tag in c.tags or ["(untagged)"]:
+            groups[tag][c.uid] = (c, list(c.turns))
+        for t in c.turns:
+            for tag in t.tags:
+                if tag not in c.tags:
+                    groups[tag].setdefault(c.uid, (c, []))[1].append(t)
+    return {tag: list(rows.values()) for tag, rows in groups.items()}
 
 
 def _expectations(turns: list) -> dict[str, dict[str, Any]]:
@@ -149,13 +169,10 @@ def compute(run) -> dict[str, Any]:
     convs = [c for c in run.conversations if not c.skipped]
     turns = [t for c in convs for t in c.turns]
     scored = [t for t in turns if t.scored]
-    by_tag: dict[str, list] = defaultdict(list)
     by_file: dict[str, list] = defaultdict(list)
     for c in convs:
-        for tag in c.tags or ["(untagged)"]:
-            by_tag[tag].append(c)
-        by_file[Path(c.source).name].append(c)
-    base = _pass_rates(convs)
+        by_file[Path(c.source).name].append((c, c.turns))
+    base = _pass_rates([(c, c.turns) for c in convs])
     return {
         "counts": {"conversations": len(convs), "skipped": len(run.conversations) - len(convs),
                    "turns": len(turns), "scored_turns": len(scored),
@@ -168,10 +185,11 @@ def compute(run) -> dict[str, Any]:
         "handoff": _handoffs(scored),
         "citation_precision": _citations(turns),
         "groundedness": _grounding(turns),
+        "evidence": base["evidence"],
         "latency": _latency(turns),
         "judge": _judge(turns),
-        "by_tag": {tag: _pass_rates(cs) for tag, cs in sorted(by_tag.items())},
-        "by_file": {name: _pass_rates(cs) for name, cs in sorted(by_file.items())},
+        "by_tag": {tag: _pass_rates(groups) for tag, groups in sorted(_by_tag(convs).items())},
+        "by_file": {name: _pass_rates(groups) for name, groups in sorted(by_file.items())},
         "skipped": [{"uid": c.uid, "reason": c.skipped} for c in run.conversations if c.skipped],
     }
 
@@ -184,6 +202,8 @@ def flatten(metrics: dict[str, Any]) -> dict[str, float | None]:
         "intent.accuracy": metrics.get("intent", {}).get("accuracy"),
         "citation_precision": metrics.get("citation_precision", {}).get("rate"),
         "groundedness": metrics.get("groundedness", {}).get("rate"),
+        "evidence.recall": metrics.get("evidence", {}).get("recall"),
+        "evidence.first_rate": metrics.get("evidence", {}).get("first_rate"),
     }
     for key in ("precision", "recall", "f1"):
         flat[f"handoff.{key}"] = metrics.get("handoff", {}).get(key)
@@ -194,6 +214,8 @@ def flatten(metrics: dict[str, Any]) -> dict[str, float | None]:
     for tag, row in metrics.get("by_tag", {}).items():
         flat[f"tag.{tag}.conversation_pass_rate"] = row["conversation_pass_rate"]
         flat[f"tag.{tag}.turn_pass_rate"] = row["turn_pass_rate"]
+        flat[f"tag.{tag}.evidence_recall"] = (row.get("evidence") or {}).get("recall")
+        flat[f"tag.{tag}.evidence_first_rate"] = (row.get("evidence") or {}).get("first_rate")
     for key, value in (metrics.get("judge") or {}).items():
         if key != "n":
             flat[f"judge.{key}"] = value

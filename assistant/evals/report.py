@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.evals import charts
+from assistant.evals.evidence import turn_recall
 from assistant.evals.metrics import flatten
 
 CSS = """
@@ -41,8 +42,12 @@ code{background:#eef0f3;border-radius:3px;padding:0 3px;font-size:12px}
 def build_report(run, *, gate: list[dict] | None = None, comparison: dict | None = None) -> dict[str, Any]:
     report = run.to_dict()
     report["flat_metrics"] = flatten(run.metrics)
+    for conv in report["conversations"]:
+        for turn in conv["turns"]:
+            if turn.get("checks"):
+                turn["evidence_recall"] = turn_recall(turn["expect"], turn.get("evidence") or [])
     if gate is not None:
-        report["gate"] = {"passed": all(g["passed"] for g in gate), "results": gate}
+        report["gate"] = {"passed": all(g["passed"] for g in gate if g.get("enforced", True)), "results": gate}
     if comparison is not None:
         report["compare"] = comparison
     return report
@@ -74,6 +79,7 @@ def _cards(report: dict[str, Any]) -> str:
     deltas = {r["metric"]: r for r in report.get("compare", {}).get("metrics", [])}
     shown = [("conversation_pass_rate", "conversations passing"), ("turn_pass_rate", "turns passing"),
              ("groundedness", "grounded answers"), ("citation_precision", "citation precision"),
+             ("evidence.recall", "expected value in evidence"), ("evidence.first_rate", "... in the top evidence"),
              ("intent.accuracy", "intent accuracy"), ("handoff.f1", "handoff F1"),
              ("latency.p50_ms", "latency p50"), ("latency.p95_ms", "latency p95")]
     out = []
@@ -97,11 +103,18 @@ def _gate(report: dict[str, Any]) -> str:
     for g in gate["results"]:
         op = ">=" if g["kind"] == "min" else "<="
         value = "not measured" if g["value"] is None else f"{g['value']:g}"
-        rows.append(f'<tr><td class="{"ok" if g["passed"] else "fail"}">{"ok" if g["passed"] else "FAIL"}</td>'
-                    f'<td><code>{escape(g["metric"])}</code></td><td>{escape(value)}</td><td>{op} {g["bound"]:g}</td></tr>')
+        enforced = g.get("enforced", True)
+        status = ("ok" if g["passed"] else "FAIL") if enforced else ("ok" if g["passed"] else "miss")
+        scope = g.get("scope") or "the rest"
+        rows.append(f'<tr><td class="{"ok" if g["passed"] else "fail"}">{status}</td>'
+                    f'<td>{escape(scope)}{"" if enforced else " <span class=muted>(pending)</span>"}</td>'
+                    f'<td><code>{escape(g["metric"])}</code></td><td>{escape(value)}</td><td>{op} {g["bound"]:g}</td>'
+                    f'<td class="small muted">{escape(g.get("note") or "")}</td></tr>')
     verdict = '<span class="ok">gate passed</span>' if gate["passed"] else '<span class="fail">gate FAILED</span>'
-    return (f'<h2>Quality gate: {verdict}</h2><div class="panel"><table><tr><th></th><th>metric</th>'
-            f'<th>value</th><th>threshold</th></tr>{"".join(rows)}</table></div>')
+    return (f'<h2>Quality gate: {verdict}</h2><div class="panel"><p class="small muted">A scope is a tag whose '
+            'conversations are gated on their own numbers and left out of the rest; pending bounds are shown, '
+            'never enforced.</p><table><tr><th></th><th>scope</th><th>metric</th>'
+            f'<th>value</th><th>threshold</th><th></th></tr>{"".join(rows)}</table></div>')
 
 
 def _old(report: dict[str, Any]) -> dict[str, float | None]:
@@ -123,12 +136,22 @@ def _breakdowns(report: dict[str, Any]) -> str:
     fired_rows = [{"label": k, "value": n, "note": str(n)} for k, n in fired.items()]
     reasons = [{"label": k, "value": r["matched"] / r["expected"] if r["expected"] else None,
                 "note": f'{r["matched"]}/{r["expected"]}'} for k, r in h.get("reasons", {}).items()]
+    recall = sorted(({"label": k, "value": (v.get("evidence") or {}).get("recall"),
+                      "note": f'{(v.get("evidence") or {}).get("in_evidence", 0)}/{(v.get("evidence") or {}).get("turns", 0)}'
+                              f' · top {_fmt("x", (v.get("evidence") or {}).get("first_rate"))}',
+                      "old": old.get(f"tag.{k}.evidence_recall")}
+                     for k, v in m.get("by_tag", {}).items() if (v.get("evidence") or {}).get("turns")),
+                    key=lambda r: (r["value"] if r["value"] is not None else -1, r["label"]))
+    ev = m.get("evidence") or {}
     lat = m.get("latency", {})
     values = [t["latency_ms"] for c in report["conversations"] for t in c.get("turns", []) if not t.get("error")]
     panels = [
         ("Pass rate by expectation", charts.hbars(exp, title="pass rate by expectation")),
         ("Turn pass rate by tag, worst first", charts.hbars(tags, title="pass rate by tag")),
         ("Conversation pass rate by file", charts.hbars(files, title="pass rate by file")),
+        (f'Expected value in the evidence, by tag, worst first ({ev.get("in_evidence", 0)}/{ev.get("turns", 0)} turns, '
+         f'{ev.get("in_first", 0)} in the top item) - the ceiling of any backend',
+         charts.hbars(recall, title="evidence recall by tag") if recall else '<p class="muted small">no turn expects a value</p>'),
         (f'Handoff decisions ({h.get("tp", 0)} TP, {h.get("fp", 0)} FP, {h.get("fn", 0)} FN, {h.get("tn", 0)} TN)',
          charts.hbars(hand, title="handoff precision recall f1")
          + ("<h3>Expected reasons matched</h3>" + charts.hbars(reasons) if reasons else "")
@@ -188,6 +211,11 @@ def _turn(conv: dict[str, Any], turn: dict[str, Any]) -> str:
             facts.append(f"handoff <code>{escape(str(h.get('rule')))}</code> ({escape(str(h.get('mode')))})")
     for p in turn.get("perception", []):
         facts.append(f"perception <code>{escape(json.dumps(p, default=str)[:160])}</code>")
+    er = turn.get("evidence_recall")
+    if er:
+        where = ("in the top evidence" if er["in_first"] else "in the evidence, not the top item" if er["in_evidence"]
+                 else "NOT in the evidence")
+        facts.append(f'<span class="{"ok" if er["in_evidence"] else "fail"}">expected value {where}</span>')
     g = turn.get("grounding", {})
     if g.get("unsupported"):
         facts.append(f'<span class="fail">not in evidence: {escape(", ".join(g["unsupported"]))}</span>')
@@ -201,7 +229,7 @@ def _turn(conv: dict[str, Any], turn: dict[str, Any]) -> str:
     images = "".join(f' <span class="tag">photo {escape(Path(p).name)}</span>' for p in turn.get("images", []))
     error = f'<p class="fail">error: {escape(turn["error"])}</p>' if turn.get("error") else ""
     return (f'<div class="turn"><div><b>{escape(conv["uid"])}</b> · turn {turn["index"]} · '
-            f'{"".join(f"<span class=tag>{escape(t)}</span>" for t in conv["tags"])}</div>'
+            f'{"".join(f"<span class=tag>{escape(t)}</span>" for t in [*conv["tags"], *turn.get("tags", [])])}</div>'
             + (f"<details><summary>earlier turns ({len(before)})</summary>{context}</details>" if before else "")
             + f'<p class="q">shopper: {escape(turn["user"])}{images}</p>{error}'
             f'<div class="answer">{escape(turn.get("answer") or "(no answer)")}</div>'

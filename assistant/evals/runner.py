@@ -2,8 +2,8 @@
 
 Nothing is simulated: the manager retrieves from the real Chroma store, tracks state, applies
 the handoff policy and streams through the configured backend, exactly as the HTTP and Gradio
-doors see it. The runner only reads the reply events (token, citations, state, handoff,
-perception, notice, done), times each turn and scores it.
+doors see it. The runner folds the reply events into a ``Reply`` (as every door does), times
+each turn and scores it.
 
   1. load the conversations (transcripts.load_suite) and open each store once (stores.EvalStores)
   2. one ConversationManager per store, all sharing one session database (a temp dir) and one
@@ -32,6 +32,8 @@ from assistant.errors import AssistantError
 from assistant.evals.scorers import Check, TurnObservation, score_turn
 from assistant.evals.stores import EvalStores, StoreUnavailable
 from assistant.evals.transcripts import Conversation, Suite
+from assistant.events import AgentMessage, Notice
+from assistant.reply import Reply
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ class TurnResult:
     expect: dict[str, Any]
     observation: TurnObservation
     checks: list[Check] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)              # the turn's own (its kind: price, photo...)
 
     @property
     def scored(self) -> bool:
@@ -55,7 +58,7 @@ class TurnResult:
         return all(c.passed for c in self.checks)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "user": self.user, "images": self.images, "expect": self.expect,
+        return {"index": self.index, "user": self.user, "images": self.images, "expect": self.expect, "tags": self.tags,
                 "passed": self.passed, "checks": [c.to_dict() for c in self.checks],
                 "grounding": self.observation.grounding().to_dict(), **self.observation.to_dict()}
 
@@ -139,41 +142,43 @@ class EvalRunner:
         from assistant.conversation import Turn
 
         obs = TurnObservation(user=turn.text)
+        reply = Reply()
         started = time.perf_counter()
         try:
-            images = [Path(p).read_bytes() for p in turn.images]
-            for event in manager.respond(session_id, Turn(text=turn.text, images=images)):
-                data = {k: v for k, v in event.data.items() if k not in ("seq", "turn")}
-                if event.type == "token" and obs.first_token_ms is None:
-                    obs.first_token_ms = round((time.perf_counter() - started) * 1000, 1)
-                elif event.type == "citations":
-                    obs.citations = list(data.get("citations") or [])
-                    obs.low_confidence = data.get("low_confidence")
-                    obs.evidence = self._evidence(manager, obs.citations, data.get("evidence"))
-                elif event.type == "state":
-                    obs.state = dict(data.get("state") or data)
-                elif event.type == "handoff":
-                    obs.handoffs.append(data)
-                elif event.type == "perception":
-                    obs.perception.append(data.get("perception", data))
-                elif event.type == "notice":
-                    obs.notices.append(str(data.get("text", "")))
-                elif event.type == "agent_message":
-                    obs.notices.append(f"agent: {data.get('content', '')}")
-                elif event.type == "error":
-                    obs.error = str(data.get("message") or data)
-                elif event.type == "done":
-                    obs.done = data
-                    obs.answer = str(data.get("answer", ""))
+            try:
+                images = [Path(p).read_bytes() for p in turn.images]
+                for event in manager.respond(session_id, Turn(text=turn.text, images=images)):
+                    if reply.add(event).type == "token" and obs.first_token_ms is None:
+                        obs.first_token_ms = round((time.perf_counter() - started) * 1000, 1)
+            finally:                 # what streamed before a failure still counts
+                self._observe(obs, reply, manager)
         except (AssistantError, OSError) as exc:
             obs.error = f"{type(exc).__name__}: {exc}"
         except Exception as exc:  # a crash in the pipeline is a failed turn, not a failed run
             log.exception("turn crashed")
             obs.error = f"crash: {type(exc).__name__}: {exc}"
         obs.latency_ms = round((time.perf_counter() - started) * 1000, 1)
-        result = TurnResult(0, turn.text, turn.images, turn.expect, obs)
+        result = TurnResult(0, turn.text, turn.images, turn.expect, obs, tags=list(turn.tags))
         result.checks = score_turn(turn.expect, obs)
         return result
+
+    def _observe(self, obs: TurnObservation, reply: Reply, manager) -> None:
+        """The folded reply as the scorers read it."""
+        if reply.citations:
+            obs.citations = list(reply.citations.citations or [])
+            obs.low_confidence = reply.citations.low_confidence
+            obs.evidence = self._evidence(manager, obs.citations, reply.citations.evidence)
+        if reply.state:
+            obs.state = dict(reply.state.state or reply.state.fields)
+        obs.handoffs.extend(dict(h.fields) for h in reply.handoffs)
+        obs.perception.extend(p.perception for p in reply.perceptions)
+        obs.notices.extend(str(item.text) if isinstance(item, Notice) else f"agent: {item.content}"
+                           for item in reply.items if isinstance(item, (Notice, AgentMessage)))
+        if reply.error:
+            obs.error = str(reply.error.message or reply.error.fields)
+        if reply.done:
+            obs.done = dict(reply.done.fields)
+            obs.answer = str(reply.answer)
 
     @staticmethod
     def _evidence(manager, citations: list[dict], retrieved: list[dict] | None) -> list[dict]:

@@ -21,12 +21,15 @@ from typing import Any
 
 import yaml
 
-from assistant.storage.sessions import TRANSCRIPT_FORMAT
 from assistant.errors import InvalidInput
+from assistant.evals.photos import PhotoUnavailable, derived_photo
 from assistant.evals.scorers import normalise_expectations
+from assistant.events import PAYLOADS
+from assistant.reply import Reply
+from assistant.storage.sessions import TRANSCRIPT_FORMAT
 
 TRANSCRIPT_SUFFIXES = (".yaml", ".yml", ".jsonl")
-TURN_KEYS = {"user", "images", "expect", "note"}
+TURN_KEYS = {"user", "images", "expect", "note", "tags"}
 CONVERSATION_KEYS = {"id", "description", "tags", "knowledge", "turns", "skip"}
 FILE_KEYS = {"suite", "description", "knowledge", "tags", "conversations"}
 
@@ -64,6 +67,7 @@ class UserTurn:
     images: list[str] = field(default_factory=list)           # absolute paths
     expect: dict[str, Any] = field(default_factory=dict)      # scorer key -> normalised value
     note: str = ""
+    tags: list[str] = field(default_factory=list)             # the turn's own, e.g. its kind (price, photo)
 
 
 @dataclass
@@ -133,6 +137,12 @@ def parse_turn(raw: Any, base: Path, where: str) -> UserTurn:
         images = [images]
     paths = []
     for image in images:
+        if isinstance(image, dict):           # a photo made from a store's picture (evals/photos.py)
+            try:
+                paths.append(str(derived_photo(image, base)))
+            except ValueError as exc:
+                raise TranscriptError(f"{where}: {exc}") from None
+            continue
         path = Path(str(image)) if Path(str(image)).is_absolute() else (base / str(image)).resolve()
         if not path.is_file():
             raise TranscriptError(f"{where}: image not found: {image} (paths are relative to the transcript file)")
@@ -143,7 +153,8 @@ def parse_turn(raw: Any, base: Path, where: str) -> UserTurn:
         expect = normalise_expectations(raw.get("expect") or {})
     except ValueError as exc:
         raise TranscriptError(f"{where}: {exc}") from None
-    return UserTurn(text=text, images=paths, expect=expect, note=str(raw.get("note") or ""))
+    return UserTurn(text=text, images=paths, expect=expect, note=str(raw.get("note") or ""),
+                    tags=_tags(raw.get("tags"), where))
 
 
 def parse_conversation(raw: Any, path: Path, defaults: dict[str, Any], index: int) -> Conversation:
@@ -159,11 +170,14 @@ def parse_conversation(raw: Any, path: Path, defaults: dict[str, Any], index: in
     turns_raw = raw.get("turns")
     if not isinstance(turns_raw, list) or not turns_raw:
         raise TranscriptError(f"{where}: 'turns' must be a non-empty list")
-    turns = [parse_turn(t, path.parent, f"{where} turn {i + 1}") for i, t in enumerate(turns_raw)]
+    skip = raw.get("skip")
+    try:
+        turns = [parse_turn(t, path.parent, f"{where} turn {i + 1}") for i, t in enumerate(turns_raw)]
+    except PhotoUnavailable as exc:           # a store's picture not on this machine: skip, like its store
+        turns, skip = [], str(exc)
     knowledge = (parse_knowledge(raw["knowledge"], path.parent, where) if "knowledge" in raw
                  else defaults.get("knowledge"))
     tags = list(dict.fromkeys([*defaults.get("tags", []), *_tags(raw.get("tags"), where)]))
-    skip = raw.get("skip")
     return Conversation(id=conv_id, source=str(path), turns=turns, tags=tags, knowledge=knowledge,
                         description=str(raw.get("description") or ""), skip=str(skip) if skip else None)
 
@@ -195,50 +209,67 @@ def _session_of(record: dict[str, Any]) -> str:
 
 
 def _export_records(record: dict[str, Any]) -> list[dict[str, Any]]:
-    """One ``SessionStore.export_jsonl`` line as the event records ``_replay_turns`` reads."""
+    """One ``SessionStore.export_jsonl`` line as the stored events ``_replay_turns`` folds."""
     out: list[dict[str, Any]] = []
     for t in record.get("turns") or []:
         if t.get("user"):
             out.append({"type": "user", "turn": t["turn"], "content": t["user"].get("text", ""),
                         "images": t["user"].get("images") or []})
         if t.get("assistant"):
-            out.append({"type": "reply", "turn": t["turn"], "content": t["assistant"].get("text", ""),
-                        "citations": t["assistant"].get("citations") or []})
+            out.extend(_recorded_answer(t["turn"], t["assistant"].get("text", ""), t["assistant"].get("citations")))
         if t.get("handoff"):
             out.append({"type": "handoff", "turn": t["turn"], **t["handoff"]})
     return out
 
 
+def _recorded_answer(turn: Any, text: Any, citations: Any) -> list[dict[str, Any]]:
+    """A recorded assistant message as the token and citations events it was streamed as."""
+    return [{"type": "token", "turn": turn, "text": str(text or "")},
+            {"type": "citations", "turn": turn, "citations": citations or []}]
+
+
+def _as_events(rec: dict[str, Any]) -> list[dict[str, Any]]:
+    """A stored event as it is; a transcript message (``role``) as the events it stands for.
+    A person's or the system's messages, and records of other kinds, are no part of a reply."""
+    kind = rec.get("type")
+    if kind:
+        return [rec] if kind in PAYLOADS else []
+    if rec.get("role") == "user":
+        return [{**rec, "type": "user"}]
+    if rec.get("role") == "assistant":
+        return _recorded_answer(rec.get("turn"), rec.get("content"), rec.get("citations"))
+    return []
+
+
+def _reference(reply: Reply) -> dict[str, Any]:
+    """The recorded reply as a ``reference`` expectation: its answer, sources and handoff."""
+    reference: dict[str, Any] = {"answer": reply.answer if reply.done else reply.text,
+                                 "cites": [c.get("source_id") for c in reply.cited if c.get("source_id")]}
+    opened = [h for h in reply.handoffs if h.handoff]
+    if opened:
+        reference["handoff"] = opened[-1].rule or True
+    return {k: v for k, v in reference.items() if v not in ("", [])}
+
+
 def _replay_turns(records: list[dict[str, Any]], base: Path, where: str) -> tuple[list[UserTurn], str | None]:
     """Rebuild user turns from one session's exported events or messages, replies as references."""
     turns: list[UserTurn] = []
-    replies: dict[int, dict[str, Any]] = {}
+    replies: list[Reply] = []
     missing: list[str] = []
-    for rec in records:
-        kind = rec.get("type") or {"user": "user", "assistant": "reply"}.get(rec.get("role", ""), "")
-        number = int(rec.get("turn") or len(turns))
-        if kind == "user":
+    for event in (e for rec in records for e in _as_events(rec)):
+        if event["type"] == "user":
+            number = int(event.get("turn") or len(turns))
             images = []
-            for image in rec.get("images") or []:
+            for image in event.get("images") or []:
                 p = Path(str(image)) if Path(str(image)).is_absolute() else (base / str(image)).resolve()
                 (images if p.is_file() else missing).append(str(p))
-            turns.append(UserTurn(text=str(rec.get("content") or ""), images=images, note=f"recorded turn {number}"))
-            replies[len(turns)] = {"answer": "", "cites": []}
+            turns.append(UserTurn(text=str(event.get("content") or ""), images=images,
+                                  note=f"recorded turn {number}"))
+            replies.append(Reply())
         elif turns:
-            reply = replies[len(turns)]
-            if kind == "token":
-                reply["answer"] += str(rec.get("text", ""))
-            elif kind == "done":
-                reply["answer"] = str(rec.get("answer", reply["answer"]))
-            elif kind == "reply":
-                reply["answer"] = str(rec.get("content", ""))
-                reply["cites"] = [c.get("source_id") for c in rec.get("citations") or [] if c.get("source_id")]
-            elif kind == "citations":
-                reply["cites"] = [c.get("source_id") for c in rec.get("citations") or [] if c.get("source_id")]
-            elif kind == "handoff" and rec.get("handoff"):
-                reply["handoff"] = rec.get("rule") or True
-    for i, turn in enumerate(turns, 1):
-        reference = {k: v for k, v in replies[i].items() if v not in ("", [])}
+            replies[-1].add(event)
+    for turn, reply in zip(turns, replies):
+        reference = _reference(reply)
         if reference.get("answer"):
             turn.expect = normalise_expectations({"reference": reference})
     skip = f"{len(missing)} recorded photo(s) not found, e.g. {missing[0]}" if missing else None

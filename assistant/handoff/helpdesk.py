@@ -1,17 +1,19 @@
-"""The helpdesk link: signed webhooks out on every takeover step, signed agent replies in.
+"""The helpdesk link, outbound: a signed webhook on every takeover step.
 
-Outbound: ``Helpdesk.notify`` writes one row per configured URL into the ``webhook_outbox`` table
-(in the session database, so a restart loses nothing) and wakes a background worker thread that
-POSTs it. A failed delivery is retried with exponential backoff; after ``retries`` retries (or at
-once on a 4xx that retrying cannot fix) it moves to ``webhook_dead_letters`` with the last error,
-where an operator can see it and ``redeliver`` it. Deliveries may arrive out of order after a
-retry: receivers order messages by ``seq`` and drop repeats by ``delivery_id``.
+``Helpdesk.notify`` writes one row per configured URL into the webhook outbox (in the session
+database, assistant.storage.outbox, so a restart loses nothing) and wakes a background worker
+thread that POSTs it. A failed delivery is retried with exponential backoff; after ``retries``
+retries (or at once on a 4xx that retrying cannot fix) it moves to the dead letters with the last
+error, where an operator sees it and redelivers it (``assistant helpdesk dead-letters`` /
+``redeliver ID``, or ``GET /api/v1/agent/dead-letters`` and ``POST .../{id}/redeliver``).
+Deliveries may arrive out of order after a retry: receivers order messages by ``seq`` and drop
+repeats by ``delivery_id``.
 
 Signing (both directions): ``X-Assistant-Timestamp: <unix seconds>`` and
 ``X-Assistant-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>." + raw body)>``. The
-timestamp is inside the signed bytes, so an old request cannot be replayed with a fresh time;
-requests older than ``signature_tolerance_s`` are refused, and an inbound signature is accepted
-only once. The payload and the inbound format are documented in docs/helpdesk.md.
+timestamp is inside the signed bytes, so an old request cannot be replayed with a fresh time.
+Agent replies coming in are checked in assistant.handoff.inbound. The payload and the inbound
+format are documented in docs/helpdesk.md.
 """
 from __future__ import annotations
 
@@ -24,19 +26,14 @@ import time
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
-from assistant.errors import AssistantError, InvalidInput, NotFound
-from assistant.storage.sessions import SessionStore, dead_letters_table, inbound_seen_table, now_iso, outbox_table
+from assistant.errors import NotFound
 from assistant.settings import HelpdeskSettings
-
-if TYPE_CHECKING:  # pragma: no cover
-    from assistant.handoff.takeover import Takeover
+from assistant.storage.schema import now_iso
+from assistant.storage.sessions import SessionStore
 
 log = logging.getLogger(__name__)
 
@@ -46,20 +43,6 @@ EVENT_HEADER = "X-Assistant-Event"
 DELIVERY_HEADER = "X-Assistant-Delivery"
 PAYLOAD_VERSION = 1
 _RETRYABLE_4XX = {408, 409, 425, 429}
-
-
-class InvalidSignature(AssistantError):
-    """A helpdesk request whose signature is missing, wrong, stale or already used."""
-
-    status_code = 401
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.limit = "signature"
-
-
-class InboundDisabled(AssistantError):
-    status_code = 503
 
 
 def sign(secret: str, timestamp: int | str, body: bytes) -> str:
@@ -72,27 +55,6 @@ def signed_headers(secret: str, body: bytes, now: float | None = None) -> dict[s
     timestamp = int(now if now is not None else time.time())
     return {TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: sign(secret, timestamp, body),
             "Content-Type": "application/json"}
-
-
-def verify_signature(secret: str, headers: Mapping[str, str], body: bytes, tolerance_s: int = 300,
-                     now: float | None = None) -> int:
-    """Check a signed request; returns its timestamp or raises InvalidSignature saying why."""
-    lowered = {k.lower(): v for k, v in headers.items()}
-    signature = lowered.get(SIGNATURE_HEADER.lower(), "")
-    raw_ts = lowered.get(TIMESTAMP_HEADER.lower(), "")
-    if not signature or not raw_ts:
-        raise InvalidSignature(f"missing {SIGNATURE_HEADER} or {TIMESTAMP_HEADER} header")
-    try:
-        timestamp = int(raw_ts)
-    except ValueError:
-        raise InvalidSignature(f"{TIMESTAMP_HEADER} must be unix seconds") from None
-    age = (now if now is not None else time.time()) - timestamp
-    if abs(age) > tolerance_s:
-        raise InvalidSignature(f"the signed timestamp is {int(age)} s off; the limit is {tolerance_s} s "
-                               "(signature_tolerance_s)")
-    if not hmac.compare_digest(sign(secret, timestamp, body), signature.strip()):
-        raise InvalidSignature("the signature does not match the body")
-    return timestamp
 
 
 class Helpdesk:
@@ -153,11 +115,9 @@ class Helpdesk:
             return 0
         payload = self.payload(event, ticket, messages)
         rows = [{"url": url, "session_id": ticket["session_id"], "event": event,
-                 "body": json.dumps({**payload, "delivery_id": f"{payload['delivery_id']}-{i}"}, default=str),
-                 "attempts": 0, "next_attempt_at": time.time(), "claimed_until": 0.0, "created_at": now_iso()}
+                 "body": json.dumps({**payload, "delivery_id": f"{payload['delivery_id']}-{i}"}, default=str)}
                 for i, url in enumerate(self.settings.webhook_urls)]
-        with self.sessions.write() as conn:
-            conn.execute(insert(outbox_table), rows)
+        self.sessions.outbox.queue(rows)
         if self.autostart:
             self.start()
         self._wake.set()
@@ -171,11 +131,9 @@ class Helpdesk:
         body = {"version": PAYLOAD_VERSION, "event": event, "delivery_id": uuid.uuid4().hex, "sent_at": now_iso(),
                 "conversation_id": session_id, **payload}
         rows = [{"url": url, "session_id": session_id, "event": event,
-                 "body": json.dumps({**body, "delivery_id": f"{body['delivery_id']}-{i}"}, default=str),
-                 "attempts": 0, "next_attempt_at": time.time(), "claimed_until": 0.0, "created_at": now_iso()}
+                 "body": json.dumps({**body, "delivery_id": f"{body['delivery_id']}-{i}"}, default=str)}
                 for i, url in enumerate(self.settings.webhook_urls)]
-        with self.sessions.write() as conn:
-            conn.execute(insert(outbox_table), rows)
+        self.sessions.outbox.queue(rows)
         if self.autostart:
             self.start()
         self._wake.set()
@@ -184,19 +142,11 @@ class Helpdesk:
     def deliver_due(self, now: float | None = None, limit: int = 20) -> int:
         """One pass: POST every due delivery this process can claim; returns how many were tried."""
         now = now if now is not None else time.time()
-        with self.sessions.engine.connect() as conn:
-            due = conn.execute(select(outbox_table).where(outbox_table.c.next_attempt_at <= now,
-                                                          outbox_table.c.claimed_until < now)
-                               .order_by(outbox_table.c.id).limit(limit)).mappings().all()
-        tried = 0
-        for row in due:
-            with self.sessions.write() as conn:   # claim it, so another process does not send it too
-                claimed = conn.execute(update(outbox_table).where(outbox_table.c.id == row["id"],
-                                                                  outbox_table.c.claimed_until < now)
-                                       .values(claimed_until=now + self.settings.timeout + 30)).rowcount
-            if claimed:
+        outbox, tried = self.sessions.outbox, 0
+        for row in outbox.due(now, limit):
+            if outbox.claim(row["id"], now, until=now + self.settings.timeout + 30):   # no other process sends it
                 tried += 1
-                self._attempt(dict(row))
+                self._attempt(row)
         return tried
 
     def _attempt(self, row: dict[str, Any]) -> None:
@@ -208,25 +158,19 @@ class Helpdesk:
         try:
             response = self._http().post(row["url"], content=body, headers=headers)
             if response.is_success:
-                with self.sessions.write() as conn:
-                    conn.execute(delete(outbox_table).where(outbox_table.c.id == row["id"]))
+                self.sessions.outbox.delivered(row["id"])
                 return
             error = f"HTTP {response.status_code}: {response.text[:200]}"
             permanent = 400 <= response.status_code < 500 and response.status_code not in _RETRYABLE_4XX
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"
         attempts = row["attempts"] + 1
-        with self.sessions.write() as conn:
-            if permanent or attempts > self.settings.retries:
-                log.warning("helpdesk webhook to %s dead-lettered after %d attempt(s): %s", row["url"], attempts, error)
-                conn.execute(insert(dead_letters_table).values(
-                    url=row["url"], session_id=row["session_id"], event=row["event"], body=row["body"],
-                    attempts=attempts, last_error=error, created_at=row["created_at"], failed_at=now_iso()))
-                conn.execute(delete(outbox_table).where(outbox_table.c.id == row["id"]))
-            else:
-                delay = min(self.settings.backoff_max_s, self.settings.backoff_s * 2 ** (attempts - 1))
-                conn.execute(update(outbox_table).where(outbox_table.c.id == row["id"]).values(
-                    attempts=attempts, last_error=error, next_attempt_at=time.time() + delay, claimed_until=0.0))
+        if permanent or attempts > self.settings.retries:
+            log.warning("helpdesk webhook to %s dead-lettered after %d attempt(s): %s", row["url"], attempts, error)
+            self.sessions.outbox.give_up(row, attempts, error)
+        else:
+            delay = min(self.settings.backoff_max_s, self.settings.backoff_s * 2 ** (attempts - 1))
+            self.sessions.outbox.retry_later(row["id"], attempts, error, at=time.time() + delay)
 
     def _http(self) -> httpx.Client:
         if self._client is None:
@@ -234,26 +178,43 @@ class Helpdesk:
         return self._client
 
     def pending(self) -> list[dict[str, Any]]:
-        with self.sessions.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(select(outbox_table).order_by(outbox_table.c.id)).mappings()]
+        return self.sessions.outbox.pending()
 
     def dead_letters(self) -> list[dict[str, Any]]:
-        with self.sessions.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(select(dead_letters_table)
-                                                  .order_by(dead_letters_table.c.id)).mappings()]
+        """Deliveries that gave up, oldest first, each with its attempts and last error."""
+        return self.sessions.outbox.dead_letters()
 
-    def redeliver(self, dead_letter_id: int) -> None:
-        """Put a dead letter back in the outbox (e.g. after the receiver is fixed)."""
-        with self.sessions.write() as conn:
-            row = conn.execute(select(dead_letters_table).where(dead_letters_table.c.id == dead_letter_id)
-                               ).mappings().first()
-            if row is None:
-                raise InvalidInput(f"no dead letter with id {dead_letter_id}")
-            conn.execute(insert(outbox_table).values(
-                url=row["url"], session_id=row["session_id"], event=row["event"], body=row["body"], attempts=0,
-                next_attempt_at=time.time(), claimed_until=0.0, created_at=row["created_at"]))
-            conn.execute(delete(dead_letters_table).where(dead_letters_table.c.id == dead_letter_id))
-        self._wake.set()
+    def dead_letter_report(self) -> list[dict[str, Any]]:
+        """The dead letters as an operator reads them (CLI, agent API): the raw body is left out,
+        its event and delivery id are kept."""
+        report = []
+        for row in self.dead_letters():
+            entry = {k: v for k, v in row.items() if k != "body"}
+            entry["delivery_id"] = json.loads(row["body"]).get("delivery_id")
+            report.append(entry)
+        return report
+
+    def redeliver(self, dead_letter_id: int) -> dict[str, Any]:
+        """Put a dead letter back in the outbox (e.g. after the receiver is fixed) and try it once
+        now. Returns ``{"dead_letter_id", "outbox_id", "status", "last_error"}`` where status is
+        ``delivered``, ``pending`` (it failed again, or a worker holds it, and it waits in the outbox
+        for the next retry) or ``dead`` (it gave up again: a new dead letter)."""
+        outbox = self.sessions.outbox
+        outbox_id = outbox.redeliver(dead_letter_id)
+        if outbox_id is None:
+            raise NotFound(f"no dead letter with id {dead_letter_id}")
+        row = next(r for r in outbox.pending() if r["id"] == outbox_id)
+        now = time.time()
+        if outbox.claim(outbox_id, now, until=now + self.settings.timeout + 30):
+            self._attempt(row)
+        waiting = next((r for r in outbox.pending() if r["id"] == outbox_id), None)
+        dead = next((d for d in outbox.dead_letters() if d["body"] == row["body"]), None)
+        status = "pending" if waiting else "dead" if dead else "delivered"
+        if waiting and self.autostart and self.enabled:
+            self.start()
+            self._wake.set()
+        return {"dead_letter_id": dead_letter_id, "outbox_id": outbox_id, "status": status,
+                "last_error": (waiting or dead or {}).get("last_error")}
 
     # -- the worker -----------------------------------------------------------------------
     def start(self) -> None:
@@ -275,9 +236,7 @@ class Helpdesk:
                 self._wake.clear()
 
     def _idle_wait(self) -> float:
-        with self.sessions.engine.connect() as conn:
-            nxt = conn.execute(select(outbox_table.c.next_attempt_at).order_by(outbox_table.c.next_attempt_at)
-                               .limit(1)).scalar()
+        nxt = self.sessions.outbox.next_attempt_at()
         return 1.0 if nxt is None else max(0.01, min(1.0, nxt - time.time()))
 
     def flush(self, timeout: float = 10.0) -> bool:
@@ -298,56 +257,3 @@ class Helpdesk:
         if self._client is not None:
             self._client.close()
             self._client = None
-
-
-class InboundMessage(BaseModel):
-    """What the helpdesk POSTs to /api/v1/helpdesk/inbound (see docs/helpdesk.md)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    conversation_id: str = Field(min_length=1, max_length=64)
-    action: Literal["message", "join", "hand_back", "resolve"] = "message"
-    text: str | None = Field(default=None, max_length=8000)
-    agent: str = Field(default="Support agent", min_length=1, max_length=128)
-
-
-def handle_inbound(takeover: "Takeover", headers: Mapping[str, str], body: bytes,
-                   now: float | None = None) -> dict[str, Any]:
-    """Verify a helpdesk request and apply it: an agent's reply, join, hand back or resolve."""
-    settings = takeover.helpdesk.settings
-    if not (settings.inbound_secret and settings.inbound_secret.get_secret_value()):
-        raise InboundDisabled("the helpdesk inbound endpoint is off: set ASSISTANT_HELPDESK__INBOUND_SECRET")
-    verify_signature(settings.inbound_secret.get_secret_value(), headers, body,
-                     settings.signature_tolerance_s, now=now)
-    signature = {k.lower(): v for k, v in headers.items()}[SIGNATURE_HEADER.lower()].strip()
-    moment = now if now is not None else time.time()
-    try:
-        with takeover.sessions.write() as conn:
-            conn.execute(delete(inbound_seen_table).where(
-                inbound_seen_table.c.received_at < moment - 2 * settings.signature_tolerance_s))
-            conn.execute(insert(inbound_seen_table).values(signature=signature[:80], received_at=moment))
-    except IntegrityError:
-        raise InvalidSignature("this signed request was already received (replay)") from None
-    try:
-        message = InboundMessage.model_validate_json(body)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise InvalidInput(f"inbound message: {'.'.join(map(str, err['loc'])) or 'body'}: {err['msg']}",
-                           limit="inbound_schema") from None
-    sid, agent = message.conversation_id, message.agent
-    if not takeover.sessions.exists(sid):
-        raise NotFound(f"no conversation with id {sid!r}")
-    seq = None
-    if message.action == "message":
-        if not (message.text or "").strip():
-            raise InvalidInput("inbound message: text is required for action 'message'", limit="inbound_schema")
-        seq = takeover.agent_reply(sid, message.text, agent, source="helpdesk")
-        ticket = takeover.ticket_for(sid)
-    elif message.action == "join":
-        ticket = takeover.agent_join(sid, agent)
-    elif message.action == "hand_back":
-        ticket = takeover.hand_back(sid, agent)
-    else:
-        ticket = takeover.resolve(sid, agent)
-    return {"ok": True, "conversation_id": sid, "action": message.action, "seq": seq,
-            "ticket": ticket.id if ticket else None, "status": ticket.status if ticket else None}

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from assistant.errors import CatalogError
 from assistant.dialogue.state import INTENTS, DialogueState
 from assistant.dialogue.tracker import TurnSignals
+from assistant.storage.schema import Owner
 
 TOPICS = ("legal_threat", "lawyer", "chargeback", "safety_issue", "injury", "fraud")
 RULE_ORDER = ("agent_owns", "explicit_request", "sensitive_topic", "anger", "refund_over_amount",
@@ -286,14 +287,15 @@ class HandoffPolicy:
         ctx = HandoffContext.coerce(context)
         cfg = self.config
         # 0. A person already owns the chat: route the message to them (or release the queue).
-        if state.owner in ("agent", "queued"):
-            if state.owner == "queued" and signals.cancel_request:
+        owner = Owner(state.owner)
+        if owner.is_person:
+            if owner is Owner.QUEUED and signals.cancel_request:
                 return HandoffDecision(False, None, "shopper withdrew the pending handoff request",
                                        release=True)
             if cfg.agent_owns.enabled:
-                who = "an agent" if state.owner == "agent" else "the agent queue"
+                who = "an agent" if owner is Owner.AGENT else "the agent queue"
                 return HandoffDecision(True, "agent_owns", f"conversation already owned by {who}",
-                                       mode="live" if state.owner == "agent" else "queue")
+                                       mode="live" if owner is Owner.AGENT else "queue")
         fired = self._trigger(state, signals, ctx)
         if fired is None:
             return HandoffDecision(False, None, "no handoff rule fired")
@@ -382,14 +384,20 @@ class HandoffPolicy:
 
     # -- bookkeeping the manager applies ------------------------------------------------------
     @staticmethod
+    def opens_ticket(decision: "HandoffDecision | dict[str, Any]") -> bool:
+        """A new handoff: rule 0 (``agent_owns``) only routes to the owner it saw and opens none."""
+        get = decision.get if isinstance(decision, dict) else lambda name: getattr(decision, name, None)
+        return bool(get("handoff")) and get("rule") != "agent_owns"
+
+    @staticmethod
     def record_handoff(state: DialogueState, decision: HandoffDecision) -> DialogueState:
         """Apply a decision to the state: a new handoff puts the chat in the queue (an agent who
         claims it sets owner='agent'); a withdrawn request gives it back to the bot."""
         new = copy.deepcopy(state)
         if decision.release:
-            new.owner = "bot"
-        elif decision.handoff and decision.rule != "agent_owns":
-            new.owner = "queued"
+            new.owner = Owner.BOT
+        elif HandoffPolicy.opens_ticket(decision):
+            new.owner = Owner.QUEUED
             new.last_handoff_rule = decision.rule
             new.handled_topics = sorted(set(new.handled_topics) | set(decision.topics))
         return new
@@ -399,7 +407,7 @@ class HandoffPolicy:
         """An agent resolved the chat and handed it back: the cooldown starts and the counters
         that fired restart, so only a fresh trigger hands off again."""
         new = copy.deepcopy(state)
-        new.owner = "bot"
+        new.owner = Owner.BOT
         new.handed_back_turn = state.turns
         new.consecutive_failures = 0
         new.frustration = 0

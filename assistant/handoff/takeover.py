@@ -9,6 +9,12 @@ conversation the bot stays silent: the manager relays the shopper's message (alr
 ``agent_message`` event, which is how it reaches the shopper on the same stream (the HTTP layer
 tails the store). Ownership changes are appended as ``notice`` events with a ``takeover`` field.
 
+Who owns a conversation is decided in one place: ``takeover_turn`` reads the owner column once
+(``Takeover.owner``) and routes the turn by it. The policy's decision only says whether the
+shopper withdrew a queued request (``release``) and whether a new handoff is due
+(``HandoffPolicy.opens_ticket``); the policy's own ``agent_owns`` verdict was made from the owner
+at the start of the turn, and an agent may have joined or handed back since.
+
 Releasing a conversation (hand back, resolve) applies the policy's ``record_handback``: counters
 restart and the cooldown begins, so a resolved ticket does not trigger the same handoff again.
 Every step is also sent to the helpdesk (assistant.handoff.helpdesk) as a signed webhook.
@@ -16,22 +22,20 @@ Every step is also sent to the helpdesk (assistant.handoff.helpdesk) as a signed
 from __future__ import annotations
 
 import time
-
-import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
-
+from assistant.dialogue.state import DialogueState
 from assistant.errors import AssistantError, NotFound
 from assistant.events import ReplyEvent
 from assistant.handoff.helpdesk import Helpdesk
-from assistant.storage.sessions import SessionStore, now_iso, sessions_table, tickets_table
-from assistant.dialogue.state import DialogueState
+from assistant.handoff.policy import HandoffDecision, HandoffPolicy
+from assistant.storage.schema import Owner, now_iso
+from assistant.storage.sessions import SessionStore
+from assistant.storage.tickets import OPEN
 
-OPEN = ("queued", "agent")
 CLOSED = ("handed_back", "resolved", "cancelled")
 CANCELLED_MESSAGE = "OK, I've withdrawn the request for a person. I'm here if you need anything else."
 QUEUED_RELAY_MESSAGE = "Added to your request - a member of our team will reply here."
@@ -69,10 +73,8 @@ class Ticket:
         return {**asdict(self), "open": self.open}
 
     @classmethod
-    def from_row(cls, row: Any) -> "Ticket":
-        data = dict(row)
-        data["summary"] = json.loads(data.get("summary") or "{}")
-        return cls(**data)
+    def from_row(cls, row: dict[str, Any]) -> "Ticket":
+        return cls(**row)
 
 
 def _field(decision: Any, name: str, default: Any = None) -> Any:
@@ -143,37 +145,28 @@ class Takeover:
         return sum(1 for t in self._seen.values() if t >= cutoff)
 
     # -- reading --------------------------------------------------------------------------
-    def owner(self, session_id: str) -> str:
-        return self.sessions.owner(session_id) if self.sessions.exists(session_id) else "bot"
+    def owner(self, session_id: str) -> Owner:
+        """Who owns the conversation now (an unknown conversation belongs to the bot)."""
+        return self.sessions.owner(session_id) if self.sessions.exists(session_id) else Owner.BOT
 
     def is_owned(self, session_id: str) -> bool:
         """A person (or the queue for one) owns the conversation: the bot must stay silent."""
-        return self.owner(session_id) != "bot"
+        return self.owner(session_id).is_person
 
     def ticket_for(self, session_id: str) -> Ticket | None:
         """The conversation's open ticket, if any."""
-        with self.sessions.engine.connect() as conn:
-            row = conn.execute(select(tickets_table).where(tickets_table.c.session_id == session_id,
-                                                           tickets_table.c.status.in_(OPEN))
-                               .order_by(tickets_table.c.created_at.desc())).mappings().first()
+        row = self.sessions.tickets.open_for(session_id)
         return Ticket.from_row(row) if row else None
 
     def get(self, ticket_id: str) -> Ticket:
-        with self.sessions.engine.connect() as conn:
-            row = conn.execute(select(tickets_table).where(tickets_table.c.id == ticket_id)).mappings().first()
+        row = self.sessions.tickets.get(ticket_id)
         if row is None:
             raise NotFound(f"no ticket with id {ticket_id!r}")
         return Ticket.from_row(row)
 
     def tickets(self, session_id: str | None = None, statuses: Iterable[str] | None = None,
                 limit: int = 200) -> list[Ticket]:
-        query = select(tickets_table).order_by(tickets_table.c.created_at).limit(limit)
-        if session_id:
-            query = query.where(tickets_table.c.session_id == session_id)
-        if statuses:
-            query = query.where(tickets_table.c.status.in_(list(statuses)))
-        with self.sessions.engine.connect() as conn:
-            return [Ticket.from_row(r) for r in conn.execute(query).mappings()]
+        return [Ticket.from_row(r) for r in self.sessions.tickets.find(session_id, statuses, limit)]
 
     def open_tickets(self) -> list[Ticket]:
         """Tickets waiting for or held by an agent, oldest first (the agent's queue)."""
@@ -186,21 +179,14 @@ class Takeover:
         self.sessions.ensure(session_id)
         summary = build_summary(self.sessions, session_id, state, decision, self.product_name)
         now, turn = now_iso(), self.sessions.last_turn(session_id)
-        with self.sessions.write() as conn:
-            conn.execute(select(sessions_table.c.id).where(sessions_table.c.id == session_id).with_for_update())
-            row = conn.execute(select(tickets_table).where(tickets_table.c.session_id == session_id,
-                                                           tickets_table.c.status.in_(OPEN))).mappings().first()
-            if row is not None:
-                state.owner = row["status"]
-                return Ticket.from_row(row)
-            ticket = Ticket(id=f"T-{uuid.uuid4().hex[:12]}", session_id=session_id, status="queued",
-                            mode=_field(decision, "mode") or "live", rule=_field(decision, "rule"),
-                            reason=_field(decision, "reason"), message=_field(decision, "message") or None,
-                            summary=summary, opened_turn=turn, created_at=now, updated_at=now)
-            values = asdict(ticket)
-            values["summary"] = json.dumps(summary, default=str)
-            conn.execute(tickets_table.insert().values(**values))
-            self.sessions.set_owner(session_id, "queued", conn=conn)
+        ticket = Ticket(id=f"T-{uuid.uuid4().hex[:12]}", session_id=session_id, status=Owner.QUEUED.value,
+                        mode=_field(decision, "mode") or "live", rule=_field(decision, "rule"),
+                        reason=_field(decision, "reason"), message=_field(decision, "message") or None,
+                        summary=summary, opened_turn=turn, created_at=now, updated_at=now)
+        row, opened = self.sessions.tickets.open_once(asdict(ticket))
+        if not opened:
+            state.owner = Owner(row["status"])
+            return Ticket.from_row(row)
         _apply_handoff_bookkeeping(state, decision)
         self._notify("handoff.created", ticket, self.sessions.transcript(session_id))
         return ticket
@@ -209,8 +195,7 @@ class Takeover:
                         images: Iterable[str] = ()) -> Ticket:
         """Pass a shopper's message (already stored as the turn's ``user`` event) to the agent."""
         ticket = self._open_ticket(session_id)
-        with self.sessions.write() as conn:
-            conn.execute(update(tickets_table).where(tickets_table.c.id == ticket.id).values(updated_at=now_iso()))
+        self.sessions.tickets.touch(ticket.id)
         user = next((m for m in reversed(self.sessions.transcript(session_id))
                      if m["role"] == "user" and m["turn"] == turn_number), None)
         message = user or {"role": "user", "turn": turn_number, "content": text, "images": list(images)}
@@ -220,11 +205,11 @@ class Takeover:
     # -- the agent's side -----------------------------------------------------------------
     def agent_join(self, session_id: str, agent: str) -> Ticket:
         ticket = self._open_ticket(session_id)
-        if ticket.status == "agent" and ticket.agent == agent:
+        if ticket.status == Owner.AGENT and ticket.agent == agent:
             return ticket
-        text = (f"{agent} from {self.store_name} has joined the chat." if ticket.status == "queued"
+        text = (f"{agent} from {self.store_name} has joined the chat." if ticket.status == Owner.QUEUED
                 else f"{agent} has taken over the chat from {ticket.agent}.")
-        ticket = self._transition(ticket, "agent", agent=agent, text=text, joined=True)
+        ticket = self._transition(ticket, Owner.AGENT.value, agent=agent, text=text, joined=True)
         self._notify("ticket.agent_joined", ticket, [])
         return ticket
 
@@ -235,7 +220,7 @@ class Takeover:
         if not text:
             raise TakeoverConflict("the reply is empty")
         ticket = self._open_ticket(session_id)
-        if ticket.status == "queued" or ticket.agent != agent:
+        if ticket.status == Owner.QUEUED or ticket.agent != agent:
             ticket = self.agent_join(session_id, agent)
         seq = self.sessions.append(session_id, self.sessions.last_turn(session_id), "agent_message",
                                    {"agent": agent, "content": text, "ticket": ticket.id, "source": source})
@@ -257,7 +242,7 @@ class Takeover:
     def cancel(self, session_id: str, announce: bool = True) -> Ticket:
         """The shopper withdraws the request before an agent joins ("never mind")."""
         ticket = self._open_ticket(session_id)
-        if ticket.status != "queued":
+        if ticket.status != Owner.QUEUED:
             raise TakeoverConflict(f"{ticket.agent or 'an agent'} has already joined this conversation; "
                                    "the request can no longer be withdrawn")
         ticket = self._transition(ticket, "cancelled", text=CANCELLED_MESSAGE if announce else None)
@@ -272,8 +257,6 @@ class Takeover:
         return ticket
 
     def _release(self, session_id: str, status: str, agent: str | None, text: str) -> Ticket:
-        from assistant.handoff.policy import HandoffPolicy     # the policy owns the cooldown bookkeeping
-
         ticket = self._open_ticket(session_id)
         ticket = self._transition(ticket, status, agent=agent or ticket.agent, text=text)
         state = HandoffPolicy.record_handback(self.sessions.load_state(session_id))
@@ -292,18 +275,11 @@ class Takeover:
             values["joined_at"] = now
         if status in CLOSED:
             values.update(closed_at=now, closed_turn=turn)
-        with self.sessions.write() as conn:
-            changed = conn.execute(update(tickets_table).where(tickets_table.c.id == ticket.id,
-                                                               tickets_table.c.status == ticket.status)
-                                   .values(**values)).rowcount
-            if not changed:
-                raise TakeoverConflict(f"ticket {ticket.id} changed meanwhile; reload it and try again")
-            self.sessions.set_owner(ticket.session_id, status if status in OPEN else "bot", conn=conn)
-            if text:
-                self.sessions.append(ticket.session_id, turn, "notice",
-                                     {"text": text, "takeover": {"ticket": ticket.id, "status": status,
-                                                                 "agent": values.get("agent", ticket.agent)}},
-                                     conn=conn)
+        notice = {"text": text, "takeover": {"ticket": ticket.id, "status": status,
+                                             "agent": values.get("agent", ticket.agent)}} if text else None
+        owner = Owner(status) if status in OPEN else Owner.BOT     # an open ticket's status names its owner
+        if not self.sessions.tickets.transition(ticket.id, ticket.status, values, owner, turn, notice):
+            raise TakeoverConflict(f"ticket {ticket.id} changed meanwhile; reload it and try again")
         return self.get(ticket.id)
 
     def _notify(self, event: str, ticket: Ticket, messages: list[dict[str, Any]]) -> None:
@@ -313,8 +289,6 @@ class Takeover:
 def _apply_handoff_bookkeeping(state: DialogueState, decision: Any) -> None:
     """The policy's ``record_handoff`` (owner, rule, topics handed off), applied to ``state`` in
     place so the manager's copy, saved at the end of its turn, agrees with the ticket."""
-    from assistant.handoff.policy import HandoffDecision, HandoffPolicy
-
     if not isinstance(decision, HandoffDecision):
         decision = HandoffDecision(True, _field(decision, "rule"), _field(decision, "reason") or "",
                                    mode=_field(decision, "mode") or "live",
@@ -332,38 +306,62 @@ def handoff_event_data(ticket: Ticket, decision: Any = None, **extra: Any) -> di
             "ticket": ticket.id, "status": ticket.status, **extra}
 
 
-def takeover_turn(takeover: Takeover, session_id: str, turn_number: int, decision: Any, state: DialogueState,
-                  emit: Callable[..., ReplyEvent], text: str = "",
-                  images: Iterable[str] = ()) -> Iterator[ReplyEvent]:
+@dataclass
+class HandoffTurn:
+    """One shopper turn as the takeover routes it: what the manager holds after ``policy.decide``."""
+
+    session_id: str
+    number: int                                   # the turn's number (its events carry it)
+    decision: HandoffDecision | dict[str, Any]    # the policy's decision (or a dict of its fields)
+    state: DialogueState                          # the manager's copy, updated in place
+    emit: Callable[..., ReplyEvent]               # stores one event of this turn and returns it
+    text: str = ""
+    images: Sequence[str] = ()                    # stored photo paths of this turn
+
+
+def takeover_turn(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]:
     """The manager's one call after ``policy.decide``; returns True when the bot must stay silent.
 
-        silent = yield from takeover_turn(self.takeover, session_id, number, decision, state, emit,
-                                          turn.text, image_paths)
+        silent = yield from takeover_turn(self.takeover, HandoffTurn(session_id, number, decision,
+                                                                     state, emit, text, image_paths))
 
-    - a withdrawn queued request (``decision.release``, "never mind"): ticket cancelled, the
-      shopper is told so, and the bot answers again from the next message on (True);
-    - a conversation a person owns: the message is relayed to the agent, no bot answer (True);
-    - a new handoff: a ticket is opened and announced with the policy's message (True).
-    Each case yields one ``handoff`` event; no handoff and no owner yields nothing (False).
+    The owner is read here, once, and decides (``state.owner`` is set to it):
+    - the queue owns it and the shopper withdrew (``decision.release``, "never mind"): ticket
+      cancelled, the shopper is told so, the bot answers again from the next message on (True);
+    - a person (or the queue) owns it: the message is relayed to the agent, no bot answer (True);
+    - the bot owns it and the policy opens a new handoff: a ticket is opened and announced with
+      the policy's message (True).
+    Each case yields one ``handoff`` event; otherwise nothing is yielded and the bot answers (False).
     """
-    owned = takeover.is_owned(session_id)
-    if owned and _field(decision, "release"):
-        try:
-            ticket = takeover.cancel(session_id, announce=False)
-        except TakeoverConflict:       # an agent joined meanwhile: they get the message instead
-            pass
-        else:
-            state.owner = "bot"
-            yield emit("handoff", **handoff_event_data(ticket, None, message=CANCELLED_MESSAGE))
+    owner = takeover.owner(turn.session_id)
+    turn.state.owner = owner
+    if owner is Owner.QUEUED and _field(turn.decision, "release"):
+        ticket = yield from _withdraw(takeover, turn)
+        if ticket is not None:
             return True
-    if owned:
-        ticket = takeover.shopper_message(session_id, turn_number, text, images)
-        message = QUEUED_RELAY_MESSAGE if ticket.status == "queued" else None
-        yield emit("handoff", **handoff_event_data(ticket, None, message=message, relayed=True))
+    if owner.is_person:
+        yield from _relay(takeover, turn)
         return True
-    if _field(decision, "handoff") and _field(decision, "rule") != "agent_owns":
-        # (agent_owns with no owner left: an agent handed back mid-turn; the bot answers)
-        ticket = takeover.start(session_id, decision, state)
-        yield emit("handoff", **handoff_event_data(ticket, decision))
+    if HandoffPolicy.opens_ticket(turn.decision):
+        ticket = takeover.start(turn.session_id, turn.decision, turn.state)
+        yield turn.emit("handoff", **handoff_event_data(ticket, turn.decision))
         return True
     return False
+
+
+def _withdraw(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]:
+    """Cancel the queued request; None when an agent joined meanwhile (they get the message)."""
+    try:
+        ticket = takeover.cancel(turn.session_id, announce=False)
+    except TakeoverConflict:
+        return None
+    turn.state.owner = Owner.BOT
+    yield turn.emit("handoff", **handoff_event_data(ticket, None, message=CANCELLED_MESSAGE))
+    return ticket
+
+
+def _relay(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]:
+    ticket = takeover.shopper_message(turn.session_id, turn.number, turn.text, turn.images)
+    turn.state.owner = Owner(ticket.status)
+    message = QUEUED_RELAY_MESSAGE if ticket.status == Owner.QUEUED else None
+    yield turn.emit("handoff", **handoff_event_data(ticket, None, message=message, relayed=True))

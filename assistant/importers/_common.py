@@ -107,6 +107,8 @@ def parse_price(value: Any, decimal_separator: str | None = None) -> float | Non
     """
     if value is None:
         return None
+    if isinstance(value, dict) and "units" in value:
+        return _money(value)
     if isinstance(value, bool):
         raise ValueError(f"cannot read a price from {value!r}")
     if isinstance(value, (int, float)):
@@ -150,6 +152,19 @@ def parse_price(value: Any, decimal_separator: str | None = None) -> float | Non
         return float("".join(groups) + ("." + fraction if fraction else ""))
     except ValueError:
         raise bad from None
+
+
+def _money(value: dict) -> float:
+    """A google.type.Money object, as Google's APIs and the Online Boutique demo write prices:
+    ``{"currencyCode": "USD", "units": 19, "nanos": 990000000}`` is 19.99."""
+    units, nanos = value.get("units") or 0, value.get("nanos") or 0
+    try:
+        units, nanos = int(units), int(nanos)
+    except (TypeError, ValueError):
+        raise ValueError(f"cannot read a price from {value!r}") from None
+    if units < 0 or not 0 <= nanos < 1_000_000_000:
+        raise ValueError(f"cannot read a price from {value!r}")
+    return round(units + nanos / 1e9, 9)
 
 
 def parse_int(value: Any) -> int | None:
@@ -280,13 +295,15 @@ def is_url(value: str) -> bool:
 def local_image(value: str, base_dir: Path) -> Path | None:
     """An image reference as an existing local file (relative to ``base_dir``), or None.
 
-    A URL is looked up by its file name next to the catalog and in an ``images/`` folder there,
-    so a store that downloaded its pictures beside its export gets them used offline.
+    A URL - or a site path like ``/static/img/x.jpg`` that is no file here - is looked up by its
+    file name next to the catalog and in an ``images/`` folder there, so a store that downloaded
+    its pictures beside its export gets them used offline.
     """
     value = value.strip()
     if not value:
         return None
-    if is_url(value):
+    if is_url(value) or (value.startswith("/") and not Path(value).is_file()):
+        # a URL, or a path on the store's web server ("/static/img/products/mug.jpg")
         name = value.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
         candidates = [base_dir / name, base_dir / "images" / name] if name else []
     else:

@@ -48,13 +48,15 @@ _LIST_SPLIT = re.compile(r"\s*[|;,\n]\s*")
 
 
 class FieldNames(BaseModel):
-    """Product field -> the store's column (CSV) or key (JSON; dotted for nested, "price.amount")."""
+    """Product field -> the store's column (CSV) or key (JSON; dotted for nested, "price.amount",
+    a number for a list item, "categories.0")."""
 
     model_config = ConfigDict(extra="forbid")
 
     id: str | None = None
     name: str
     price: str
+    compare_at_price: str | None = None   # the struck-through "was" price of a sale
     brand: str | None = None
     category: str | None = None
     description: str | None = None
@@ -162,6 +164,8 @@ def _lookup(values: dict[str, Any], name: str) -> Any:
     for part in name.split("."):
         if isinstance(node, dict) and part in node:
             node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]               # "categories.0": the first of a list
         else:
             return None
     return node
@@ -224,6 +228,7 @@ class _Row:
     key: str
     name: str
     price: float | None
+    compare_at: float | None = None
     values: dict[str, Any] = field(default_factory=dict)   # brand, category, ... as text
     options: dict[str, str] = field(default_factory=dict)
     specs: dict[str, Any] = field(default_factory=dict)
@@ -264,6 +269,11 @@ class _Importer:
             price = parse_price(get(f.price), m.decimal_separator)
         except ValueError as exc:
             self.error(record, str(exc), "price", f.price)
+        compare_at = None
+        try:
+            compare_at = parse_price(get(f.compare_at_price), m.decimal_separator)
+        except ValueError as exc:
+            self.error(record, str(exc), "compare_at_price", f.compare_at_price)
         stock = in_stock = None
         try:
             stock = parse_int(get(f.stock))
@@ -275,7 +285,7 @@ class _Importer:
             self.error(record, str(exc), "in_stock", f.in_stock)
         if len(self.errors) > before:
             return None
-        row = _Row(record, key, as_text(get(f.name)), price, stock=stock, in_stock=in_stock,
+        row = _Row(record, key, as_text(get(f.name)), price, compare_at, stock=stock, in_stock=in_stock,
                    sku=as_text(get(f.sku)), row_id=as_text(get(f.id)) if m.group_by else "")
         for target in ("brand", "category", "description", "currency"):
             row.values[target] = as_text(get(getattr(f, target)))
@@ -335,11 +345,14 @@ class _Importer:
         images, urls = _resolve_images([ref for r in rows for ref in r.images], self.path.parent)
         if urls:
             specs["image_urls"] = urls
+        variants = self._variants(rows)
+        cheapest = min((r for r in rows if r.price is not None), key=lambda r: r.price)
         data = {
             "id": rows[0].key, "name": name, "brand": first_value("brand"), "category": category,
-            "price": min(prices), "currency": first_value("currency") or m.currency,
+            "price": min(prices), "compare_at_price": None if variants else cheapest.compare_at,
+            "currency": first_value("currency") or m.currency,
             "description": description, "specs": specs, "images": images, "tags": tags,
-            "variants": self._variants(rows),
+            "variants": variants,
         }
         try:
             return Product.model_validate(data)
@@ -367,8 +380,8 @@ class _Importer:
                 sku, k = f"{base}-{k}", k + 1
             seen.add(sku)
             in_stock = r.in_stock if r.in_stock is not None else (r.stock > 0 if r.stock is not None else True)
-            variants.append(Variant(sku=sku, options=r.options, price=r.price, in_stock=in_stock,
-                                    stock=r.stock).model_dump())
+            variants.append(Variant(sku=sku, options=r.options, price=r.price, compare_at_price=r.compare_at,
+                                    in_stock=in_stock, stock=r.stock).model_dump())
         return variants
 
 

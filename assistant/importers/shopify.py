@@ -3,7 +3,8 @@
 The export writes one row per variant and per extra image. The first row of a product carries
 its Handle, Title, Body (HTML), Vendor, Type, Tags and option names; the rows after it repeat
 only the Handle plus variant columns (Option values, SKU, price, inventory) or image columns.
-Products are identified by Handle. Draft and archived products (Status), and products not
+Products are identified by Handle. ``Variant Price`` is what a variant sells for; ``Variant
+Compare At Price``, the struck-through price of a sale, becomes the variant's ``compare_at_price``. Draft and archived products (Status), and products not
 published to the online store (Published = false), are skipped unless ``include_inactive``.
 
 Images: the app answers offline, so ``images`` only holds files found on disk, by path relative
@@ -56,7 +57,6 @@ class _Draft:
     image_refs: list[tuple[float, int, str]] = field(default_factory=list)   # (position, order, ref)
     variant_images: list[str] = field(default_factory=list)
     grams: list[float] = field(default_factory=list)
-    compare_at: list[float] = field(default_factory=list)
     failed: bool = False
 
 
@@ -123,11 +123,11 @@ class _ShopifyImporter:
         base, n = sku, 2
         while sku in taken:
             sku, n = f"{base}-{n}", n + 1
-        draft.variants.append(Variant(sku=sku, options=options, price=price, in_stock=in_stock, stock=stock))
+        # the compare-at price is the struck-through "was" price; the Variant drops one not above the price
+        draft.variants.append(Variant(sku=sku, options=options, price=price, compare_at_price=compare_at,
+                                      in_stock=in_stock, stock=stock))
         if grams:
             draft.grams.append(grams)
-        if compare_at and compare_at > price:
-            draft.compare_at.append(compare_at)
         if v.get("Variant Image"):
             draft.variant_images.append(v["Variant Image"])
 
@@ -144,8 +144,6 @@ class _ShopifyImporter:
                 specs[spec_key(match.group("label"))] = value
         if draft.grams:
             specs["weight_grams"] = collapse(draft.grams)
-        if draft.compare_at:
-            specs["compare_at_price"] = collapse(draft.compare_at)
         taxonomy = v.get("Product Category", "")
         if taxonomy:
             specs["product_category"] = taxonomy

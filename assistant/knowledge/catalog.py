@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from assistant.errors import CatalogError
 
@@ -25,6 +25,8 @@ class Variant(BaseModel):
     sku: str
     options: dict[str, str] = Field(default_factory=dict)
     price: float | None = None
+    compare_at_price: float | None = Field(
+        None, description="the struck-through 'was' price of a sale; ignored unless above the price")
     in_stock: bool = True
     stock: int | None = None
 
@@ -34,6 +36,12 @@ class Variant(BaseModel):
         if isinstance(value, dict):
             return {str(k).lower(): str(v) for k, v in value.items()}
         return value
+
+    @model_validator(mode="after")
+    def _sale_only_when_dearer(self) -> "Variant":
+        if self.price is not None and self.compare_at_price is not None and self.compare_at_price <= self.price:
+            self.compare_at_price = None
+        return self
 
     def label(self) -> str:
         return " / ".join(self.options.values()) or self.sku
@@ -46,10 +54,15 @@ class Product(BaseModel):
     name: str
     brand: str = ""
     category: str = ""
-    price: float
+    price: float                    # the selling price (the cheapest variant's, when they differ)
+    compare_at_price: float | None = Field(
+        None, description="the struck-through 'was' price of a sale; ignored unless above the price")
     currency: str = "USD"
     description: str = ""
     specs: dict[str, Any] = Field(default_factory=dict)
+    spec_sources: dict[str, str] = Field(
+        default_factory=dict, description="spec key -> source id of the document it was read from "
+                                          "(a manual); keys not listed come from the catalog itself")
     variants: list[Variant] = Field(default_factory=list)
     images: list[str] = Field(default_factory=list, description="absolute paths once loaded")
     tags: list[str] = Field(default_factory=list)
@@ -58,6 +71,16 @@ class Product(BaseModel):
     @classmethod
     def _id_as_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _sale_only_when_dearer(self) -> "Product":
+        """A compare-at price at or below the selling price is no sale (exports often copy the price)."""
+        if self.compare_at_price is not None and self.compare_at_price <= self.price:
+            self.compare_at_price = None
+        for v in self.variants:
+            if v.price is None and v.compare_at_price is not None and v.compare_at_price <= self.price:
+                v.compare_at_price = None
+        return self
 
     @property
     def in_stock(self) -> bool:
@@ -72,6 +95,26 @@ class Product(BaseModel):
     def price_range(self) -> tuple[float, float]:
         prices = [v.price for v in self.variants if v.price is not None] or [self.price]
         return min(prices), max(prices)
+
+    def variant_price(self, variant: Variant) -> float:
+        return variant.price if variant.price is not None else self.price
+
+    def was_price(self, variant: Variant | None = None) -> float | None:
+        """The compare-at price a sale is marked down from (of one variant, or of the product)."""
+        if variant is None:
+            return self.compare_at_price
+        if variant.compare_at_price is not None:
+            return variant.compare_at_price
+        return self.compare_at_price if variant.price is None else None
+
+    def was_range(self) -> tuple[float, float] | None:
+        """The compare-at prices when every option is on sale (else None: some sell at full price)."""
+        if not self.variants:
+            return (self.compare_at_price,) * 2 if self.compare_at_price is not None else None
+        was = [self.was_price(v) for v in self.variants]
+        if any(w is None for w in was):
+            return None
+        return min(was), max(was)
 
     def option_values(self, option: str) -> list[str]:
         values: list[str] = []

@@ -3,9 +3,12 @@
 One product becomes a summary chunk, a specs chunk and (when it has variants) a variants chunk,
 so "how heavy is X?" lands on the specs and "is the black one in XL in stock?" on the variants.
 The summary states the whole price range, so an answer quoting "$26.00-$39.00" cites a chunk
-that says so. Each catalog category gets one overview chunk (its products and their kinds), so
+that says so; a sale reads "$59.99 (was $75.00)", the selling price first. Each catalog category gets one overview chunk (its products and their kinds), so
 "do you carry bike helmets?" finds what the store does sell and can be answered "no, but...".
 An FAQ entry is one chunk (its tags kept for keyword search); a policy page is split by section.
+A product's manual or spec sheet gives one chunk per section (kind "manual"), carrying the product's
+metadata so a question about the product finds it, and the spec keys the section states, so an
+answer quoting "weight: 15 lbs" from the manual cites the manual.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.knowledge.catalog import FaqEntry, PolicySection, Product
+from assistant.knowledge.documents import ProductDocument
 
 
 @dataclass
@@ -36,6 +40,25 @@ HIDDEN_SPECS = {"image_urls", "product_category"}
 
 def money(value: float, currency: str = "USD") -> str:
     return f"${value:,.2f}" if currency == "USD" else f"{value:,.2f} {currency}"
+
+
+def sale_text(price: float, was: float | None, currency: str = "USD") -> str:
+    """"$59.99 (was $75.00)": the selling price, then the compare-at price it is marked down from."""
+    return money(price, currency) + (f" (was {money(was, currency)})" if was is not None else "")
+
+
+def price_text(product: Product, joiner: str = "-") -> str:
+    """The product's selling price or range, with the was-price when every option is on sale
+    ("some options on sale" when only some are)."""
+    low, high = product.price_range()
+    c = product.currency
+    text = money(low, c) if low == high else f"{money(low, c)}{joiner}{money(high, c)}"
+    was = product.was_range()
+    if was is not None:
+        text += f" (was {money(was[0], c) if was[0] == was[1] else f'{money(was[0], c)}{joiner}{money(was[1], c)}'})"
+    elif any(product.was_price(v) is not None for v in product.variants):
+        text += " (some options on sale)"
+    return text
 
 
 def spec_label(key: str) -> str:
@@ -68,9 +91,7 @@ def product_chunks(product: Product, source: str) -> list[Chunk]:
                 options[key].append(value)
     option_text = "; ".join(f"{k}: {', '.join(v)}" for k, v in options.items())
     stock = "in stock" if product.in_stock else "out of stock"
-    low, high = product.price_range()
-    price = (money(low, product.currency) if low == high
-             else f"{money(low, product.currency)}-{money(high, product.currency)}")
+    price = price_text(product)
     summary = (
         f"{product.name} by {product.brand}. Category: {product.category}. "
         f"Price: {price}. {stock.capitalize()}."
@@ -80,7 +101,8 @@ def product_chunks(product: Product, source: str) -> list[Chunk]:
     meta = _product_meta(product, "product", source)
     meta["product_json"] = product.model_dump_json()
     chunks = [Chunk(product.source_id, summary, meta)]
-    specs = {k: v for k, v in product.specs.items() if k not in HIDDEN_SPECS}
+    # facts read from a manual are cited to the manual's own chunks, not to the catalog's specs
+    specs = {k: v for k, v in product.specs.items() if k not in HIDDEN_SPECS and k not in product.spec_sources}
     if specs:
         lines = "; ".join(f"{spec_label(k)}: {v}" for k, v in specs.items())
         chunks.append(Chunk(f"{product.source_id}#specs", f"{product.name} specifications: {lines}.",
@@ -88,12 +110,23 @@ def product_chunks(product: Product, source: str) -> list[Chunk]:
     if product.variants:
         lines = []
         for v in product.variants:
-            price = money(v.price if v.price is not None else product.price, product.currency)
+            price = sale_text(product.variant_price(v), product.was_price(v), product.currency)
             state = "in stock" if v.in_stock else "out of stock"
             lines.append(f"{v.label()} ({v.sku}): {price}, {state}")
         chunks.append(Chunk(f"{product.source_id}#variants",
                             f"{product.name} variants, prices and stock: " + "; ".join(lines) + ".",
                             _product_meta(product, "variants", source)))
+    return chunks
+
+
+def document_chunks(document: ProductDocument, product: Product) -> list[Chunk]:
+    """One chunk per section of a product's document: "<product> - <doc title>: <section>" and its text."""
+    chunks = []
+    for section in document.sections:
+        title = f"{document.title}: {section.title}"
+        meta = _product_meta(product, "manual", str(document.path))
+        meta.update({"title": title, "document": document.doc_id, "spec_keys": ",".join(section.facts)})
+        chunks.append(Chunk(document.source_id(section), f"{product.name} - {title}\n{section.text}", meta))
     return chunks
 
 

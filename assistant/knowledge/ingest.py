@@ -1,19 +1,30 @@
 """Ingestion: catalog + documents -> chunks -> embeddings -> Chroma, incrementally.
 
+The docs folder holds the FAQ (``faq.yaml``), policy pages (``policies/*.md``) and product documents:
+manuals and spec sheets in Markdown, PDF or HTML anywhere else in it (``manuals/lamp.pdf``). Each
+product document is linked to one product - by its front matter (``product: <id>``), else its file
+name (the product's id or name as a slug, "linen-table-lamp-manual.pdf"), else the product name in
+its title - and the spec facts it states join that product's specs where the catalog has none for
+that key (the catalog's own values win), remembered in ``spec_sources`` so answers cite the
+document. A document no product can be found for is left out and reported.
+
 Each chunk carries a content hash. Re-running on unchanged input embeds nothing; a changed
 chunk is re-embedded; a chunk whose source disappeared is deleted. The store mirrors exactly
 the last ingested input.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
-from assistant.knowledge.catalog import Product, load_documents
-from assistant.knowledge.chunking import Chunk, faq_chunk, policy_chunk, product_chunks
+from assistant.errors import CatalogError
+from assistant.knowledge.catalog import Product, load_documents, slugify
+from assistant.knowledge.chunking import Chunk, document_chunks, faq_chunk, policy_chunk, product_chunks
+from assistant.knowledge.documents import ProductDocument, find_documents, read_document
 from assistant.knowledge.embeddings import all_cores, embed
 from assistant.knowledge.store import KnowledgeStore
 
@@ -27,24 +38,94 @@ class IngestReport:
     unchanged: int
     deleted: int
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)   # e.g. product documents no product was found for
 
     def __str__(self) -> str:
-        return (f"{self.products} products, {self.documents} documents -> {self.chunks} chunks: "
+        text = (f"{self.products} products, {self.documents} documents -> {self.chunks} chunks: "
                 f"{self.embedded} embedded, {self.unchanged} unchanged, {self.deleted} deleted "
                 f"({self.seconds:.1f}s)")
+        return "\n".join([text, *(f"  {note}" for note in self.notes)])
 
 
-def build_chunks(products: list[Product], catalog_source: str, docs_dir: Path | None) -> tuple[list[Chunk], int]:
+@dataclass
+class LinkedDocuments:
+    products: list[Product]                                # specs filled in from their documents
+    documents: list[tuple[ProductDocument, Product]]
+    notes: list[str] = field(default_factory=list)
+
+
+def _name_in(name: str, text: str) -> bool:
+    return bool(re.search(rf"(?<![\w]){re.escape(name.lower())}(?![\w])", text.lower()))
+
+
+def link_document(document: ProductDocument, products: list[Product]) -> tuple[Product | None, str]:
+    """The product a document is about, and how it was found (or why none was)."""
+    named = document.front_matter.get("product")
+    if named is not None:
+        named = str(named).strip()
+        hit = next((p for p in products if p.id == named), None) or \
+            next((p for p in products if p.name.casefold() == named.casefold()), None)
+        if hit is None:
+            raise CatalogError(f"{document.path}: the front matter names product {named!r}, which is not in "
+                               "the catalog (give a product id or its exact name)")
+        return hit, "front matter"
+    stem = slugify(document.path.stem)
+    by_file = [p for p in products if stem in (slugify(p.id), slugify(p.name))]
+    by_file = by_file or [p for p in products if stem.startswith(slugify(p.name) + "-")]
+    by_title = [p for p in products if _name_in(p.name, document.title)]
+    for found, how in ((by_file, "file name"), (by_title, "title")):
+        if not found:
+            continue
+        longest = max(len(p.name) for p in found)
+        found = [p for p in found if len(p.name) == longest]
+        if len(found) == 1:
+            return found[0], how
+        ids = ", ".join(p.id for p in found)
+        return None, (f"its {how} fits {len(found)} products ({ids}); name one in front matter "
+                      "(product: <id>)")
+    return None, "no front matter 'product:', file name or title names a product"
+
+
+def attach_documents(products: list[Product], documents: list[ProductDocument]) -> LinkedDocuments:
+    """Link each document to its product and add the spec facts the catalog lacks."""
+    merged = {p.id: p.model_copy(deep=True) for p in products}
+    linked = LinkedDocuments(list(merged.values()), [])
+    for document in documents:
+        product, how = link_document(document, products)
+        if product is None:
+            linked.notes.append(f"{document.doc_id}: left out - {how}")
+            continue
+        target = merged[product.id]
+        for key, (value, section) in document.facts.items():
+            if key not in target.specs:
+                target.specs[key] = value
+                target.spec_sources[key] = document.source_id(section)
+        linked.documents.append((document, target))
+    return linked
+
+
+def build_chunks(products: list[Product], catalog_source: str, docs_dir: Path | None,
+                 notes: list[str] | None = None) -> tuple[list[Chunk], int]:
     chunks: list[Chunk] = []
-    for product in products:
-        chunks.extend(product_chunks(product, catalog_source))
     n_docs = 0
+    documents: list[tuple[ProductDocument, Product]] = []
     if docs_dir is not None:
+        docs_dir = Path(docs_dir)
+        if not docs_dir.is_dir():
+            raise CatalogError(f"docs folder not found: {docs_dir}")
         faq, sections = load_documents(docs_dir)
-        n_docs = len(faq) + len(sections)
-        faq_source = str(Path(docs_dir) / "faq.yaml")
+        linked = attach_documents(products, [read_document(p, docs_dir) for p in find_documents(docs_dir)])
+        products, documents = linked.products, linked.documents
+        if notes is not None:
+            notes.extend(linked.notes)
+        n_docs = len(faq) + len(sections) + len(documents)
+        faq_source = str(docs_dir / "faq.yaml")
         chunks.extend(faq_chunk(entry, faq_source) for entry in faq)
         chunks.extend(policy_chunk(section) for section in sections)
+    for product in products:
+        chunks.extend(product_chunks(product, catalog_source))
+    for document, product in documents:
+        chunks.extend(document_chunks(document, product))
     seen: set[str] = set()
     unique = []
     for chunk in chunks:
@@ -82,7 +163,8 @@ def ingest(store: KnowledgeStore, encoder, products: list[Product], catalog_sour
     import time
 
     started = time.perf_counter()
-    chunks, n_docs = build_chunks(products, catalog_source, docs_dir)
+    notes: list[str] = []
+    chunks, n_docs = build_chunks(products, catalog_source, docs_dir, notes)
     embedded, unchanged, deleted = sync(store, encoder, chunks, progress=progress)
     return IngestReport(len(products), n_docs, len(chunks), embedded, unchanged, deleted,
-                        time.perf_counter() - started)
+                        time.perf_counter() - started, notes)

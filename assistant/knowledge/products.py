@@ -17,21 +17,15 @@ import re
 from dataclasses import dataclass
 
 from assistant.knowledge.catalog import Product
-from assistant.lexicon.en import CATEGORY_OF, GENERIC_NOUNS, STOPWORDS, stem, words
+from assistant.lexicon import lexicon
+from assistant.lexicon.text import stem, words
 
-ASKED_NOUN = re.compile(
-    r"(?:do you (?:have|sell|carry|stock|make)|show me|looking for|recommend|suggest|(?:i |we )(?:need|want)|"
-    r"searching for|got|is there|are there)\s+(?:(?:any|some|a|an|the|your|good|nice|decent|cheap|other)\s+)*"
-    r"(?P<np>[a-z0-9][a-z0-9 '\-]*?)(?=\s+(?:for|under|below|less|that|which|with|to|in|on|at|from|around|"
-    r"about|instead|please|or|like|too)\b|\s*[?.!,;]|\s*$)"
-    r"|(?:what|which) (?:kinds? of |types? of )?(?P<np2>[a-z0-9][a-z0-9 '\-]*?) do you (?:have|sell|carry|stock)")
-USE_PREPOSITION = re.compile(r"\b(?:for|on|in|with|during|while|from|after)\s+(?:\w+\s+){0,2}$")
-_STOP = {"the", "a", "an", "and", "of", "for", "with", "in", "by", "to", "my", "your", "this", "that"}
+WORDS = lexicon("en")   # the catalog's language (the stores served today write English)
 
 
 def tokens(text: str) -> list[str]:
     """Name-matching tokens: lower-case, plurals folded, hyphenated parts kept ("usb-c", "usb")."""
-    return [stem(tok, plural_only=True) for tok in words(text) if tok not in _STOP and "-" not in tok]
+    return [stem(tok, plural_only=True) for tok in words(text) if tok not in WORDS.stopwords and "-" not in tok]
 
 
 @dataclass(frozen=True)
@@ -47,6 +41,8 @@ class ProductDirectory:
         self._names = {p.id: set(tokens(p.name)) for p in products}
         self._first = {p.id: (tokens(p.name) or [""])[0] for p in products}
         self._head = {p.id: (tokens(p.name) or [""])[-1] for p in products}
+        self._option_words = {p.id: [set(tokens(value)) for v in p.variants for value in v.options.values()]
+                              for p in products}
         df: dict[str, int] = {}
         for toks in self._names.values():
             for t in toks:
@@ -83,8 +79,18 @@ class ProductDirectory:
             score = got / total
             if (score >= min_score and (rare_hit or score >= 0.99)) or self._short_form(pid, hit, score):
                 found.append(ProductMention(pid, self.products[pid].name, round(score, 3)))
+        found = [m for m in found if not self._inside_option(m, words_)]
         found.sort(key=lambda m: (-m.score, -len(self._names[m.product_id])))
         return found
+
+    def _inside_option(self, mention: ProductMention, asked: set[str]) -> bool:
+        """Are the words naming this product part of another product's option value, all of which
+        the text names ("a backpack with a laptop compartment" asks for the backpack whose option is
+        "Laptop compartment", not for the Laptop)?"""
+        hit = self._names[mention.product_id] & asked
+        return any(hit <= value and len(value) > len(hit) and value <= asked
+                   for pid, values in self._option_words.items() if pid != mention.product_id
+                   for value in values)
 
     def _short_form(self, pid: str, hit: set[str], score: float) -> bool:
         """"the Snowline" (the name's own first word, used by no other product) or "French
@@ -93,7 +99,7 @@ class ProductDirectory:
             return False
         first, head = self._first[pid], self._head[pid]
         unique = {t for t in hit if self._df.get(t) == 1 and len(t) >= 4 and not t.isdigit()
-                  and t not in STOPWORDS}
+                  and t not in WORDS.stopwords}
         if first in unique:
             return True
         return head in hit and bool(unique - {head})
@@ -104,6 +110,15 @@ class ProductDirectory:
         n = max(len(self.products), 1)
         return math.log(1 + n / 3)
 
+    def fits(self, product_id: str, text: str) -> bool | None:
+        """Is the kind of thing ``text`` asks for ("do you sell kayaks?") that product? None when
+        the text names no kind of thing."""
+        product = self.get(product_id)
+        _, kind = asked_kind(text.lower())
+        if product is None or not kind:
+            return None
+        return kind_match(product, kind) > 0
+
     def find_ids(self, text: str) -> list[str]:
         return [m.product_id for m in self.mentions(text)]
 
@@ -112,7 +127,7 @@ class ProductDirectory:
 def names_product(product: Product, q: str, strict: bool = False) -> bool:
     """Does the question name this product (its own first word, or its kind plus another word)?
     ``strict``: by its own first word or whole name, not just its kind ("running shoes")."""
-    name = [stem(w, True) for w in words(product.name) if "-" not in w and w not in STOPWORDS]
+    name = [stem(w, True) for w in words(product.name) if "-" not in w and w not in WORDS.stopwords]
     asked = {stem(w, True) for w in words(q)}
     if not name:
         return False
@@ -125,12 +140,12 @@ def names_product(product: Product, q: str, strict: bool = False) -> bool:
 
 def asked_kind(q: str) -> tuple[str, list[str]]:
     """The kind of thing a browsing question names ("bike helmets" -> ["bike", "helmet"])."""
-    match = ASKED_NOUN.search(q)
+    match = WORDS.asked_noun.search(q)
     if not match:
         return "", []
     phrase = (match.group("np") or match.group("np2") or "").strip()
-    kind = [stem(w, True) for w in words(phrase) if "-" not in w and w not in STOPWORDS
-            and stem(w, True) not in GENERIC_NOUNS and w not in GENERIC_NOUNS]
+    kind = [stem(w, True) for w in words(phrase) if "-" not in w and w not in WORDS.stopwords
+            and stem(w, True) not in WORDS.generic_nouns and w not in WORDS.generic_nouns]
     return phrase, kind
 
 
@@ -140,7 +155,7 @@ def kind_match(product: Product, kind: list[str]) -> int:
     own = named | {stem(w, True) for tag in product.tags for w in words(tag)}
     category = {stem(w, True) for w in words(product.category)}
     head = kind[-1]
-    broader = {stem(c, True) for c in CATEGORY_OF.get(head, ())}
+    broader = {stem(c, True) for c in WORDS.category_of.get(head, ())}
     if head not in own and not (broader & category):
         return 0
     if head not in named and not (broader & category) and used_for(product, head):
@@ -152,6 +167,6 @@ def used_for(product: Product, head: str) -> bool:
     """Does the description name ``head`` as what the product is used for ("for kayaking")?"""
     text = product.description.lower()
     for m in re.finditer(r"[a-z]+", text):
-        if stem(m.group(0)) == stem(head) and USE_PREPOSITION.search(text[: m.start()]):
+        if stem(m.group(0)) == stem(head) and WORDS.use_preposition.search(text[: m.start()]):
             return True
     return False

@@ -29,39 +29,12 @@ from assistant.knowledge.embeddings import embed
 from assistant.knowledge.evidence import Evidence
 from assistant.knowledge.store import KnowledgeStore
 from assistant.knowledge.products import ProductDirectory
-from assistant.lexicon.en import SPEC_SYNONYMS, STOPWORDS, expand_places, find_budget, has_phrase, stem, words
+from assistant.lexicon import lexicon
+from assistant.lexicon.text import has_phrase, stem, words
 
 DOCUMENT_KINDS = ("faq", "policy")
-VARIANT_WORDS = ["in stock", "available", "availability", "come in", "comes in", "colour", "color",
-                 "size", "sizes", "colors", "colours", "sold out", "xl", "small", "medium", "large",
-                 "left", "options", "variants", "versions"]
+WORDS = lexicon("en")
 KEYWORD_WEIGHT = 0.2       # how far the best keyword match can lift a document in the ranking
-
-# What a shopper with this intent is usually looking for in the store's documents: added to the
-# query so "the strap tore on day one" also searches the damaged-item and warranty pages.
-INTENT_HINTS = {
-    "damaged_or_wrong_item": "damaged, defective or wrong item received",
-    "warranty_claim": "how to file a warranty claim for a broken or defective product",
-    "return_or_refund": "returns and refunds",
-    "exchange": "exchange for another size or colour",
-    "shipping": "shipping and delivery",
-    "payment": "payment methods",
-    "order_status": "order status and tracking",
-    "complaint": "customer care and complaints",
-}
-
-
-def query_for(question: str, intent: str | None) -> str:
-    hint = INTENT_HINTS.get(intent or "")
-    return f"{question} ({hint})" if hint else question
-
-
-def split_hint(query: str) -> tuple[str, str]:
-    """(the shopper's question, the intent hint ``query_for`` appended, or "")."""
-    for hint in INTENT_HINTS.values():
-        if query.endswith(f" ({hint})"):
-            return query[: -len(hint) - 3], hint
-    return query, ""
 
 
 @dataclass
@@ -97,15 +70,14 @@ def _evidence(hit: tuple[str, str, dict, float]) -> Evidence:
 
 def wants_specs(question: str) -> bool:
     q = question.lower()
-    return any(has_phrase(q, phrase) for phrase in SPEC_SYNONYMS)
+    return any(has_phrase(q, phrase) for phrase in WORDS.spec_synonyms)
 
 
 def wants_variants(question: str) -> bool:
     q = question.lower()
-    return any(has_phrase(q, w) for w in VARIANT_WORDS)
+    return any(has_phrase(q, w) for w in WORDS.variant_words)
 
 
-_QUESTION_FRAME = re.compile(r"\bhow (?:long|much|many|soon|often)\b", re.I)
 # Order, ticket and phone numbers: pages quote them only as examples ("it looks like NW-482913").
 _IDENTIFIER = re.compile(r"#?\b[A-Za-z]{0,4}[-\s]?\d{5,}\b|\b\d[\d -]{8,}\d\b")
 
@@ -113,8 +85,8 @@ _IDENTIFIER = re.compile(r"#?\b[A-Za-z]{0,4}[-\s]?\d{5,}\b|\b\d[\d -]{8,}\d\b")
 def keyword_terms(text: str) -> list[str]:
     """Content words for keyword search ("how long does it take" carries none; nor do order numbers
     and phone numbers, which documents only quote as examples)."""
-    text = _IDENTIFIER.sub(" ", _QUESTION_FRAME.sub(" ", text))
-    return [stem(w) for w in words(text) if w not in STOPWORDS and "-" not in w]
+    text = _IDENTIFIER.sub(" ", WORDS.question_frame.sub(" ", text))
+    return [stem(w) for w in words(text) if w not in WORDS.stopwords and "-" not in w]
 
 
 class KeywordIndex:
@@ -187,16 +159,19 @@ class Retriever:
                                   if chunks else np.zeros((0, 1), dtype=np.float32))
 
     # -- searching ------------------------------------------------------------------------
-    def search(self, query: str, k: int = 6, filters: SearchFilters | None = None,
-               product_ids: list[str] | None = None) -> list[Evidence]:
+    def search(self, question: str, k: int = 6, filters: SearchFilters | None = None,
+               product_ids: list[str] | None = None, intent: str | None = None) -> list[Evidence]:
         """Best evidence first. ``product_ids`` are products known to be in play (named or in focus);
-        products the question itself names are added to them."""
+        products the question itself names are added to them. ``intent`` (the tracker's label)
+        adds what the store's pages for that intent say to the query: "the strap tore on day one"
+        then also searches the damaged-item and warranty pages."""
+        hint = WORDS.intent_hints.get(intent or "", "")
+        query = f"{question} ({hint})" if hint else question
         vector = embed(self.encoder, [query])[0]
         if filters:
             # a catalog browse ("tents under $200 in stock"): product summaries only
             where = {"$and": [{"kind": "product"}, filters.where()]}
             return [_evidence(h) for h in self.store.query(vector, k, where)]
-        question, hint = split_hint(query)
         masked = _IDENTIFIER.sub(" ", question)
         plain = embed(self.encoder, [masked])[0] if (hint or masked != question) else vector
         named = list(product_ids or [])
@@ -211,7 +186,7 @@ class Retriever:
         kinds = [e for e in self._named_kinds(vector, question, named) if e.source_id not in seen]
         products = [e for e in products if all(e.source_id != x.source_id for x in kinds)]
         return results + self._mix(docs, products, kinds, self._category(vector), k - 1 if results else k,
-                                   budget=find_budget(question)[0] is not None)
+                                   budget=WORDS.find_budget(question)[0] is not None)
 
     @staticmethod
     def _mix(docs: list[Evidence], products: list[Evidence], kinds: list[Evidence], category: list[Evidence],
@@ -250,8 +225,9 @@ class Retriever:
         if len(self._faq_rows):
             own[self._faq_rows] = np.maximum(own[self._faq_rows], self._faq_vectors @ np.asarray(plain, dtype=np.float32))
         names = {stem(w.lower()) for w in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z]+", question)}
-        terms = {t: (2.0 if t in names else 1.0) for t in keyword_terms(expand_places(question))}
-        for t in keyword_terms(expand_places(question)[len(question):]):
+        expanded = WORDS.expand_places(question)
+        terms = {t: (2.0 if t in names else 1.0) for t in keyword_terms(expanded)}
+        for t in keyword_terms(expanded[len(question):]):
             terms[t] = 2.0
         for t in keyword_terms(hint):
             terms.setdefault(t, 0.3)
@@ -273,7 +249,7 @@ class Retriever:
 
     def _products(self, vector, question: str, k: int) -> list[Evidence]:
         where = {"kind": {"$nin": list(DOCUMENT_KINDS)}}
-        budget, _ = find_budget(question)
+        budget, _ = WORDS.find_budget(question)
         if budget is None:
             return [_evidence(h) for h in self.store.query(vector, k, where)]
         # a budget: products within it first; dearer ones are no answer to "under $30"
@@ -284,7 +260,7 @@ class Retriever:
         """Products whose name or tags hold the question's words ("a warm hat" -> the beanie tagged
         "hat"), which the embedding alone can rank below look-alikes; up to three, most words first.
         A budget does not hide them: "none under $100, but..." is an answer too."""
-        asked = {stem(w, True) for w in words(question) if w not in STOPWORDS and "-" not in w}
+        asked = {stem(w, True) for w in words(question) if w not in WORDS.stopwords and "-" not in w}
         if not asked:
             return []
         counts = {}

@@ -1,0 +1,154 @@
+"""The shop's words, one module per language: ``lexicon("en")`` is everything the rules read.
+
+A :class:`Lexicon` holds the word sets, phrases and patterns that the tracker, the intent rules,
+the retriever, the product directory and the extractive backend match a shopper's text against:
+stopwords, generic nouns, spec synonyms, colours, sizes, budgets, follow-up lead-ins, asks for a
+person, anger and abuse, sensitive topics, and the cues of how a question is asked (browsing,
+comparing, asking for an alternative). The logic that uses them is language-neutral
+(``assistant.lexicon.text`` holds the tokeniser and stemmer), so supporting a new language is one
+new module beside ``en.py`` that builds a ``Lexicon`` and registers it in ``_LANGUAGES``.
+
+``lexicon(lang)`` falls back to English for a language without a module: a Spanish shopper still
+gets the English rules (and the embedding-based intent classifier, which is not word-list based),
+rather than an error mid-conversation.
+"""
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Mapping
+
+from assistant.lexicon.text import stem, words
+
+DEFAULT_LANGUAGE = "en"
+_LANGUAGES = {"en": "assistant.lexicon.en"}    # language code -> module defining LEXICON
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """One language's shop words; every field is read by a rule named in its comment."""
+
+    language: str
+    # -- the words a question is made of (retrieval keywords, product names, spec matching) -------
+    stopwords: frozenset[str]
+    generic_nouns: frozenset[str]                    # "gift", "something": no kind of product
+    category_of: Mapping[str, tuple[str, ...]]       # "shoe" -> ("footwear",)
+    spec_synonyms: Mapping[str, tuple[str, ...]]     # "how bright" -> ("brightness",)
+    description_hints: Mapping[str, tuple[str, ...]] # question words -> words a sentence holds
+    variant_words: tuple[str, ...]                   # "in stock", "colour": asks about variants
+    question_frame: re.Pattern[str]                  # "how long": frames, not keywords
+    intent_hints: Mapping[str, str]                  # intent -> words its store pages use
+    # -- places and phrasings the store's pages word differently ----------------------------------
+    country_aliases: Mapping[str, str]               # "uk" -> "united kingdom"
+    countries: frozenset[str]
+    eu_countries: frozenset[str]
+    phrase_hints: tuple[tuple[re.Pattern[str], str], ...]   # "money back" -> "refund"
+    # -- slots: colours, sizes, budgets, money, email ---------------------------------------------
+    colors: tuple[str, ...]
+    color_phrases: tuple[str, ...]                   # colours of two words matched first
+    color_aliases: Mapping[str, str]                 # "navy blue" -> "navy"
+    size_words: Mapping[str, str]                    # "extra small" -> "XS"
+    size_patterns: tuple[re.Pattern[str], ...]
+    amount: str                                      # regex fragment for a number of money
+    budget: re.Pattern[str]                          # "under $30", group 1 the amount
+    budget_filler: frozenset[str]                    # words a budget-only message may add
+    money: re.Pattern[str]                           # "$39", "39 dollars"
+    refund_context: re.Pattern[str]
+    refund_bare: re.Pattern[str]                     # "a refund of 39"
+    # -- follow-ups --------------------------------------------------------------------------------
+    followup_lead: str                               # regex: "and what about", "also", ...
+    ellipsis: re.Pattern[str]
+    other_one: re.Pattern[str]                       # "the other one"
+    pronouns: tuple[re.Pattern[str], ...]            # what a follow-up refers back with
+    order_words: re.Pattern[str]                     # the follow-up is about the order
+    # -- intent rules --------------------------------------------------------------------------------
+    human_requests: tuple[re.Pattern[str], ...]      # "let me talk to a person"
+    human_negated: re.Pattern[str]                   # "I don't need a human", "are you a person?"
+    clause_break: re.Pattern[str]
+    greeting_words: frozenset[str]
+    leading_greeting: re.Pattern[str]
+    arrival: re.Pattern[str]                         # broken on arrival ...
+    in_use: re.Pattern[str]                          # ... or broken in use
+    # -- sentiment, anger and what the handoff policy watches for ---------------------------------
+    negative_phrases: Mapping[str, float]
+    negative_words: Mapping[str, float]
+    positive_words: Mapping[str, float]
+    intensifiers: frozenset[str]
+    downtoners: tuple[str, ...]
+    negators: frozenset[str]
+    abuse: re.Pattern[str]
+    dissatisfied: re.Pattern[str]                    # "that's not what I asked"
+    cancel: re.Pattern[str]                          # "never mind"
+    sensitive: Mapping[str, re.Pattern[str]]         # topic -> pattern (legal threat, injury...)
+    # -- how a question is asked (the extractive backend picks its answer by these) ---------------
+    listing: re.Pattern[str]
+    store_overview: re.Pattern[str]
+    alternative: re.Pattern[str]
+    compare: re.Pattern[str]
+    sizing: re.Pattern[str]
+    policy_words: re.Pattern[str]
+    others_data: re.Pattern[str]                     # another customer's details: declined
+    freebie: re.Pattern[str]                         # "give me a discount code": declined
+    price_ask: re.Pattern[str]
+    yes_no: re.Pattern[str]
+    asked_noun: re.Pattern[str]                      # "do you sell <kayaks>"
+    use_preposition: re.Pattern[str]                 # "for <kayaking>": used for, not a kind
+
+    # -- the few rules that are only a walk over these words ---------------------------------------
+    def content_stems(self, text: str, exclude: set[str] = frozenset()) -> list[str]:
+        """A question's subject words, stemmed, in order (small words and one-digit numbers dropped)."""
+        out = []
+        for w in words(text):
+            if w in self.stopwords or "-" in w or (w.isdigit() and len(w) < 2):
+                continue
+            s = stem(w)
+            if s not in exclude and s not in out:
+                out.append(s)
+        return out
+
+    def find_budget(self, text: str) -> tuple[float | None, tuple[int, int] | None]:
+        """The most a shopper wants to spend, and where the text says it."""
+        match = self.budget.search(text or "")
+        if not match:
+            return None, None
+        return float(match.group(1).replace(",", "")), match.span()
+
+    def only_budget(self, text: str, span: tuple[int, int] | None) -> bool:
+        """Does the message say nothing but a budget ("my budget is about $150")?"""
+        rest = text if span is None else text[:span[0]] + " " + text[span[1]:]
+        return all(w in self.budget_filler for w in re.findall(r"[a-z']+", rest.lower()))
+
+    def expand_places(self, text: str) -> str:
+        """Add the store pages' own words for what a question names: "UK" -> "United Kingdom",
+        "Canada" -> "international" (shipping pages list countries by zone), "money back" -> refund."""
+        lowered = f" {text.lower()} "
+        extra: list[str] = [hint for pattern, hint in self.phrase_hints if pattern.search(text)]
+        for alias, name in self.country_aliases.items():
+            if alias == "us":
+                continue  # "us" is mostly the pronoun
+            if re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w])", lowered) and name not in lowered:
+                extra.append(name)
+        lowered += " ".join(extra) + " "
+        named = set(words(text)) | {name for name in (*self.country_aliases.values(), *self.countries)
+                                    if f" {name} " in lowered}
+        if named & self.eu_countries:
+            extra.append("european union EU")
+        abroad = set(self.country_aliases.values()) - {"united states"}
+        if (named & (self.eu_countries | self.countries)) or any(n in lowered for n in abroad):
+            extra.append("international")
+        return f"{text} {' '.join(dict.fromkeys(extra))}".strip() if extra else text
+
+
+@lru_cache(maxsize=None)
+def lexicon(lang: str | None = DEFAULT_LANGUAGE) -> Lexicon:
+    """The lexicon for ``lang`` ("en", "en-GB"); a language without a module gets English."""
+    code = (lang or DEFAULT_LANGUAGE).lower().replace("_", "-").split("-")[0]
+    module = importlib.import_module(_LANGUAGES.get(code, _LANGUAGES[DEFAULT_LANGUAGE]))
+    return module.LEXICON
+
+
+def languages() -> tuple[str, ...]:
+    """Languages with their own lexicon module."""
+    return tuple(_LANGUAGES)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from assistant.dialogue.signals import find_order_ids
 from assistant.orders.actions import OrderActionDetector
 from assistant.orders.model import ActionRefused, Order, OrderError, OrderItem, OrderNotFound, OrderSystem, parse_time
 from assistant.orders.policy import OrdersPolicy
@@ -35,6 +36,7 @@ from assistant.orders.turn import (WRITE_ACTIONS, OrderTurn, PendingAction, find
                                    mentioned_options, parse_address)
 from assistant.orders.verification import Identity, Verifier, mask
 from assistant.orders import wording as say
+from assistant.settings import DEFAULT_ORDER_ID_PATTERN
 from assistant.storage.orders import OrderTables
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,11 +49,6 @@ log = logging.getLogger(__name__)
 ORDER_INTENTS = {"order_status": "status", "return_or_refund": "return", "exchange": "exchange"}
 
 
-def find_order_numbers(text: str) -> list[str]:
-    """The store's order numbers in the text, normalised (the dialogue tracker's reader)."""
-    from assistant.dialogue.intents import find_order_ids
-
-    return find_order_ids(text)
 
 
 @dataclass
@@ -73,7 +70,8 @@ class OrderReply:
 class OrderDesk:
     def __init__(self, orders: OrderSystem, sessions: "SessionStore", policy: OrdersPolicy | None = None,
                  detector: OrderActionDetector | None = None, products: Mapping[str, "Product"] | None = None,
-                 helpdesk: "Helpdesk | None" = None, public_url: str = "http://127.0.0.1:7860"):
+                 helpdesk: "Helpdesk | None" = None, public_url: str = "http://127.0.0.1:7860",
+                 order_id_pattern: str = DEFAULT_ORDER_ID_PATTERN):
         self.orders = orders
         self.sessions = sessions
         self.tables = OrderTables(sessions)
@@ -82,6 +80,7 @@ class OrderDesk:
         self.products = dict(products or {})
         self.helpdesk = helpdesk
         self.public_url = public_url.rstrip("/")
+        self.order_id_pattern = order_id_pattern       # the store's order-number format (settings)
         self.verifier = Verifier(orders, self.tables, self.policy)
 
     # -- the turn -----------------------------------------------------------------------
@@ -110,7 +109,7 @@ class OrderDesk:
                 return OrderReply(say.kept_as_is(order_id))
         # 2. What is asked.
         asked = self.detector.action(text).label
-        numbers = find_order_numbers(text)
+        numbers = find_order_ids(text, self.order_id_pattern)
         if not asked and not numbers and ctx.elsewhere:
             return self._not_mine(ctx)       # a question of another kind: the desk keeps its place
         if desk.pending is not None and not asked and not numbers:

@@ -49,4 +49,5 @@ def build_order_desk(settings: "Settings", sessions: "SessionStore", products: d
     return OrderDesk(configured_order_system(settings, sessions), sessions,
                      policy=OrdersPolicy.for_knowledge(settings.knowledge_dir),
                      detector=OrderActionDetector(encoder=encoder, settings=settings),
-                     products=products, helpdesk=helpdesk, public_url=settings.helpdesk.public_url)
+                     products=products, helpdesk=helpdesk, public_url=settings.helpdesk.public_url,
+                     order_id_pattern=settings.order_id_pattern)

@@ -276,11 +276,3 @@ def image_mime(path: Path | str) -> str:
         head = handle.read(16)
     return next((mime for magic, mime in IMAGE_MAGIC if head.startswith(magic)), "application/octet-stream")
 
-
-def describe_limits(limits: Limits | None = None) -> list[str]:
-    """The image limits in words, for an upload widget's help text."""
-    limits = limits or Limits()
-    return [f"up to {limits.max_images_per_turn} images per message",
-            f"up to {limits.max_image_bytes // (1024 * 1024)} MB each",
-            f"up to {limits.max_image_pixels // 1_000_000} megapixels",
-            "formats: " + ", ".join(ALLOWED_FORMATS)]

@@ -1,5 +1,6 @@
 """Read the text in a shopper's photo (labels, order screenshots, shipping slips) and pull out
-the identifiers a conversation needs: order ids (``NW-482913``) and model numbers (``TR-2041``).
+the identifiers a conversation needs: order ids (in the store's ``order_id_pattern``, e.g.
+``NW-482913``) and model numbers (``TR-2041``).
 
 OCR is rapidocr-onnxruntime (PP-OCRv4 detector + recogniser, ONNX models inside its wheel, CPU,
 no download). One engine is built lazily per process and shared behind a lock (~0.25 s to build,
@@ -23,6 +24,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from assistant.dialogue.signals import find_order_ids as find_typed_order_ids
+from assistant.settings import DEFAULT_ORDER_ID_PATTERN
 from assistant.vision.images import ImageSource, ShopperImage, load_image
 
 MIN_CONFIDENCE = 0.5
@@ -130,9 +133,11 @@ def squash(text: str) -> str:
 _DIGITISH = "0-9OoQDIl|"
 _TO_DIGIT = str.maketrans({"O": "0", "o": "0", "Q": "0", "D": "0", "I": "1", "l": "1", "|": "1"})
 
-# NW, then an optional separator, then six digits (single spaces allowed between them).
-_ORDER_RE = re.compile(
-    r"(?i:N\s?(?:W|VV))\s?[-_.:#]?\s?((?:[" + _DIGITISH + r"]\s?){5}[0-9])(?![0-9])")
+# A run of digits OCR may have misread (at most two letters in it, starting and ending with a
+# real digit), and a number OCR split in two groups ("482 913"): repaired before order ids are
+# looked for, so the store's order-id pattern sees what was printed.
+_MISREAD_DIGITS = re.compile(r"(?<![0-9])[0-9][" + _DIGITISH + r"]*[0-9](?![0-9])")
+_SPLIT_NUMBER = re.compile(r"(?<![\d.,])(\d{3,4}) (\d{3,4})(?![\d.,])")
 
 # Two or three capitals (after anything but a capital: "ModelTR-2041" is fine), a hyphen, 3-5
 # digits. The hyphen is required: without it "COLUMBUS OH 43219" would give a model "OH-43219".
@@ -158,30 +163,39 @@ def _digits(raw: str) -> str | None:
     return digits.translate(_TO_DIGIT)
 
 
-def find_order_ids(lines: str | OcrLine | Iterable[str | OcrLine]) -> list[str]:
-    """Order ids as ``NW-123456``, in reading order, without repeats."""
+def _repair_digits(text: str) -> str:
+    """Undo what OCR does to printed numbers: "4829I3" -> "482913", "482 913" -> "482913",
+    "VV" -> "W"."""
+    def fix(match: re.Match) -> str:
+        return _digits(match.group(0)) or match.group(0)
+    return _SPLIT_NUMBER.sub(r"\1\2", _MISREAD_DIGITS.sub(fix, text.replace("VV", "W")))
+
+
+def find_order_ids(lines: str | OcrLine | Iterable[str | OcrLine],
+                   pattern: str = DEFAULT_ORDER_ID_PATTERN) -> list[str]:
+    """Order ids in the store's format (the one finder typed text uses, on repaired OCR text),
+    canonical (``NW-482913``), in reading order, without repeats."""
     found: list[str] = []
     for text in _texts(lines):
-        for match in _ORDER_RE.finditer(text):
-            digits = _digits(match.group(1))
-            if digits and f"NW-{digits}" not in found:
-                found.append(f"NW-{digits}")
+        for order_id in find_typed_order_ids(_repair_digits(text), pattern):
+            if order_id not in found:
+                found.append(order_id)
     return found
 
 
-def find_model_numbers(lines: str | OcrLine | Iterable[str | OcrLine]) -> list[str]:
+def find_model_numbers(lines: str | OcrLine | Iterable[str | OcrLine],
+                       pattern: str = DEFAULT_ORDER_ID_PATTERN) -> list[str]:
     """Model numbers as ``TR-2041``, in reading order, without repeats (order ids excluded)."""
     found: list[str] = []
+    orders = [i.replace("-", "") for i in find_order_ids(lines, pattern)]
     for text in _texts(lines):
-        spans = [m.span() for m in _ORDER_RE.finditer(text)]
         candidates = sorted([*_MODEL_RE.finditer(text), *_GLUED_MODEL_RE.finditer(text)],
                             key=lambda m: m.start(1))
         for match in candidates:
-            if any(start <= match.start(1) < end for start, end in spans):
-                continue                               # the NW-123456 of an order id
             letters, digits = match.group(1), _digits(match.group(2))
-            if letters.upper() == "NW" and digits and len(digits) >= 5:
-                continue
+            if digits and (any(o.startswith(f"{letters.upper()}{digits}") for o in orders)
+                           or find_typed_order_ids(f"{letters}-{digits}0", pattern)):
+                continue                   # an order id read in part: NW-4829 of NW-4829I3, NW-48291Size
             if digits and f"{letters}-{digits}" not in found:
                 found.append(f"{letters}-{digits}")
     return found

@@ -2,22 +2,23 @@
 
 ``agent_router(takeover)`` is included by create_app. Agent endpoints need the agent token
 (``ASSISTANT_HELPDESK__AGENT_TOKEN``) as ``Authorization: Bearer <token>`` or ``X-Agent-Token``;
-the inbound endpoint needs a signature made with ``inbound_secret`` instead (assistant.handoff.helpdesk).
-All the work is done by assistant.handoff.takeover and assistant.handoff.helpdesk; this module only maps HTTP
-onto them, and errors leave through the app's handlers (assistant.web.http_errors).
+the inbound endpoint needs a signature made with ``inbound_secret`` instead (assistant.handoff.inbound).
+The agent endpoints include the helpdesk's dead letters and their redelivery. All the work is done
+by assistant.handoff (takeover, helpdesk, inbound); this module only maps HTTP onto them, and
+errors leave through the app's handlers (assistant.web.http_errors).
 """
 from __future__ import annotations
 
 import hmac
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.errors import AssistantError, NotFound
-from assistant.handoff.helpdesk import handle_inbound
+from assistant.handoff.inbound import handle_inbound
 from assistant.handoff.takeover import OPEN, Takeover
 from assistant.vision.images import image_mime
 from assistant.web.http_errors import ERROR_RESPONSES, Unauthorized
@@ -113,6 +114,16 @@ def agent_router(takeover: Takeover) -> APIRouter:
     @agents.post("/sessions/{session_id}/resolve")
     def resolve(session_id: str, body: AgentAction | None = None) -> dict:
         return takeover.resolve(session_id, body.agent if body else None).to_dict()
+
+    @agents.get("/dead-letters")
+    def dead_letters() -> dict:
+        """Helpdesk webhooks that gave up, oldest first, with their attempts and last error."""
+        return {"dead_letters": takeover.helpdesk.dead_letter_report()}
+
+    @agents.post("/dead-letters/{dead_letter_id}/redeliver")
+    def redeliver(dead_letter_id: Annotated[int, Path(ge=1, le=2**53)]) -> dict:
+        """Send a dead letter again now: delivered, pending (failed again, retried with backoff) or dead."""
+        return takeover.helpdesk.redeliver(dead_letter_id)
 
     @router.post(INBOUND_PATH, tags=["helpdesk"])
     async def inbound(request: Request) -> dict:

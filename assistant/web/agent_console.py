@@ -11,6 +11,7 @@ shopper chat at "/" (a mount at "/" catches every path after it).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from gradio.data_classes import FileData
 
 from assistant.errors import AssistantError
 from assistant.handoff.takeover import Takeover, Ticket
-from assistant.web.agent_api import check_agent_token
+from assistant.web.agent_api import check_agent_token, conversation_view
 from assistant.vision.images import image_mime
 
 AGENT_PATH = "/agent"
@@ -102,95 +103,138 @@ def photos_of(view: dict[str, Any] | None) -> list[str]:
     return [p for m in view["transcript"] if m["role"] == "user" for p in m.get("images") or [] if Path(p).is_file()]
 
 
-def build_agent_console(takeover: Takeover, title: str = "Agent console") -> gr.Blocks:
-    from assistant.web.agent_api import conversation_view
+def agent_name(request: gr.Request | None) -> str:
+    """The name the agent signed in with (how the shopper sees them)."""
+    return (getattr(request, "username", None) or "Support agent") if request else "Support agent"
 
-    def agent_name(request: gr.Request | None) -> str:
-        return (getattr(request, "username", None) or "Support agent") if request else "Support agent"
 
-    def view_of(session_id: str | None) -> dict[str, Any] | None:
-        return conversation_view(takeover, session_id) if session_id else None
+def change_stamp(view: dict[str, Any] | None, tickets: list[Ticket]) -> str:
+    """What the page shows, in one string: equal stamps mean nothing changed since the last tick."""
+    return "|".join([str(view["transcript"][-1]["seq"]) if view and view["transcript"] else "-",
+                     str(view["ticket"]["updated_at"]) if view and view.get("ticket") else "-",
+                     str(view["owner"]) if view else "-", ",".join(t.id + t.status for t in tickets)])
 
-    def refresh(session_id: str | None, seen: str, request: gr.Request):
-        takeover.agent_seen(agent_name(request))   # an open console counts as an agent online
-        tickets = takeover.open_tickets()
-        view = view_of(session_id)
-        stamp = "|".join([str(view["transcript"][-1]["seq"]) if view and view["transcript"] else "-",
-                          str(view["ticket"]["updated_at"]) if view and view.get("ticket") else "-",
-                          str(view["owner"]) if view else "-", ",".join(t.id + t.status for t in tickets)])
-        if stamp == seen:       # nothing changed: leave the page alone (no flicker, no re-upload)
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), seen
-        choices = ticket_choices(tickets)
-        if session_id and session_id not in [c[1] for c in choices]:
-            choices.append((f"{session_id} · {view['owner'] if view else 'gone'} (closed)", session_id))
-        return (gr.update(value=ticket_rows(tickets)), gr.update(choices=choices, value=session_id),
-                summary_markdown(view), photos_of(view), chat_messages(view["transcript"]) if view else [], stamp)
 
-    def act(action: str, session_id: str | None, text: str, request: gr.Request):
-        if not session_id:
-            return "Pick a ticket first.", text
-        agent = agent_name(request)
-        try:
-            if action == "reply":
-                if not (text or "").strip():
-                    return "Type a reply first.", text
-                takeover.agent_reply(session_id, text, agent, source="console")
-                return f"Sent as {agent}.", ""
-            if action == "join":
-                takeover.agent_join(session_id, agent)
-                return f"You ({agent}) own this conversation now.", text
-            if action == "hand_back":
-                takeover.hand_back(session_id, agent)
-                return "Handed back to the bot.", text
-            takeover.resolve(session_id, agent)
-            return "Resolved; the bot is back.", text
-        except AssistantError as exc:
-            return f"⚠️ {exc}", text
+def refresh_panel(takeover: Takeover, session_id: str | None, seen: str, request: gr.Request | None):
+    """The tickets table, the picker, the summary, photos and transcript of the picked
+    conversation, and the new stamp; all skipped when nothing changed (no flicker, no re-upload)."""
+    takeover.agent_seen(agent_name(request))   # an open console counts as an agent online
+    tickets = takeover.open_tickets()
+    view = conversation_view(takeover, session_id) if session_id else None
+    stamp = change_stamp(view, tickets)
+    if stamp == seen:
+        return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), seen
+    choices = ticket_choices(tickets)
+    if session_id and session_id not in [c[1] for c in choices]:
+        choices.append((f"{session_id} · {view['owner'] if view else 'gone'} (closed)", session_id))
+    return (gr.update(value=ticket_rows(tickets)), gr.update(choices=choices, value=session_id),
+            summary_markdown(view), photos_of(view), chat_messages(view["transcript"]) if view else [], stamp)
 
-    def preselect(request: gr.Request):
-        wanted = dict(request.query_params).get("ticket") if request else None
-        if wanted:
-            try:
-                return takeover.get(wanted).session_id
-            except AssistantError:
-                return None
+
+def apply_action(takeover: Takeover, action: str, session_id: str | None, text: str,
+                 request: gr.Request | None) -> tuple[str, str]:
+    """One button: reply, join, hand back or resolve; returns (status line, what stays in the box)."""
+    if not session_id:
+        return "Pick a ticket first.", text
+    agent = agent_name(request)
+    try:
+        if action == "reply":
+            if not (text or "").strip():
+                return "Type a reply first.", text
+            takeover.agent_reply(session_id, text, agent, source="console")
+            return f"Sent as {agent}.", ""
+        if action == "join":
+            takeover.agent_join(session_id, agent)
+            return f"You ({agent}) own this conversation now.", text
+        if action == "hand_back":
+            takeover.hand_back(session_id, agent)
+            return "Handed back to the bot.", text
+        takeover.resolve(session_id, agent)
+        return "Resolved; the bot is back.", text
+    except AssistantError as exc:
+        return f"⚠️ {exc}", text
+
+
+def preselected_session(takeover: Takeover, request: gr.Request | None) -> str | None:
+    """The conversation of ``?ticket=<id>`` (the helpdesk's console_url links here), if it exists."""
+    wanted = dict(request.query_params).get("ticket") if request else None
+    if not wanted:
+        return None
+    try:
+        return takeover.get(wanted).session_id
+    except AssistantError:
         return None
 
-    with gr.Blocks(title=title, analytics_enabled=False) as console:
-        gr.Markdown(f"## {title}\nOpen tickets refresh every {REFRESH_S:.0f} s. Replies reach the shopper's chat.")
-        seen = gr.State("")
-        with gr.Row():
-            with gr.Column(scale=2):
-                table = gr.Dataframe(headers=_HEADERS, value=[], interactive=False, label="Open tickets",
-                                     wrap=True)
-                picker = gr.Dropdown(label="Conversation", choices=[], value=None, allow_custom_value=True)
-            with gr.Column(scale=3):
-                summary = gr.Markdown(summary_markdown(None))
-                photos = gr.Gallery(label="Shopper's photos", columns=4, height=150, allow_preview=True,
-                                    object_fit="contain")
-                chat = gr.Chatbot(label="Live transcript", height=420)
-                reply = gr.Textbox(label="Reply to the shopper", lines=2, placeholder="Type and press Send")
-                with gr.Row():
-                    send = gr.Button("Send", variant="primary")
-                    join = gr.Button("Join")
-                    hand_back = gr.Button("Hand back to bot")
-                    resolve = gr.Button("Resolve", variant="stop")
-                status = gr.Markdown()
-        outputs = [table, picker, summary, photos, chat, seen]
-        timer = gr.Timer(REFRESH_S)
-        timer.tick(refresh, [picker, seen], outputs, show_progress="hidden", api_name=False)
-        picker.change(refresh, [picker, gr.State("")], outputs, show_progress="hidden", api_name="view")
-        console.load(preselect, None, picker, api_name=False)
-        def handler(action: str):
-            def run(session_id: str | None, text: str, request: gr.Request):
-                return act(action, session_id, text, request)
-            return run
 
-        for button, action in ((send, "reply"), (join, "join"), (hand_back, "hand_back"), (resolve, "resolve")):
-            button.click(handler(action), [picker, reply], [status, reply], api_name=action
-                         ).then(refresh, [picker, gr.State("")], outputs, show_progress="hidden", api_name=False)
-        reply.submit(handler("reply"), [picker, reply], [status, reply], api_name=False
-                     ).then(refresh, [picker, gr.State("")], outputs, show_progress="hidden", api_name=False)
+@dataclass
+class ConsolePanel:
+    """The console's components, as ``layout`` places them."""
+
+    seen: gr.State
+    table: gr.Dataframe
+    picker: gr.Dropdown
+    summary: gr.Markdown
+    photos: gr.Gallery
+    chat: gr.Chatbot
+    reply: gr.Textbox
+    buttons: dict[str, gr.Button]      # action -> its button
+    status: gr.Markdown
+
+    @property
+    def outputs(self) -> list[Any]:
+        return [self.table, self.picker, self.summary, self.photos, self.chat, self.seen]
+
+
+def layout(title: str) -> ConsolePanel:
+    """Tickets on the left; summary, photos, transcript, reply box and buttons on the right."""
+    gr.Markdown(f"## {title}\nOpen tickets refresh every {REFRESH_S:.0f} s. Replies reach the shopper's chat.")
+    seen = gr.State("")
+    with gr.Row():
+        with gr.Column(scale=2):
+            table = gr.Dataframe(headers=_HEADERS, value=[], interactive=False, label="Open tickets", wrap=True)
+            picker = gr.Dropdown(label="Conversation", choices=[], value=None, allow_custom_value=True)
+        with gr.Column(scale=3):
+            summary = gr.Markdown(summary_markdown(None))
+            photos = gr.Gallery(label="Shopper's photos", columns=4, height=150, allow_preview=True,
+                                object_fit="contain")
+            chat = gr.Chatbot(label="Live transcript", height=420)
+            reply = gr.Textbox(label="Reply to the shopper", lines=2, placeholder="Type and press Send")
+            with gr.Row():
+                buttons = {"reply": gr.Button("Send", variant="primary"), "join": gr.Button("Join"),
+                           "hand_back": gr.Button("Hand back to bot"),
+                           "resolve": gr.Button("Resolve", variant="stop")}
+            status = gr.Markdown()
+    return ConsolePanel(seen, table, picker, summary, photos, chat, reply, buttons, status)
+
+
+def wire(console: gr.Blocks, panel: ConsolePanel, takeover: Takeover) -> None:
+    """Refresh on a timer and on picking; each button acts, then refreshes at once."""
+    def refresh(session_id: str | None, seen: str, request: gr.Request):
+        return refresh_panel(takeover, session_id, seen, request)
+
+    def preselect(request: gr.Request):
+        return preselected_session(takeover, request)
+
+    def handler(action: str):
+        def run(session_id: str | None, text: str, request: gr.Request):
+            return apply_action(takeover, action, session_id, text, request)
+        return run
+
+    outputs, fresh = panel.outputs, gr.State("")
+    gr.Timer(REFRESH_S).tick(refresh, [panel.picker, panel.seen], outputs, show_progress="hidden", api_name=False)
+    panel.picker.change(refresh, [panel.picker, fresh], outputs, show_progress="hidden", api_name="view")
+    console.load(preselect, None, panel.picker, api_name=False)
+    triggers = [(button.click, action, action) for action, button in panel.buttons.items()]
+    triggers.append((panel.reply.submit, "reply", False))
+    for trigger, action, api_name in triggers:
+        trigger(handler(action), [panel.picker, panel.reply], [panel.status, panel.reply], api_name=api_name
+                ).then(refresh, [panel.picker, fresh], outputs, show_progress="hidden", api_name=False)
+
+
+def build_agent_console(takeover: Takeover, title: str = "Agent console") -> gr.Blocks:
+    """The console page: ``layout`` places the components, ``wire`` connects them to the takeover."""
+    with gr.Blocks(title=title, analytics_enabled=False) as console:
+        wire(console, layout(title), takeover)
     return console
 
 

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.conversation import ConversationManager, Turn
 from assistant.errors import InvalidInput, NotFound
+from assistant.reply import Reply
 from assistant.settings import Settings
 from assistant.vision.images import image_mime
 from assistant.web.http_errors import ERROR_RESPONSES, UnsupportedMediaType
@@ -261,19 +262,12 @@ async def send_message(session_id: SessionId, request: Request, door: Door, _cal
     if not wants_json(request, stream):
         return EventSourceResponse(door.runner.sse(session_id, after, this_reply=True),
                                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-    events = [public_event(session_id, e) async for e in door.runner.follow(session_id, after, this_reply=True)
-              if e is not None]
-    reply = ReplyOut(session_id=session_id, answer="", events=events)
-    for event in events:
-        if event["type"] == "done":
-            reply.answer = event.get("answer", "")
-        elif event["type"] == "citations":
-            reply.citations = event.get("citations", [])
-        elif event["type"] == "handoff":
-            reply.handoff = {k: v for k, v in event.items() if k not in ("seq", "turn", "type", "created_at")}
-        elif event["type"] == "error":
-            reply.answer = reply.answer or event.get("message", "")
-    return JSONResponse(reply.model_dump())
+    stored = [e async for e in door.runner.follow(session_id, after, this_reply=True) if e is not None]
+    reply = Reply.fold(stored)
+    out = ReplyOut(session_id=session_id, answer=reply.answer or (reply.error.message if reply.error else ""),
+                   citations=reply.cited, handoff=reply.handoff.fields if reply.handoff else None,
+                   events=[public_event(session_id, e) for e in stored])
+    return JSONResponse(out.model_dump())
 
 
 @router.get("/sessions/{session_id}/events", summary="Replay events after N, then follow new ones",

@@ -13,6 +13,8 @@ import gradio as gr
 
 from assistant.conversation import ConversationManager, Turn
 from assistant.errors import AssistantError
+from assistant.events import AgentMessage, Token
+from assistant.reply import Reply
 
 POLL_S = 2.0
 
@@ -29,8 +31,8 @@ def render_reply(answer: str, citations: list[dict], notices: list[str]) -> str:
     return text
 
 
-def agent_line(data: dict) -> str:
-    return f"**{data.get('agent') or 'Agent'}:** {data.get('content') or data.get('text') or ''}"
+def agent_line(message: AgentMessage) -> str:
+    return f"**{message.agent or 'Agent'}:** {message.content or message.fields.get('text') or ''}"
 
 
 def build_chat(manager: ConversationManager) -> gr.Blocks:
@@ -39,18 +41,12 @@ def build_chat(manager: ConversationManager) -> gr.Blocks:
         try:
             images = [Path(f if isinstance(f, str) else f["path"]).read_bytes() for f in files]
             turn = Turn(text=message.get("text") or "", images=images)
-            answer, citations, notices = "", [], []
+            answer = Reply()
             for event in manager.respond(session_of(request), turn):
-                if event.type == "token":
-                    answer += event.data["text"]
-                    yield render_reply(answer, [], notices)
-                elif event.type in ("notice", "perception") and event.data.get("text"):
-                    notices.append(event.data["text"])
-                elif event.type == "citations":
-                    citations = event.data["citations"]
-                elif event.type == "done" and not answer:
-                    answer = event.data.get("answer", "")  # a handoff: the bot stays silent, says why
-            yield render_reply(answer, citations, notices)
+                if isinstance(answer.add(event), Token):
+                    yield render_reply(answer.text, [], answer.notes)
+            # a handoff: the bot stays silent, and done's answer says why
+            yield render_reply(answer.text or answer.answer, answer.cited, answer.notes)
         except AssistantError as exc:
             yield f"⚠️ {exc}"
 
@@ -62,12 +58,12 @@ def build_chat(manager: ConversationManager) -> gr.Blocks:
         events = manager.sessions.events(session_id, after=last_seq or 0)
         if last_seq is None:  # first poll of this tab: start from now
             return gr.skip(), gr.skip(), events[-1].seq if events else 0
-        new = [e for e in events if e.type == "agent_message"]
+        new = Reply.fold(events).agent_messages
         if not events:
             return gr.skip(), gr.skip(), last_seq
         if not new:
             return gr.skip(), gr.skip(), events[-1].seq
-        history = list(history or []) + [{"role": "assistant", "content": agent_line(e.data)} for e in new]
+        history = list(history or []) + [{"role": "assistant", "content": agent_line(m)} for m in new]
         return history, history, events[-1].seq
 
     with gr.Blocks(title=f"{manager.settings.store_name} - shop assistant", analytics_enabled=False) as page:

@@ -25,7 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.conversation import Turn
 from assistant.errors import InvalidInput
-from assistant.storage.sessions import StoredEvent
+from assistant.events import Error
+from assistant.reply import Reply
 from assistant.web.api import SESSION_ID, CallerDep, Door, FrontDoor, decode_data_url, limit_per_ip
 from assistant.web.http_errors import ERROR_RESPONSES, error_body
 from assistant.web.replies import KEEPALIVE
@@ -155,15 +156,9 @@ async def user_turn(request: ChatRequest, door: FrontDoor) -> Turn:
     return Turn(text="\n".join(texts), images=images)
 
 
-def text_of(event: StoredEvent) -> str:
-    """What a chat UI shows for an event: answer tokens, and a person's words during a handoff."""
-    if event.type == "token":
-        return event.data.get("text", "")
-    if event.type == "handoff" and event.data.get("message"):
-        return f"\n\n{event.data['message']}"
-    if event.type == "agent_message":
-        return f"\n\n{event.data.get('agent') or 'Agent'}: {event.data.get('content', '')}"
-    return ""
+def failure(error: Error) -> dict[str, Any]:
+    """A reply that ended in an error, as OpenAI's error body."""
+    return error_body(Exception(error.fields.get("message", "the reply failed")), 500)
 
 
 def chunk(completion_id: str, created: int, delta: dict[str, Any], finish: str | None = None,
@@ -176,18 +171,17 @@ def chunk(completion_id: str, created: int, delta: dict[str, Any], finish: str |
 async def stream_chunks(door: FrontDoor, session_id: str, after: int) -> AsyncIterator[bytes]:
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     yield chunk(completion_id, created, {"role": "assistant", "content": ""})
-    citations: list[dict[str, Any]] = []
+    reply = Reply()
     async for event in door.runner.follow(session_id, after, this_reply=True):
         if event is None:
             yield KEEPALIVE
-        elif event.type == "citations":
-            citations = event.data.get("citations", [])
-        elif event.type == "error":
-            body = error_body(Exception(event.data.get("message", "the reply failed")), 500)
-            yield f"data: {json.dumps(body)}\n\n".encode()
-        elif text := text_of(event):
+            continue
+        item = reply.add(event)
+        if isinstance(item, Error):
+            yield f"data: {json.dumps(failure(item))}\n\n".encode()
+        elif text := item.chat_text:
             yield chunk(completion_id, created, {"content": text})
-    yield chunk(completion_id, created, {}, "stop", citations=citations)
+    yield chunk(completion_id, created, {}, "stop", citations=reply.cited)
     yield b"data: [DONE]\n\n"
 
 
@@ -211,17 +205,10 @@ async def chat_completions(body: ChatRequest, door: Door, caller: CallerDep,
     if body.stream:
         return EventSourceResponse(stream_chunks(door, session_id, after),
                                    headers={**headers, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-    content, citations = "", []
-    async for event in door.runner.follow(session_id, after, this_reply=True):
-        if event is None:
-            continue
-        if event.type == "citations":
-            citations = event.data.get("citations", [])
-        elif event.type == "error":
-            return JSONResponse(error_body(Exception(event.data.get("message", "the reply failed")), 500),
-                                status_code=500, headers=headers)
-        content += text_of(event)
+    reply = Reply.fold([e async for e in door.runner.follow(session_id, after, this_reply=True)])
+    if reply.error:
+        return JSONResponse(failure(reply.error), status_code=500, headers=headers)
     completion = ChatCompletion(id=f"chatcmpl-{uuid.uuid4().hex}", created=int(time.time()), model=MODEL_ID,
-                                choices=[Choice(message=AssistantMessage(content=content.strip()))],
-                                citations=citations)
+                                choices=[Choice(message=AssistantMessage(content=reply.chat_text.strip()))],
+                                citations=reply.cited)
     return JSONResponse(completion.model_dump(), headers=headers)

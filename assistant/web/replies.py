@@ -31,6 +31,7 @@ from fastapi.sse import format_sse_event
 
 from assistant.conversation import ConversationManager, Turn
 from assistant.errors import AssistantError
+from assistant.events import TERMINAL, Error
 from assistant.storage.sessions import StoredEvent
 from assistant.settings import HttpSettings
 from assistant.web.http_errors import ReplyInProgress
@@ -38,7 +39,6 @@ from assistant.web.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
-TERMINAL = {"done", "error"}
 PERSON_OWNS = {"queued", "agent"}
 KEEPALIVE = b": keep-alive\n\n"
 IMAGE_ID = re.compile(r"^[0-9a-f]{16,64}$")
@@ -144,7 +144,7 @@ class ReplyRunner:
                 if event.type == "token" and first_token is None:
                     first_token = time.perf_counter() - started
                     self.metrics.first_token_seconds.observe(first_token)
-                elif event.type == "error":
+                elif event.type == Error.type:
                     outcome = "error"
                 if event.type in TERMINAL:      # the turn is over (done is the core's last event):
                     self._release(session_id, cancel)   # the next message may start at once
@@ -177,7 +177,7 @@ class ReplyRunner:
     def _record_error(self, session_id: str, message: str, kind: str) -> None:
         """End the turn in the store too, so every stream following it stops instead of waiting."""
         try:
-            self.store.append(session_id, self.store.last_turn(session_id), "error",
+            self.store.append(session_id, self.store.last_turn(session_id), Error.type,
                               {"message": message, "kind": kind})
         except Exception:
             log.exception("could not record the error for %s", session_id)
