@@ -443,7 +443,7 @@ class OrderDesk:
             if not self.verifier.may_see(order, ctx.identity):      # identity changed since the yes was asked
                 raise OrderNotFound(pending.order_id)
             before = order.status
-            updated = self._apply(pending)
+            updated = self._apply(pending, ctx.session_id)
         except (ActionRefused, OrderNotFound) as exc:
             self.tables.finish_action(pending.key, {"error": str(exc)}, failed=True)
             desk.reset_goal()
@@ -467,7 +467,7 @@ class OrderDesk:
         return OrderReply(say.done(pending, updated), events=[{"type": "order_action", "seq": seq, **event}],
                           citations=[])
 
-    def _apply(self, pending: PendingAction) -> Order:
+    def _apply(self, pending: PendingAction, session_id: str) -> Order:
         d, key = pending.details, pending.key
         if pending.action == "cancel":
             return self.orders.cancel(pending.order_id, reason="customer asked in chat", idempotency_key=key)
@@ -475,20 +475,26 @@ class OrderDesk:
             return self.orders.change_address(pending.order_id, d["address"], idempotency_key=key)
         if pending.action == "return":
             return self.orders.request_return(pending.order_id, d["items"], d["reason"], d["condition"],
-                                              photos=self._photo_links(d.get("photos", [])), idempotency_key=key)
+                                              photos=self._photo_links(session_id, d.get("photos", [])),
+                                              idempotency_key=key)
         if pending.action == "exchange":
             return self.orders.request_exchange(pending.order_id, d["item"], d["wanted_sku"], d["wanted_options"],
                                                 reason="other option wanted", idempotency_key=key)
         raise ValueError(f"unknown order action {pending.action!r}; known: {', '.join(WRITE_ACTIONS)}")
 
-    def _photo_links(self, photos: list[str]) -> list[str]:
-        return list(photos)
+    def _photo_links(self, session_id: str, photos: list[str]) -> list[str]:
+        """The local order system keeps the stored photo paths; an outside system gets links it
+        can fetch (the agent API serves a conversation's photos)."""
+        if getattr(self.orders, "name", "") == "local":
+            return list(photos)
+        return [f"{self.public_url}/api/v1/agent/sessions/{session_id}/images/{p.rsplit('/', 1)[-1]}" for p in photos]
 
     def _webhook(self, session_id: str, event: dict[str, Any], order: Order) -> None:
         if self.helpdesk is None:
             return
-        photos = [f"{self.public_url}/api/v1/agent/sessions/{session_id}/images/{p.rsplit('/', 1)[-1]}"
-                  for p in event["details"].get("photos", [])]
+        photos = self._photo_links(session_id, event["details"].get("photos", []))
+        photos = [p if p.startswith("http") else
+                  f"{self.public_url}/api/v1/agent/sessions/{session_id}/images/{p.rsplit('/', 1)[-1]}" for p in photos]
         self.helpdesk.send(f"order.{event['action']}", session_id,
                            {"order_id": order.id, "action": event["action"], "idempotency_key": event["idempotency_key"],
                             "customer_id": order.customer_id, "status_before": event["status_before"],
