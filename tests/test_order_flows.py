@@ -28,6 +28,7 @@ def test_the_tent_i_bought_resolves_to_that_order_with_tracking(desk):
     assert "NW-483120" in reply.text and "shipped" in reply.text
     assert tent.tracking[0].number in reply.text
     assert reply.state_changes["product_in_focus"] == "basecamp-2-tent"
+    assert reply.citations == ["faq/order-tracking"]
 
 
 def test_a_product_question_about_my_sleeping_bag_is_left_to_the_manager_with_the_product_in_focus(desk):
@@ -82,19 +83,25 @@ def test_a_shipped_order_cannot_be_cancelled(desk):
 
 
 def test_change_address_before_dispatch_asks_for_the_address_then_confirms(desk):
-    chat = Chat(desk, "C-1002")
-    ask = chat.say("I need to change the shipping address on NW-483051")
+    chat = Chat(desk, "C-1003")
+    ask = chat.say("I need to change the shipping address on NW-483200")
     assert "new shipping address" in ask.text
     confirm = chat.say("12 Elm Road, Apt 3, Boston, MA 02118")
     assert "12 Elm Road" in confirm.text and "yes or no" in confirm.text
     chat.say("yes, go ahead")
-    address = order(desk, "NW-483051").shipping_address
+    address = order(desk, "NW-483200").shipping_address
     assert address["zip"] == "02118" and address["city"] == "Boston" and address["address2"] == "Apt 3"
 
 
 def test_change_address_after_dispatch_is_refused(desk):
     reply = Chat(desk, "C-1002").say("Please send order NW-483099 to a different address")
     assert "can no longer be re-addressed" in reply.text
+
+
+def test_an_order_being_packed_can_no_longer_be_cancelled_by_the_demo_policy(desk):
+    reply = Chat(desk, "C-1002").say("please cancel order NW-483051")      # processed: in fulfilment
+    assert "being packed" in reply.text and reply.citations == ["faq/order-change-cancel"]
+    assert order(desk, "NW-483051").status == "processed"
 
 
 def test_return_of_an_unused_item_within_the_window(desk):

@@ -268,6 +268,7 @@ class OrderDesk:
         if stop is not None:
             return stop
         order, goal = ctx.order, ctx.desk.goal
+        ctx.goal_was = goal
         changes = {"order_id": order.id}
         product = next((i.product_id for i in order.items if i.product_id and
                         ctx.desk.draft.get("item") in (i.sku, i.product_id, i.name)), None)
@@ -284,16 +285,16 @@ class OrderDesk:
 
     def _status(self, ctx: "_Ctx") -> OrderReply:
         ctx.desk.reset_goal()
-        return OrderReply(say.status(ctx.order, others=ctx.others), citations=["policy/shipping"])
+        return OrderReply(say.status(ctx.order, others=ctx.others), citations=self._cite(ctx))
 
     def _before_dispatch(self, ctx: "_Ctx", rule, what: str) -> OrderReply | None:
         order = ctx.order
         if not rule.enabled:
             ctx.desk.reset_goal()
-            return OrderReply(say.not_offered(what), citations=self._sources())
+            return OrderReply(say.not_offered(what), citations=self._cite(ctx))
         if order.status not in rule.allowed_statuses:
             ctx.desk.reset_goal()
-            return OrderReply(say.too_late(order, what), citations=self._sources())
+            return OrderReply(say.too_late(order, what), citations=self._cite(ctx))
         return None
 
     def _cancel(self, ctx: "_Ctx") -> OrderReply:
@@ -319,14 +320,14 @@ class OrderDesk:
         order = ctx.order
         if order.status not in ("delivered", "return requested", "exchange requested"):
             ctx.desk.reset_goal()
-            return None, OrderReply(say.not_delivered(order, what), citations=self._sources())
+            return None, OrderReply(say.not_delivered(order, what), citations=self._cite(ctx))
         return parse_time(order.delivered_at) or parse_time(order.created_at), None
 
     def _return(self, ctx: "_Ctx") -> OrderReply:
         rule, desk = self.policy.config.returns, ctx.desk
         if not rule.enabled:
             desk.reset_goal()
-            return OrderReply(say.not_offered("returned"), citations=self._sources())
+            return OrderReply(say.not_offered("returned"), citations=self._cite(ctx))
         delivered, stop = self._delivered_at(ctx, "returned")
         if stop:
             return stop
@@ -335,11 +336,11 @@ class OrderDesk:
             return stop
         if item.product_id in rule.non_returnable_products:
             desk.reset_goal()
-            return OrderReply(say.non_returnable(item), citations=self._sources())
+            return OrderReply(say.non_returnable(item), citations=self._cite(ctx))
         if ctx.now > max(self.policy.return_deadline(delivered), self.policy.damage_deadline(delivered)):
             desk.reset_goal()
             return OrderReply(say.window_closed(item, self.policy.return_deadline(delivered)) + " "
-                              + say.WARRANTY, citations=self._sources())
+                              + say.WARRANTY, citations=self._cite(ctx))
         condition = desk.draft.get("condition") or self.detector.condition(ctx.text).label
         if condition is None:
             desk.awaiting = "condition"
@@ -347,20 +348,21 @@ class OrderDesk:
         desk.draft["condition"] = condition
         if condition not in rule.accepted_conditions:
             desk.reset_goal()
-            return OrderReply(say.condition_refused(item, condition), citations=self._sources())
+            return OrderReply(say.condition_refused(item, condition), citations=self._cite(ctx, "condition"))
         photos = list(dict.fromkeys([*desk.draft.get("photos", []), *ctx.images]))
         desk.draft["photos"] = photos
         if condition == "damaged":
             if ctx.now > self.policy.damage_deadline(delivered):
                 return self._to_person(ctx, f"damage reported after {rule.damage_report_days} days: a warranty "
-                                            "claim a person must assess", say.damage_late(item, rule.damage_report_days))
+                                            "claim a person must assess", say.damage_late(item, rule.damage_report_days),
+                                       topic="damage")
             if rule.photo_required_for_damage and not photos:
                 desk.awaiting = "photo"
                 return OrderReply(say.ask_photo(item))
         elif ctx.now > self.policy.return_deadline(delivered):
             desk.reset_goal()
             return OrderReply(say.window_closed(item, self.policy.return_deadline(delivered)),
-                              citations=self._sources())
+                              citations=self._cite(ctx))
         value = item.price * item.quantity
         if rule.person_decides_over is not None and value > rule.person_decides_over:
             return self._to_person(ctx, f"return worth {value:.2f} {ctx.order.currency} is over "
@@ -373,7 +375,7 @@ class OrderDesk:
         rule, desk = self.policy.config.exchange, ctx.desk
         if not rule.enabled:
             desk.reset_goal()
-            return OrderReply(say.not_offered("exchanged"), citations=self._sources())
+            return OrderReply(say.not_offered("exchanged"), citations=self._cite(ctx))
         delivered, stop = self._delivered_at(ctx, "exchanged")
         if stop:
             return stop
@@ -383,11 +385,11 @@ class OrderDesk:
         if ctx.now > self.policy.exchange_deadline(delivered):
             desk.reset_goal()
             return OrderReply(say.window_closed(item, self.policy.exchange_deadline(delivered), "exchanged"),
-                              citations=self._sources())
+                              citations=self._cite(ctx))
         product = self.products.get(item.product_id or "")
         if product is None or len(product.variants) < 2:
             desk.reset_goal()
-            return OrderReply(say.no_other_options(item), citations=self._sources())
+            return OrderReply(say.no_other_options(item), citations=self._cite(ctx))
         wanted = {**item.options, **desk.draft.get("options", {}), **mentioned_options(ctx.text, product.variants)}
         desk.draft["options"] = {k: v for k, v in wanted.items() if item.options.get(k) != v}
         in_stock = [v for v in product.variants if v.in_stock and v.sku != item.sku]
@@ -402,7 +404,7 @@ class OrderDesk:
         if rule.require_in_stock and not variant.in_stock:
             desk.awaiting = "option"
             desk.draft["options"] = {}
-            return OrderReply(say.out_of_stock(item, variant, in_stock), citations=self._sources())
+            return OrderReply(say.out_of_stock(item, variant, in_stock), citations=self._cite(ctx))
         details = {"item": desk.draft["item"], "wanted_sku": variant.sku, "wanted_options": dict(variant.options),
                    "price_difference": round((variant.price or product.price) - item.price, 2)}
         return self._propose(ctx, "exchange", details, say.confirm_exchange(ctx.order, item, variant,
@@ -415,7 +417,7 @@ class OrderDesk:
                                    say.person_decides_vip())
         ctx.desk.pending = PendingAction(action, ctx.order.id, details, summary)
         ctx.desk.awaiting = "confirm"
-        return OrderReply(summary + " " + say.ASK_YES, citations=self._sources() if action != "cancel" else [])
+        return OrderReply(summary + " " + say.ASK_YES, citations=self._cite(ctx))
 
     def _is_vip(self, order: Order) -> bool:
         try:
@@ -423,12 +425,19 @@ class OrderDesk:
         except OrderNotFound:
             return False
 
-    def _to_person(self, ctx: "_Ctx", reason: str, text: str) -> OrderReply:
+    def _to_person(self, ctx: "_Ctx", reason: str, text: str, topic: str | None = None) -> OrderReply:
+        cited = self._cite(ctx, topic)
         ctx.desk.reset_goal()
-        return OrderReply(text, handoff_reason=reason, citations=self._sources())
+        return OrderReply(text, handoff_reason=reason, citations=cited)
 
-    def _sources(self) -> list[str]:
-        return [f"policy/{s.rsplit('/', 1)[-1].removesuffix('.md')}" for s in self.policy.config.sources]
+    _TOPIC = {"status": "tracking", "cancel": "cancel", "change_address": "change_address", "return": "returns",
+              "exchange": "exchange"}
+
+    def _cite(self, ctx: "_Ctx", topic: str | None = None) -> list[str]:
+        """The store document the reply rests on (``sources`` in orders.yaml), by topic."""
+        topic = topic or self._TOPIC.get(ctx.desk.goal or ctx.goal_was or "", "")
+        source = self.policy.config.sources.get(topic)
+        return [source] if source else []
 
     def _execute(self, ctx: "_Ctx", pending: PendingAction) -> OrderReply:
         """Run a confirmed write once: the ledger's key stops a second run (another process, a
@@ -515,6 +524,7 @@ class _Ctx:
     order: Order | None = None
     others: int = 0
     just_proven: bool = False
+    goal_was: str | None = None         # the goal this turn worked on (kept after a reset, for citing)
     identity: Identity = field(init=False)
 
     def __post_init__(self) -> None:

@@ -73,8 +73,8 @@ class OrdersPolicyConfig(_Strict):
     returns: ReturnRule = Field(default_factory=ReturnRule)
     exchange: ExchangeRule = Field(default_factory=ExchangeRule)
     person_decides_for_vip: bool = Field(False, description="every write action of a VIP goes to a person")
-    sources: list[str] = Field(default_factory=lambda: ["policies/returns.md", "policies/shipping.md"],
-                               description="policy documents the replies cite")
+    sources: dict[Literal["tracking", "cancel", "change_address", "returns", "condition", "damage", "exchange"], str] = (
+        Field(default_factory=dict, description="the store document (knowledge source id) each kind of reply cites"))
 
 
 def _month_day(text: str, year: int) -> datetime:

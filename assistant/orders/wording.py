@@ -116,7 +116,9 @@ def too_late(order: Order, what: str) -> str:
         return f"Order {order.id} is already cancelled."
     after = (" Once it arrives you can return it within our return window." if what == "cancelled"
              and order.status == "shipped" else "")
-    return f"Order {order.id} has already {'shipped' if order.dispatched else order.status}, so it can no longer be {what}.{after}"
+    where = "has already shipped" if order.dispatched else (
+        "is already being packed" if order.status == "processed" else f"is {order.status}")
+    return f"Order {order.id} {where}, so it can no longer be {what}.{after}"
 
 
 def not_delivered(order: Order, what: str) -> str:
