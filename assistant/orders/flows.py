@@ -30,9 +30,10 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.dialogue.signals import find_order_ids
 from assistant.orders.actions import OrderActionDetector
-from assistant.orders.model import ActionRefused, Order, OrderError, OrderItem, OrderNotFound, OrderSystem, parse_time
+from assistant.orders.execution import ActionRunner
+from assistant.orders.model import Order, OrderItem, OrderNotFound, OrderSystem, parse_time
 from assistant.orders.policy import OrdersPolicy
-from assistant.orders.turn import (WRITE_ACTIONS, OrderTurn, PendingAction, find_email, find_zip, match_items,
+from assistant.orders.turn import (OrderTurn, PendingAction, find_email, find_zip, match_items,
                                    mentioned_options, parse_address)
 from assistant.orders.verification import Identity, Verifier, mask
 from assistant.orders import wording as say
@@ -82,6 +83,7 @@ class OrderDesk:
         self.public_url = public_url.rstrip("/")
         self.order_id_pattern = order_id_pattern       # the store's order-number format (settings)
         self.verifier = Verifier(orders, self.tables, self.policy)
+        self.runner = ActionRunner(orders, sessions, self.tables, self.verifier, helpdesk, self.public_url)
 
     # -- the turn -----------------------------------------------------------------------
     def handle(self, session_id: str, state: Mapping[str, Any] | None, text: str, intent: str | None = None,
@@ -440,75 +442,14 @@ class OrderDesk:
         return [source] if source else []
 
     def _execute(self, ctx: "_Ctx", pending: PendingAction) -> OrderReply:
-        """Run a confirmed write once: the ledger's key stops a second run (another process, a
-        double click, a replayed yes)."""
-        desk = ctx.desk
-        earlier = self.tables.claim_action(pending.key, ctx.session_id, pending.order_id, pending.action)
-        if earlier is not None:
-            desk.reset_goal()
-            return OrderReply(say.already_done(pending.order_id, (earlier.get("result") or {}).get("status")))
-        try:
-            order = self.orders.get_order(pending.order_id)
-            if not self.verifier.may_see(order, ctx.identity):      # identity changed since the yes was asked
-                raise OrderNotFound(pending.order_id)
-            before = order.status
-            updated = self._apply(pending, ctx.session_id)
-        except (ActionRefused, OrderNotFound) as exc:
-            self.tables.finish_action(pending.key, {"error": str(exc)}, failed=True)
-            desk.reset_goal()
-            return OrderReply(say.refused_by_system(pending.order_id))
-        except OrderError as exc:
-            self.tables.release_action(pending.key)     # the system failed: the shopper may say yes again
-            log.warning("order system failed on %s %s: %s", pending.action, pending.order_id, exc)
-            return OrderReply(say.system_down(), handoff_reason=None)
-        self.tables.finish_action(pending.key, {"status": updated.status})
-        event = {"action": pending.action, "order_id": updated.id, "idempotency_key": pending.key,
-                 "status_before": before, "status_after": updated.status, "details": pending.details,
-                 "customer_id": updated.customer_id}
-        turn = ctx.turn if ctx.turn is not None else self.sessions.last_turn(ctx.session_id)
-        self.sessions.ensure(ctx.session_id)
-        seq = self.sessions.append(ctx.session_id, turn, "order_action", event)
-        self._webhook(ctx.session_id, event, updated)
-        log.info("order %s: %s done for %s (%s -> %s)", updated.id, pending.action,
-                 mask(updated.email or ""), before, updated.status)
-        desk.done = [*desk.done, pending.key][-20:]
-        desk.reset_goal()
-        return OrderReply(say.done(pending, updated), events=[{"type": "order_action", "seq": seq, **event}],
-                          citations=[])
-
-    def _apply(self, pending: PendingAction, session_id: str) -> Order:
-        d, key = pending.details, pending.key
-        if pending.action == "cancel":
-            return self.orders.cancel(pending.order_id, reason="customer asked in chat", idempotency_key=key)
-        if pending.action == "change_address":
-            return self.orders.change_address(pending.order_id, d["address"], idempotency_key=key)
-        if pending.action == "return":
-            return self.orders.request_return(pending.order_id, d["items"], d["reason"], d["condition"],
-                                              photos=self._photo_links(session_id, d.get("photos", [])),
-                                              idempotency_key=key)
-        if pending.action == "exchange":
-            return self.orders.request_exchange(pending.order_id, d["item"], d["wanted_sku"], d["wanted_options"],
-                                                reason="other option wanted", idempotency_key=key)
-        raise ValueError(f"unknown order action {pending.action!r}; known: {', '.join(WRITE_ACTIONS)}")
-
-    def _photo_links(self, session_id: str, photos: list[str]) -> list[str]:
-        """The local order system keeps the stored photo paths; an outside system gets links it
-        can fetch (the agent API serves a conversation's photos)."""
-        if getattr(self.orders, "name", "") == "local":
-            return list(photos)
-        return [f"{self.public_url}/api/v1/agent/sessions/{session_id}/images/{p.rsplit('/', 1)[-1]}" for p in photos]
-
-    def _webhook(self, session_id: str, event: dict[str, Any], order: Order) -> None:
-        if self.helpdesk is None:
-            return
-        photos = self._photo_links(session_id, event["details"].get("photos", []))
-        photos = [p if p.startswith("http") else
-                  f"{self.public_url}/api/v1/agent/sessions/{session_id}/images/{p.rsplit('/', 1)[-1]}" for p in photos]
-        self.helpdesk.send(f"order.{event['action']}", session_id,
-                           {"order_id": order.id, "action": event["action"], "idempotency_key": event["idempotency_key"],
-                            "customer_id": order.customer_id, "status_before": event["status_before"],
-                            "status_after": event["status_after"], "details": event["details"], "photos": photos,
-                            "order": order.to_dict()})
+        """Run a confirmed write once (assistant.orders.execution) and close the goal."""
+        outcome = self.runner.run(ctx.session_id, pending, ctx.identity, turn=ctx.turn)
+        if outcome.retry:
+            return OrderReply(outcome.text)           # the system failed: the pending yes stays
+        if outcome.event:
+            ctx.desk.done = [*ctx.desk.done, pending.key][-20:]
+        ctx.desk.reset_goal()
+        return OrderReply(outcome.text, events=[outcome.event] if outcome.event else [])
 
 
 @dataclass
