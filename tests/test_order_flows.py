@@ -175,3 +175,31 @@ def test_exchange_for_an_option_out_of_stock_offers_what_is_in_stock(desk, catal
     assert "out of stock" in reply.text and chat.state["pending"] is None
     in_stock = [v.label() for v in catalog_products["ridgeway-merino-crew"].variants if v.in_stock][:1]
     assert in_stock[0] in reply.text
+
+
+def test_two_processes_confirming_the_same_action_at_once_run_it_once(desk, order_store):
+    import threading
+
+    from assistant.orders.flows import OrderDesk
+    from assistant.storage.sessions import SessionStore
+
+    chat = Chat(desk, "C-1001")
+    chat.say("cancel order NW-483377")
+    pending_state = dict(chat.state)
+    other_store = SessionStore(order_store.url)          # a second app process on the same database
+    other = OrderDesk(LocalOrders(other_store), other_store, policy=desk.policy, detector=desk.detector,
+                      products=desk.products)
+    replies, start = [], threading.Barrier(2)
+
+    def confirm(d):
+        start.wait()
+        replies.append(d.handle(chat.session_id, pending_state, "yes", customer_id="C-1001"))
+
+    threads = [threading.Thread(target=confirm, args=(d,)) for d in (desk, other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(bool(r.events) for r in replies) == [False, True]
+    assert len(order_events(desk, chat.session_id)) == 1
+    assert order(desk, "NW-483377").status == "cancelled"

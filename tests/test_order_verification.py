@@ -92,3 +92,18 @@ def test_identities_and_addresses_are_masked_in_logs(desk, caplog):
     assert caplog.records
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "maya.chen@example.com" not in logged and "43215" not in logged
+
+
+def test_a_lockout_ends_after_its_time_and_misses_outside_the_window_do_not_add_up(desk):
+    rule = desk.policy.config.verification
+    verifier, t0 = desk.verifier, 1_000_000.0
+    for n in range(rule.max_attempts - 1):                    # spread over more than the window
+        proof = verifier.prove("s-1", "NW-482913", zip_code=f"1000{n}", now=t0 + n * (rule.window_minutes * 60 + 1))
+        assert proof.reason == "mismatch" and proof.misses == 1
+    for n in range(rule.max_attempts):                        # then all within the window
+        proof = verifier.prove("s-2", "NW-483120", zip_code=f"2000{n}", now=t0 + n)
+    assert proof.reason == "locked"
+    still = t0 + rule.max_attempts + rule.lockout_minutes * 60 - 5
+    assert verifier.prove("s-3", "NW-483120", zip_code="43215", now=still).reason == "locked"
+    later = t0 + rule.max_attempts + rule.lockout_minutes * 60 + 5
+    assert verifier.prove("s-3", "NW-483120", zip_code="43215", now=later).ok

@@ -204,3 +204,18 @@ def test_the_desk_cancels_once_through_the_service(service, orders, order_detect
     [event] = [e for e in store.events(chat.session_id) if e.type == "order_action"]
     assert cancels[0]["headers"]["Idempotency-Key"] == event.data["idempotency_key"]
     assert service.orders["NW-483377"]["status"] == "cancelled"
+
+
+def test_when_the_service_is_down_nothing_changes_and_the_yes_can_be_given_again(service, orders, order_detector,
+                                                                                  catalog_products, tmp_path):
+    store = SessionStore(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+    desk = OrderDesk(orders, store, policy=OrdersPolicy.load(PROJECT_ROOT / "knowledge" / "orders.yaml"),
+                     detector=order_detector, products=catalog_products)
+    chat = Chat(desk, "C-1001")
+    chat.say("please cancel NW-483377")
+    service.close()                                        # the store's service goes away
+    down = chat.say("yes")
+    assert "isn't answering" in down.text and "nothing was changed" in down.text
+    assert chat.state["pending"] is not None               # still waiting for the same yes
+    assert desk.tables.actions(chat.session_id) == []      # the key was given back
+    assert [e for e in store.events(chat.session_id) if e.type == "order_action"] == []
