@@ -203,3 +203,12 @@ def test_two_processes_confirming_the_same_action_at_once_run_it_once(desk, orde
     assert sorted(bool(r.events) for r in replies) == [False, True]
     assert len(order_events(desk, chat.session_id)) == 1
     assert order(desk, "NW-483377").status == "cancelled"
+
+
+def test_an_item_named_after_another_order_moves_the_focus_to_its_order(desk):
+    chat = Chat(desk, "C-1001")
+    chat.say("Please cancel NW-483377")
+    chat.say("yes")
+    reply = chat.say("I want to return my sleeping bag")
+    assert "NW-483377" not in reply.text and "Northstar Down Sleeping Bag" in reply.text
+    assert chat.state["order_id"] == "NW-482913"

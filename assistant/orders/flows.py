@@ -129,7 +129,10 @@ class OrderDesk:
         if numbers:
             if numbers[0] != desk.order_id:
                 desk.draft.pop("item", None)
+                if desk.pending is not None:
+                    desk.pending, desk.awaiting = None, None     # another order: the old yes is void
             desk.order_id = numbers[0]
+            ctx.named_order = True
         # 3-6. Who, which order, what the policy allows.
         return self._advance(ctx)
 
@@ -212,6 +215,11 @@ class OrderDesk:
     # -- which order, which item ----------------------------------------------------------------
     def _choose_order(self, ctx: "_Ctx") -> OrderReply | None:
         desk, who = ctx.desk, ctx.identity
+        if desk.order_id is not None and not ctx.named_order and who.known and desk.awaiting is None:
+            # an item named now that the order in focus does not hold moves the focus to its order
+            hits = match_items(ctx.text, self._visible_orders(who))
+            if hits and all(o.id != desk.order_id for o, _ in hits):
+                desk.order_id, desk.draft = None, {}
         if desk.order_id is not None:
             return self._verify(ctx)
         if not who.known:
@@ -466,6 +474,7 @@ class _Ctx:
     others: int = 0
     just_proven: bool = False
     goal_was: str | None = None         # the goal this turn worked on (kept after a reset, for citing)
+    named_order: bool = False           # the message itself gives an order number
     identity: Identity = field(init=False)
 
     def __post_init__(self) -> None:
