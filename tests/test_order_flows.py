@@ -212,3 +212,17 @@ def test_an_item_named_after_another_order_moves_the_focus_to_its_order(desk):
     reply = chat.say("I want to return my sleeping bag")
     assert "NW-483377" not in reply.text and "Northstar Down Sleeping Bag" in reply.text
     assert chat.state["order_id"] == "NW-482913"
+
+
+def test_a_stored_order_action_reads_back_in_the_transcript_and_the_reply_fold(desk):
+    from assistant.reply import Reply
+
+    chat = Chat(desk, "C-1001")
+    desk.sessions.append(chat.session_id, 1, "user", {"content": "cancel NW-483377", "images": []})
+    chat.say("cancel NW-483377")
+    chat.say("yes")
+    folded = Reply.fold(desk.sessions.events(chat.session_id))
+    [ran] = folded.order_actions
+    assert ran.action == "cancel" and ran.order_id == "NW-483377" and ran.status_after == "cancelled"
+    assert [m["role"] for m in desk.sessions.transcript(chat.session_id)] == ["user"]
+    assert desk.sessions.transcript_record(chat.session_id)["turns"][0]["user"]["text"] == "cancel NW-483377"
