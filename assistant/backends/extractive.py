@@ -120,6 +120,7 @@ class ExtractiveBackend(ModelBackend):
                             self._summary_answer(product, evidence) if price_first else None,
                             self._spec_answer(product, q, evidence, req.question),
                             self._variant_answer(product, req, q, evidence, explicit_only=False),
+                            self._manual_answer(product, q, evidence),
                             self._description_answer(product, q, evidence)):
                 if attempt:
                     return attempt
@@ -294,8 +295,12 @@ class ExtractiveBackend(ModelBackend):
     def _not_carried(self, phrase: str, evidence: list[Evidence], ranked: list[str],
                      products: dict[str, Product]) -> str:
         text = f"Sorry, we don't seem to carry {phrase}."
+        # only things related to what was asked count as "closest" (a water shoe "for kayaking"
+        # for kayaks), never whatever else scored: a rain shell is not near a kayak
+        asked = {stem(w, True) for w in words(phrase)}
         ranked = [pid for pid in ranked if any(e.product_id == pid and e.score >= self.options.min_score
-                                               for e in evidence)]
+                                               for e in evidence)
+                  and asked & {stem(w, True) for w in words(self._product_text(products[pid]))}]
         if ranked:
             return "\n".join([f"{text} The closest things we have:", *self._lines(ranked[:3], products, evidence)])
         for i, e in enumerate(evidence, 1):
@@ -303,6 +308,10 @@ class ExtractiveBackend(ModelBackend):
                 return f"{text} Here is what we sell in {e.metadata.get('category', 'that category')}: " \
                        f"{e.text.split(':', 1)[-1].split('. Kinds')[0].strip().rstrip('.')} [{i}]."
         return f"{text} Is there something else I can help you find?"
+
+    @staticmethod
+    def _product_text(product: Product) -> str:
+        return " ".join([product.name, product.category, *product.tags, product.description])
 
     def _store_overview(self, evidence: list[Evidence]) -> str | None:
         for i, e in enumerate(evidence, 1):
@@ -341,9 +350,14 @@ class ExtractiveBackend(ModelBackend):
     @staticmethod
     def _mentioned_options(product: Product, q: str, attributes: dict[str, str]) -> dict[str, str]:
         chosen: dict[str, str] = {}
+        sizes = {v.lower(): code for v, code in _WORDS.size_words.items()}
         for option in {k for v in product.variants for k in v.options}:
             values = sorted(product.option_values(option), key=len, reverse=True)
             wanted = (attributes.get(option) or "").lower()
+            if not wanted:   # "in large" for a size "L"
+                said = [code for word, code in sizes.items() if re.search(rf"\b{re.escape(word)}\b", q.lower())]
+                wanted = max(said, key=len, default="").lower() if any(
+                    v.upper() in sizes.values() for v in values) else ""
             for value in values:
                 lv = value.lower()
                 if lv == wanted or (len(lv) > 2 and re.search(rf"\b{re.escape(lv)}\b", q.lower())) or \
@@ -532,11 +546,7 @@ class ExtractiveBackend(ModelBackend):
     def _description_sentences(product: Product, q: str, keep: int = 2, min_words: int = 1) -> str:
         """The description's sentences that answer the question (shop synonyms widen the words)."""
         sentences = [s for s in SENTENCE.split(product.description.strip()) if s]
-        name = {stem(w) for w in words(product.name)} | {stem(w) for w in words(product.brand)}
-        asked = set(content_stems(q, exclude=name))
-        for phrase, hints in DESCRIPTION_HINTS.items():
-            if has_phrase(q, phrase):
-                asked |= {stem(h) for h in hints}
+        asked = ExtractiveBackend._asked_stems(product, q)
         if not asked:
             return ""
         scored = []
@@ -551,6 +561,46 @@ class ExtractiveBackend(ModelBackend):
         chosen = sorted(i for s, i in sorted(scored, reverse=True)[:keep] if s >= top * 0.5)
         return " ".join(sentences[i] for i in chosen)
 
+    def _manual_answer(self, product: Product, q: str, evidence: list[Evidence]) -> str | None:
+        """Prose in the product's own documents (a manual or a guide's section on it) that answers
+        the question better than its description does: "Waterproof rating 20,000 mm and ..."."""
+        own = self._description_sentences(product, q, keep=1)
+        bar = self._overlap(own, q, product) if own else 0.0
+        best: tuple[float, int, str] | None = None
+        for i, e in enumerate(evidence, 1):
+            if e.kind != "manual" or e.product_id != product.id:
+                continue
+            body = e.text.split("\n", 1)[-1]
+            text = self._description_sentences(product.model_copy(update={"description": body}), q, keep=2)
+            score = self._overlap(text, q, product) if text else 0.0
+            if score >= max(bar, 1.0) and (best is None or score > best[0]):
+                best = (score, i, text)
+        if best is None:
+            return None
+        return f"About the {product.name}: {best[2]} [{best[1]}]"
+
+    @staticmethod
+    def _asked_stems(product: Product, q: str) -> set[str]:
+        """The question's content words (the product's name and brand aside), widened by shop
+        synonyms ("made of" -> material, fabric...)."""
+        name = {stem(w) for w in words(product.name)} | {stem(w) for w in words(product.brand)}
+        asked = set(content_stems(q, exclude=name))
+        for phrase, hints in DESCRIPTION_HINTS.items():
+            if has_phrase(q, phrase):
+                asked |= {stem(h) for h in hints}
+        return asked
+
+    @staticmethod
+    def _overlap(text: str, q: str, product: Product) -> float:
+        """How well the text answers: each of the question's own words it holds counts 1, each
+        shop synonym only 0.5 (matched exactly: a manual's prose is long enough for near-misses,
+        or a synonym alone, "one size down" for "made of", to pick the wrong sentence)."""
+        own = {stem(w) for w in words(text)}
+        name = {stem(w) for w in words(product.name)} | {stem(w) for w in words(product.brand)}
+        asked = set(content_stems(q, exclude=name))
+        hints = ExtractiveBackend._asked_stems(product, q) - asked
+        return sum(1.0 for a in asked if a in own) + sum(0.5 for h in hints if h in own)
+
     def _description_answer(self, product: Product, q: str, evidence: list[Evidence]) -> str | None:
         text = self._description_sentences(product, q)
         if not text:
@@ -564,4 +614,17 @@ class ExtractiveBackend(ModelBackend):
         stock = "in stock" if product.in_stock else "currently out of stock"
         verb = "are" if re.search(r"[^s]s$", product.name.split()[-1].lower()) else "is"
         price = price_text(product, " to ")
-        return f"The {product.name} by {product.brand} {verb} {price} and {stock}. {first} [{n}]".strip()
+        return f"The {product.name} by {product.brand} {verb} {price} and {stock}.{self._on_sale(product)} " \
+               f"{first} [{n}]".strip()
+
+    @staticmethod
+    def _on_sale(product: Product) -> str:
+        """" On sale: 1.5 L at $72.00 (was $90.00)." when only some options are marked down."""
+        if product.was_range() is not None:
+            return ""
+        sale = [(v, product.was_price(v)) for v in product.variants if product.was_price(v) is not None]
+        if not sale:
+            return ""
+        parts = [f"{v.label()} at {sale_text(v.price if v.price is not None else product.price, was, product.currency)}"
+                 for v, was in sale[:3]]
+        return f" On sale: {', '.join(parts)}."

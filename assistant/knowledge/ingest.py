@@ -4,7 +4,8 @@ The docs folder holds the FAQ (``faq.yaml``), policy pages (``policies/*.md``) a
 manuals and spec sheets in Markdown, PDF or HTML anywhere else in it (``manuals/lamp.pdf``). Each
 product document is linked to one product - by its front matter (``product: <id>``), else its file
 name (the product's id or name as a slug, "linen-table-lamp-manual.pdf"), else the product name in
-its title - and the spec facts it states join that product's specs where the catalog has none for
+its title; a guide about several products is split by the product each section heading names -
+and the spec facts it states join that product's specs where the catalog has none for
 that key (the catalog's own values win), remembered in ``spec_sources`` so answers cite the
 document. A document no product can be found for is left out and reported.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -86,15 +87,36 @@ def link_document(document: ProductDocument, products: list[Product]) -> tuple[P
     return None, "no front matter 'product:', file name or title names a product"
 
 
+def split_by_product(document: ProductDocument, products: list[Product]) -> list[tuple[ProductDocument, Product]]:
+    """A guide about several products ("Product guide" with a "## Harbor Rain Shell" section per
+    product): each section whose heading names exactly one product becomes part of that product's
+    document; sections naming none or several are left out."""
+    parts: dict[str, tuple[Product, list]] = {}
+    for section in document.sections:
+        named = [p for p in products if _name_in(p.name, section.title)]
+        longest = max((len(p.name) for p in named), default=0)
+        named = [p for p in named if len(p.name) == longest]
+        if len(named) == 1:
+            parts.setdefault(named[0].id, (named[0], []))[1].append(section)
+    return [(replace(document, sections=sections), product) for product, sections in parts.values()]
+
+
 def attach_documents(products: list[Product], documents: list[ProductDocument]) -> LinkedDocuments:
-    """Link each document to its product and add the spec facts the catalog lacks."""
+    """Link each document (or each product's sections of a guide) to its product and add the spec
+    facts the catalog lacks."""
     merged = {p.id: p.model_copy(deep=True) for p in products}
     linked = LinkedDocuments(list(merged.values()), [])
+    pairs: list[tuple[ProductDocument, Product]] = []
     for document in documents:
         product, how = link_document(document, products)
-        if product is None:
-            linked.notes.append(f"{document.doc_id}: left out - {how}")
+        if product is not None:
+            pairs.append((document, product))
             continue
+        parts = split_by_product(document, products)
+        if not parts:
+            linked.notes.append(f"{document.doc_id}: left out - {how}")
+        pairs.extend(parts)
+    for document, product in pairs:
         target = merged[product.id]
         for key, (value, section) in document.facts.items():
             if key not in target.specs:
