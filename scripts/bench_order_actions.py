@@ -28,7 +28,8 @@ MAP = {"cancel_order": "cancel", "change_shipping_address": "change_address", "t
 
 
 def main() -> None:
-    import pandas as pd
+    import csv
+    import random
 
     from assistant.orders.actions import OrderActionDetector
 
@@ -36,26 +37,27 @@ def main() -> None:
     parser.add_argument("--split", choices=FILES, default="validation")
     parser.add_argument("--others", type=int, default=0, help="sample this many other-intent rows (0 = all)")
     args = parser.parse_args()
-    frame = pd.read_csv(BITEXT / FILES[args.split])
+    with open(BITEXT / FILES[args.split], newline="") as handle:
+        rows = list(csv.DictReader(handle))
     detector = OrderActionDetector()
 
     def label(text: str) -> str | None:
         return detector.action(re.sub(r"\{\{[^}]*\}\}", "NW-123456", text)).label
 
-    asked = frame[frame.intent.isin(MAP)]
+    asked = [r for r in rows if r["intent"] in MAP]
     per = collections.defaultdict(lambda: [0, 0])
-    for text, intent in zip(asked.utterance, asked.intent):
+    for text, intent in ((r["utterance"], r["intent"]) for r in asked):
         per[MAP[intent]][0] += label(text) == MAP[intent]
         per[MAP[intent]][1] += 1
     right = sum(r for r, _ in per.values())
     print(f"bitext {args.split}: order actions {right}/{len(asked)} = {right / len(asked):.3f}")
     for action, (r, n) in sorted(per.items()):
         print(f"  {action:15s} {r}/{n} = {r / n:.3f}")
-    others = frame[~frame.intent.isin(MAP)]
+    others = [r for r in rows if r["intent"] not in MAP]
     if args.others:
-        others = others.sample(min(args.others, len(others)), random_state=0)
+        others = random.Random(0).sample(others, min(args.others, len(others)))
     alarms = collections.Counter()
-    for text, intent in zip(others.utterance, others.intent):
+    for text, intent in ((r["utterance"], r["intent"]) for r in others):
         got = label(text)
         if got:
             alarms[(intent, got)] += 1
