@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, insert, select, update
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -90,7 +90,7 @@ class OrderTables:
 
     def count(self) -> int:
         with self.engine.connect() as conn:
-            return len(conn.execute(select(orders_table.c.id)).all())
+            return conn.execute(select(func.count()).select_from(orders_table)).scalar() or 0
 
     def customer(self, customer_id: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
