@@ -37,6 +37,7 @@ from assistant.handoff.policy import HandoffContext, HandoffPolicy
 from assistant.answers.prompting import build_messages
 from assistant.storage.sessions import SessionStore
 from assistant.settings import Settings
+from assistant.answers.photo_replies import unmatched_reply, unsure_reply
 from assistant.answers.small_talk import SmallTalk
 from assistant.handoff.takeover import HandoffTurn, Takeover, takeover_turn
 from assistant.dialogue.state import DialogueState
@@ -47,6 +48,9 @@ from assistant.vision.perception import Perception, products_for_model_numbers
 from assistant.vision.service import PhotoPerception
 
 log = logging.getLogger(__name__)
+# a photo sent with one of these is a question about the product in it
+PHOTO_QUESTION_INTENTS = frozenset({"product_question", "availability", "recommendation", "out_of_scope",
+                                    "greeting"})
 
 
 def _tap(events: Iterator[ReplyEvent], seen: list[ReplyEvent]):
@@ -238,9 +242,34 @@ class ConversationManager:
                                       agents_online=self.takeover.agents_online())
         if (yield from self._decide_handoff(work)):
             return True
+        if (yield from self._photo_not_recognised(work)):
+            return True
         canned = self.small_talk.reply(work.signals.intent, turn.text) if not work.photos else None
         if canned and (work.signals.intent == "greeting" and is_pure_greeting(turn.text)):
             yield from self._reply_without_evidence(work, canned)
+            return True
+        return False
+
+    def _photo_not_recognised(self, work: TurnWork) -> Iterator[ReplyEvent]:
+        """A photo shown to ask about the product in it ("is this yours?") that the catalog match
+        is not sure of: say so and ask, with the closest candidates; never answer about another
+        product (the one in focus) or with an unrelated FAQ. A photo with an order id or model
+        number, a product the shopper names, or a complaint about an item goes on as usual."""
+        seen, signals = work.seen, work.signals
+        if not seen or work.matched or seen.order_ids() or seen.model_numbers() or signals.product_ids \
+                or signals.intent not in PHOTO_QUESTION_INTENTS:
+            return False
+        status = seen.match_status()
+        if status == "unsure":
+            candidates = [p for p in (self.knowledge.directory.get(m.product_id) for m in seen.candidates()) if p]
+            work.state.product_in_focus = None
+            work.state.product_candidates = [p.id for p in candidates] + [
+                c for c in work.state.product_candidates if c not in {p.id for p in candidates}]
+            yield from self._reply_without_evidence(work, unsure_reply(candidates))
+            return True
+        if status == "none":
+            work.state.product_in_focus = None
+            yield from self._reply_without_evidence(work, unmatched_reply())
             return True
         return False
 

@@ -25,7 +25,7 @@ from typing import Any
 from PIL import Image
 
 from assistant.knowledge.catalog import Product
-from assistant.settings import Limits
+from assistant.settings import DEFAULT_ORDER_ID_PATTERN, Limits
 from assistant.vision import ocr
 from assistant.vision.images import ImageSource, ShopperImage, load_images
 from assistant.vision.matching import PhotoIndex, PhotoMatch, Recognition, Status
@@ -151,12 +151,11 @@ class Perception:
             if p.matches:
                 best = p.matches[0]
                 name = names.get(best.product_id)
-                label = f"{name} ({best.product_id})" if name else best.product_id
+                label = name or best.product_id
                 lines.append(f"{prefix}Looks like: {label}")
                 said = True
             elif p.recognition is not None and p.recognition.status == "unsure":
-                labels = [f"{names[m.product_id]} ({m.product_id})" if m.product_id in names else m.product_id
-                          for m in p.recognition.candidates]
+                labels = [names.get(m.product_id, m.product_id) for m in p.recognition.candidates]
                 lines.append(f"{prefix}Not sure, it may be: {' or '.join(labels)}")
                 said = True
             if p.description:
@@ -176,7 +175,7 @@ class Perception:
 
 def perceive(images: Sequence[ImageSource], photo_index: PhotoIndex | None = None,
              describe: Describe | None = None, *, limits: Limits | None = None,
-             read_text: bool = True, k: int = 3) -> Perception:
+             read_text: bool = True, k: int = 3, order_id_pattern: str | None = None) -> Perception:
     """Perceive a turn's photos (bytes, paths, PIL images or already-validated ShopperImages).
 
     1. validate and normalise all photos first (``InvalidInput`` before any slow work);
@@ -187,7 +186,7 @@ def perceive(images: Sequence[ImageSource], photo_index: PhotoIndex | None = Non
     for shopper_image in validated:
         result = ImagePerception(image=shopper_image)
         if read_text:
-            _stage(result, "ocr", _read_text)
+            _stage(result, "ocr", lambda r: _read_text(r, order_id_pattern))
         if photo_index is not None and len(photo_index):
             _stage(result, "match", lambda r: _match(r, photo_index, k))
         if describe is not None:
@@ -212,10 +211,11 @@ def products_for_model_numbers(model_numbers: Iterable[str], products: Iterable[
     return found
 
 
-def _read_text(result: ImagePerception) -> None:
+def _read_text(result: ImagePerception, order_id_pattern: str | None = None) -> None:
     result.ocr_lines = ocr.read(result.image)
-    result.order_ids = ocr.find_order_ids(result.ocr_lines)
-    result.model_numbers = ocr.find_model_numbers(result.ocr_lines)
+    pattern = order_id_pattern or DEFAULT_ORDER_ID_PATTERN
+    result.order_ids = ocr.find_order_ids(result.ocr_lines, pattern)
+    result.model_numbers = ocr.find_model_numbers(result.ocr_lines, pattern)
 
 
 def _match(result: ImagePerception, index: PhotoIndex, k: int) -> None:
