@@ -21,6 +21,8 @@ from sqlalchemy import (Column, Float, Index, Integer, MetaData, String, Table, 
                         insert, inspect, select, text, update)
 from sqlalchemy.engine import Connection, Engine
 
+from assistant.storage.orders import migrate_orders
+
 
 class Owner(StrEnum):
     """Who owns a conversation: the bot, the queue for a person, or a person (the ``owner``
@@ -161,6 +163,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (3, "conversation owner column", _m3_session_owner),
     (4, "handoff tickets", _m4_tickets),
     (5, "helpdesk webhook outbox, dead letters, inbound replay guard", _m5_helpdesk),
+    (6, "orders, order customers, order action ledger, verification attempts", migrate_orders),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
