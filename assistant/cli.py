@@ -225,6 +225,68 @@ def helpdesk_redeliver(dead_letter_id: int = typer.Argument(..., help="the dead 
     raise typer.Exit(code=1)
 
 
+# -- orders: the store's order system (assistant.orders) ------------------------------------
+orders_app = typer.Typer(no_args_is_help=True, help="The store's orders: import, show.")
+app.add_typer(orders_app, name="orders")
+
+
+def _order_system():
+    from assistant.orders import configured_order_system
+    from assistant.settings import get_settings
+    from assistant.storage.sessions import SessionStore
+
+    settings = get_settings()
+    return configured_order_system(settings, SessionStore(settings.sessions_url))
+
+
+@orders_app.command("import")
+def orders_import(file: Path = typer.Argument(..., help="orders JSON (format in docs/orders.md)")) -> None:
+    """Load customers and orders into the local order system (same ids are replaced)."""
+    from assistant.orders.local import import_orders
+    from assistant.settings import get_settings
+    from assistant.storage.sessions import SessionStore
+
+    try:
+        customers, orders = import_orders(file, SessionStore(get_settings().sessions_url))
+    except AssistantError as exc:
+        _fail(exc)
+    typer.echo(f"imported {customers} customers and {orders} orders from {file}")
+
+
+@orders_app.command("show")
+def orders_show(order_id: str = typer.Argument(..., help="the store's order number, e.g. NW-482913"),
+                json_mode: bool = typer.Option(False, "--json", help="the order as the connector returns it")) -> None:
+    """Print one order."""
+    try:
+        order = _order_system().get_order(order_id)
+    except AssistantError as exc:
+        _fail(exc)
+    if json_mode:
+        typer.echo(json.dumps(order.to_dict(), indent=2))
+        return
+    typer.echo(f"{order.id}  {order.status}  {order.created_at}  customer {order.customer_id}  "
+               f"{order.total:.2f} {order.currency}")
+    for item in order.items:
+        typer.echo(f"  {item.quantity} x {item.name} ({item.sku or item.product_id or '-'})  {item.price:.2f}")
+    for t in order.tracking:
+        typer.echo(f"  tracking: {t.carrier} {t.number}")
+
+
+@orders_app.command("list")
+def orders_list(customer: str = typer.Option(..., help="customer id"),
+                json_mode: bool = typer.Option(False, "--json")) -> None:
+    """A customer's orders, newest first."""
+    try:
+        orders = _order_system().orders_for(customer)
+    except AssistantError as exc:
+        _fail(exc)
+    if json_mode:
+        typer.echo(json.dumps([o.to_dict() for o in orders]))
+        return
+    for order in orders:
+        typer.echo(f"{order.id}  {order.status}  {order.created_at}  {order.total:.2f} {order.currency}")
+
+
 def main() -> None:
     app()
 

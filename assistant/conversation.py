@@ -40,6 +40,7 @@ from assistant.answers.prompting import build_messages
 from assistant.storage.journal import FLUSH, TurnJournal
 from assistant.storage.sessions import SessionStore
 from assistant.settings import Settings
+from assistant.answers.photo_replies import unmatched_reply, unsure_reply
 from assistant.answers.small_talk import SmallTalk
 from assistant.handoff.takeover import HandoffTurn, Takeover, takeover_turn
 from assistant.dialogue.state import DialogueState
@@ -51,6 +52,9 @@ from assistant.vision.service import PhotoPerception
 
 log = logging.getLogger(__name__)
 SLOW_TOKEN_S = 0.01      # a token that took longer than this to make is stored and shown at once
+# a photo sent with one of these is a question about the product in it
+PHOTO_QUESTION_INTENTS = frozenset({"product_question", "availability", "recommendation", "out_of_scope",
+                                    "greeting"})
 
 
 def _tap(events: Iterator[ReplyEvent], seen: list[ReplyEvent]):
@@ -209,7 +213,7 @@ class ConversationManager:
         self.sessions.append(session_id, number, "user", {"content": turn.text, "images": image_paths})
         work = TurnWork(session_id, number, turn, cancel, journal.emit, photos, image_paths, journal=journal)
         if self.notice:
-            yield emit("notice", text=self.notice)
+            yield work.emit("notice", text=self.notice)
         work.state = self.sessions.load_state(session_id)
         yield from self._perceive(work)
         self._track(work)
@@ -246,9 +250,34 @@ class ConversationManager:
                                       agents_online=self.takeover.agents_online())
         if (yield from self._decide_handoff(work)):
             return True
+        if (yield from self._photo_not_recognised(work)):
+            return True
         canned = self.small_talk.reply(work.signals.intent, turn.text) if not work.photos else None
         if canned and (work.signals.intent == "greeting" and is_pure_greeting(turn.text)):
             yield from self._reply_without_evidence(work, canned)
+            return True
+        return False
+
+    def _photo_not_recognised(self, work: TurnWork) -> Iterator[ReplyEvent]:
+        """A photo shown to ask about the product in it ("is this yours?") that the catalog match
+        is not sure of: say so and ask, with the closest candidates; never answer about another
+        product (the one in focus) or with an unrelated FAQ. A photo with an order id or model
+        number, a product the shopper names, or a complaint about an item goes on as usual."""
+        seen, signals = work.seen, work.signals
+        if not seen or work.matched or seen.order_ids() or seen.model_numbers() or signals.product_ids \
+                or signals.intent not in PHOTO_QUESTION_INTENTS:
+            return False
+        status = seen.match_status()
+        if status == "unsure":
+            candidates = [p for p in (self.knowledge.directory.get(m.product_id) for m in seen.candidates()) if p]
+            work.state.product_in_focus = None
+            work.state.product_candidates = [p.id for p in candidates] + [
+                c for c in work.state.product_candidates if c not in {p.id for p in candidates}]
+            yield from self._reply_without_evidence(work, unsure_reply(candidates))
+            return True
+        if status == "none":
+            work.state.product_in_focus = None
+            yield from self._reply_without_evidence(work, unmatched_reply())
             return True
         return False
 
@@ -272,7 +301,8 @@ class ConversationManager:
         request = AnswerRequest(question=work.question, evidence=work.evidence,
                                 product_in_focus=self.knowledge.directory.get(self._focus(work)),
                                 attributes=dict(state.attributes), intent=work.signals.intent,
-                                cancel=work.cancel, images=[p.image for p in work.photos])
+                                cancel=work.cancel, images=[p.image for p in work.photos],
+                                recognised=self.knowledge.directory.get(work.matched[0]) if work.matched else None)
         if self.backend.generative:
             request.messages = build_messages(
                 work.question, work.evidence, self.sessions.transcript(work.session_id)[:-1],

@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass, field, fields as dataclass_fields
 from typing import Any, ClassVar, Literal
 
 EventType = Literal[
-    "token", "citations", "perception", "state", "handoff", "agent_message", "notice", "done", "error"
+    "token", "citations", "perception", "state", "handoff", "agent_message", "notice", "done", "error",
+    "order_action",
 ]
 ENVELOPE = ("type", "seq", "turn", "created_at", "session_id")    # where and when, not what
 
@@ -158,9 +159,24 @@ class Error(Payload):
     kind: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class OrderAction(Payload):
+    """A confirmed order change that ran (assistant.orders.execution; stored by the order desk)."""
+
+    type = "order_action"
+    slot = "order_actions"
+    action: str = ""                                                # cancel | change_address | return | exchange
+    order_id: str = ""
+    idempotency_key: str = ""
+    status_before: str | None = None
+    status_after: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    customer_id: str | None = None
+
+
 TERMINAL = frozenset({Done.type, Error.type})      # the events that end a turn
 PAYLOADS: dict[str, type[Payload]] = {cls.type: cls for cls in (
-    UserMessage, Token, Citations, Perception, State, Handoff, AgentMessage, Notice, Done, Error)}
+    UserMessage, Token, Citations, Perception, State, Handoff, AgentMessage, Notice, Done, Error, OrderAction)}
 _NAMES = {kind: {f.name for f in dataclass_fields(cls)} - {"fields", "seq", "turn"} for kind, cls in PAYLOADS.items()}
 
 

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.events import (AgentMessage, Citations, Done, Error, Handoff, Notice, Payload, Perception, State,
-                              Token, UserMessage, payload_of)
+from assistant.events import (AgentMessage, Citations, Done, Error, Handoff, Notice, OrderAction, Payload, Perception,
+                              State, Token, UserMessage, payload_of)
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Reply:
     handoffs: list[Handoff] = field(default_factory=list)
     agent_messages: list[AgentMessage] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    order_actions: list[OrderAction] = field(default_factory=list)
     done: Done | None = None
     error: Error | None = None
     items: list[Payload] = field(default_factory=list, repr=False)

@@ -91,6 +91,23 @@ class HelpdeskSettings(BaseModel):
         return self
 
 
+class OrdersSettings(BaseModel):
+    """The store's order system (assistant.orders): which connector, and its options.
+
+    ``connector`` is ``local`` (orders in the session database, loaded by ``assistant orders
+    import``), ``shopify`` (options: shop, access_token, api_version) or ``http`` (options:
+    base_url, token). A plain model: ``ASSISTANT_ORDERS__CONNECTOR=shopify``,
+    ``ASSISTANT_ORDERS__OPTIONS='{"shop": "x.myshopify.com", "access_token": "..."}'``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    connector: str = "local"
+    options: dict[str, Any] = Field(default_factory=dict)
+    demo_file: str = Field(default="orders.json", description="file in the knowledge dir imported on first "
+                           "start into the local order system ('' = none)")
+
+
 DEVELOPMENT_SECRET_KEY = "development-only-secret-change-me"
 
 
@@ -159,6 +176,7 @@ class Settings(BaseSettings):
     limits: Limits = Field(default_factory=Limits)
     http: HttpSettings = Field(default_factory=HttpSettings)
     helpdesk: HelpdeskSettings = Field(default_factory=HelpdeskSettings)
+    orders: OrdersSettings = Field(default_factory=OrdersSettings)
 
     @field_validator("data_dir", "knowledge_dir", "prompts_dir", mode="after")
     @classmethod

@@ -224,7 +224,7 @@ def main() -> None:
     lookalikes = half + [transform(photo, "crop20", rng) for photo in half]
     disjoint = bench_matching("eshop-even", eshop[0::2], lookalikes, rng, every=10)
 
-    print(f"\nPhoto matching (top-1 correct / tried; method: ORB + RANSAC similarity + colour check)")
+    print(f"\nPhoto matching (top-1 correct / tried; method: SIFT/RootSIFT + FLANN shortlist + RANSAC homography; confident matches only)")
     print(f"{'catalog':16} {'imgs':>4} " + " ".join(f"{t:>10}" for t in TRANSFORMS) + f" {'all':>7} "
           f"{'false':>7} {'ms/q':>6} {'p95':>6} {'build s':>7}")
     for r in runs:

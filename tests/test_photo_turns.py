@@ -48,3 +48,63 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_stored(manager):
         ask(manager, "p3", "see attached", images=[b"%PDF-1.7 not a photo"])
     assert err.value.limit in ("image_format", "image_data")
     assert not manager.sessions.exists("p3")
+
+
+def test_a_photo_of_something_the_store_does_not_sell_is_said_so_not_answered_with_another_product(
+        manager, shared_data):
+    """Sunglasses (a real photo from Online Boutique) shown to an outdoor store, after a jacket."""
+    ask(manager, "p-unsold", "Tell me about the Summit Rain Jacket.")
+    photo = jpeg(Image.open(shared_data / "online-boutique" / "images" / "sunglasses.jpg").resize((480, 480)), 50)
+    result = ask(manager, "p-unsold", "is this yours?", images=[photo])
+    assert "couldn't match this photo" in result["answer"]
+    assert "Summit" not in result["answer"] and "track" not in result["answer"].lower()
+    assert result["state"]["state"]["product_in_focus"] is None
+    assert result["perception"]["perception"]["match_status"] == "none"
+
+
+@pytest.fixture(scope="module")
+def eshop_manager(tmp_path_factory, shared_data):
+    """The eShop catalog (photos without labels) through the importer, as a store would bring it."""
+    from assistant.conversation import ConversationManager
+    from assistant.importers import load_products
+    from assistant.knowledge.service import Knowledge
+    from assistant.settings import Settings
+
+    catalog = shared_data / "eshop-catalog" / "catalog.json"
+    settings = Settings(data_dir=tmp_path_factory.mktemp("eshop-photos"))
+    knowledge = Knowledge(settings)
+    knowledge.ingest(load_products(catalog, mapping="eshop"), str(catalog), None, progress=False)
+    manager = ConversationManager(settings, knowledge=knowledge)
+    yield manager
+    manager.close()
+
+
+def test_a_photo_that_may_show_one_of_two_products_asks_which_one(eshop_manager):
+    """Two of the store's products side by side: the shopper is asked, with both candidates."""
+    catalog = list(eshop_manager.knowledge.directory.products.values())
+    index = eshop_manager.perception.index()
+
+    def side_by_side(products) -> bytes:
+        pair = Image.new("RGB", (1200, 600), "white")
+        for x, product in ((0, products[0]), (600, products[1])):
+            pair.paste(Image.open(product.images[0]).convert("RGB").resize((600, 600)), (x, 0))
+        return jpeg(pair, 40)
+
+    # the first neighbouring pair the matcher cannot decide between (most pairs are such)
+    products, photo = next((pair, photo) for pair in zip(catalog[:20:2], catalog[1:21:2])
+                           if index.recognise(photo := side_by_side(pair), k=3).status == "unsure")
+    result = ask(eshop_manager, "p-unsure", "do you sell this?", images=[photo])
+    assert result["perception"]["perception"]["match_status"] == "unsure"
+    assert "Is it one of these?" in result["answer"]
+    assert any(p.name in result["answer"] for p in products), result["answer"]
+    assert "by ," not in result["answer"]
+    assert result["state"]["state"]["product_in_focus"] is None
+    shown = result["perception"]["perception"]["candidates"]
+    assert {c["product_id"] for c in shown} & {p.id for p in products}
+
+
+def test_a_recognised_photo_is_answered_like_a_shop_assistant(manager):
+    result = ask(manager, "p-yes", "is this yours?", images=[shopper_copy("alpine-40-pack")])
+    assert result["answer"].startswith("Yes, that's our Alpine 40 Pack, $149.00, in stock")
+    assert "model number" not in result["answer"] and "alpine-40-pack" not in result["answer"]
+    assert result["citations"]["citations"]

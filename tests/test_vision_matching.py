@@ -191,3 +191,94 @@ def test_demo_store_eval_photos_find_their_product():
             checked += 1
     assert checked >= 6
     assert index.match(photos / "sunset.png") == []
+
+
+# Shopper phone photos (assistant/vision/shopper_photos.py): the product small and off-centre on a
+# busy background, rotated, tilted, colour-cast, blurred, in an odd frame, JPEG 25-50.
+
+from assistant.vision.shopper_photos import (LEVELS, held_out, non_product_photos,  # noqa: E402
+                                             photo_set, shared_catalogs, shopper_photo)
+
+# A small slice of the realistic set keeps this file well under a minute: 40 eShop products and
+# all of Online Boutique in the index, every 5th of them held out as "things the store does not sell".
+ESHOP_SLICE = 40
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    catalogs = shared_catalogs(shared_dir("eshop-catalog").parent)
+    if set(catalogs) != {"eshop", "boutique"}:
+        pytest.skip("both shared catalogs are needed")
+    catalogs["eshop"] = catalogs["eshop"][:ESHOP_SLICE]
+    unsold = {pid for ids in held_out(catalogs).values() for pid in ids}
+    sold = [p for items in catalogs.values() for p in items if p.id not in unsold]
+    index = PhotoIndex.build(sold, cache_dir=tmp_path_factory.mktemp("shop-cache"))
+    return catalogs, index, unsold
+
+
+def test_shopper_photo_set_is_reproducible_and_looks_like_a_phone_photo(shop):
+    catalogs, _, _ = shop
+    wanted = {"eshop": [catalogs["eshop"][0].id], "boutique": []}
+    first = photo_set(catalogs, "same", levels=["hard"], products=wanted)
+    again = photo_set(catalogs, "same", levels=["hard"], products=wanted)
+    other = photo_set(catalogs, "other", levels=["hard"], products=wanted)
+    assert [np.asarray(p.image).tobytes() for p in first] == [np.asarray(p.image).tobytes() for p in again]
+    assert np.asarray(first[0].image).tobytes() != np.asarray(other[0].image).tobytes()
+    photo = np.asarray(first[0].image).astype(np.float32)
+    w, h = first[0].image.size
+    assert max(w, h) / min(w, h) >= 4 / 3                       # a phone frame, not a square shot
+    # Busy, not a white studio backdrop: every quarter of the frame has texture and colour.
+    for rows in (slice(0, h // 2), slice(h // 2, h)):
+        for cols in (slice(0, w // 2), slice(w // 2, w)):
+            assert photo[rows, cols].std() > 8 and photo[rows, cols].mean() < 245
+
+
+def test_shopper_phone_photos_find_their_product(shop):
+    catalogs, index, unsold = shop
+    wanted = {"eshop": [p.id for p in catalogs["eshop"] if p.id not in unsold][::4],
+              "boutique": [p.id for p in catalogs["boutique"] if p.id not in unsold][::2]}
+    photos = photo_set(catalogs, "tests", levels=["mild", "medium"], products=wanted)
+    assert len(photos) >= 16
+    right, wrong = [], []
+    for photo in photos:
+        found = index.recognise(photo.image)
+        first = found.candidates[0].product_id if found.candidates else None
+        if first == photo.product_id:
+            right.append(photo.label)
+        elif found.status == "match":
+            wrong.append(f"{photo.label} -> {first}")
+    assert not wrong, wrong                                      # never confidently the wrong product
+    assert len(right) >= 0.75 * len(photos), (len(right), len(photos))
+
+
+def test_products_the_store_does_not_sell_are_never_a_confident_match(shop):
+    catalogs, index, unsold = shop
+    wanted = {name: [p.id for p in items if p.id in unsold] for name, items in catalogs.items()}
+    photos = photo_set(catalogs, "tests-unsold", levels=["mild", "hard"], products=wanted)
+    photos += non_product_photos("tests-unsold", 6)
+    confident = [f"{p.label} -> {found}" for p in photos if (found := index.match(p.image))]
+    assert not confident, confident
+
+
+def test_a_photo_of_two_products_is_unsure_and_names_both(shop):
+    catalogs, index, unsold = shop
+    a, b = [p for p in catalogs["eshop"] if p.id not in unsold][5:7]
+    side_by_side = Image.new("RGB", (1200, 600))
+    side_by_side.paste(Image.open(a.images[0]).convert("RGB").resize((600, 600)), (0, 0))
+    side_by_side.paste(Image.open(b.images[0]).convert("RGB").resize((600, 600)), (600, 0))
+    found = index.recognise(jpeg(side_by_side, 40), k=3)
+    assert found.status == "unsure" and found.matches == []
+    assert {a.id, b.id} <= {c.product_id for c in found.candidates}
+    assert [c.score for c in found.candidates] == sorted((c.score for c in found.candidates), reverse=True)
+    assert all(0 < c.score < 1 and c.inliers >= matching.UNSURE_INLIERS for c in found.candidates)
+    assert json.dumps(found.to_dict())
+    assert index.match(jpeg(side_by_side, 40)) == []             # match() keeps only confident ones
+
+
+def test_a_clear_shopper_photo_is_a_confident_match(shop):
+    catalogs, index, unsold = shop
+    product = next(p for p in catalogs["eshop"] if p.id not in unsold)
+    photo = shopper_photo(Image.open(product.images[0]), "mild", random.Random(7))
+    found = index.recognise(photo)
+    assert found.status == "match" and found.candidates[0].product_id == product.id
+    assert found.candidates[0].score >= THRESHOLD

@@ -107,3 +107,41 @@ def test_model_number_on_a_label_names_the_catalog_product(demo):
     assert products_for_model_numbers(perception.model_numbers(), products) == ["trailblazer-running-shoe"]
     assert products_for_model_numbers(["sw 4120"], products) == ["trailblazer-running-shoe"]
     assert products_for_model_numbers(["ZZ-9999", ""], products) == []
+
+
+def two_products_png(*product_ids: str) -> bytes:
+    """Two catalog pictures side by side: a photo that could be either product."""
+    pictures = [Image.open(PROJECT_ROOT / "knowledge" / "images" / f"{pid}.png").convert("RGB").resize((500, 500))
+                for pid in product_ids]
+    sheet = Image.new("RGB", (500 * len(pictures), 500))
+    for i, picture in enumerate(pictures):
+        sheet.paste(picture, (500 * i, 0))
+    buffer = io.BytesIO()
+    sheet.save(buffer, "JPEG", quality=60)
+    return buffer.getvalue()
+
+
+def test_match_status_says_how_sure_the_photo_match_is(demo):
+    index, names = demo
+    sure = perceive([PHOTOS / "photo-summit-rain-jacket.png"], photo_index=index, read_text=False)
+    assert sure.match_status() == "match" and sure.candidates() == []
+    nothing = perceive([PHOTOS / "sunset.png"], photo_index=index, read_text=False)
+    assert nothing.match_status() == "none" and nothing.candidates() == []
+    assert perceive([PHOTOS / "sunset.png"], read_text=False).match_status() is None   # no catalog to match
+
+
+def test_an_unsure_photo_keeps_matches_empty_and_offers_candidates(demo):
+    index, names = demo
+    perception = perceive([two_products_png("alpine-40-pack", "summit-rain-jacket")], photo_index=index,
+                          read_text=False)
+    assert perception.match_status() == "unsure"
+    assert perception.matches() == [] and perception.best_match() is None   # the conversation assumes nothing
+    candidates = perception.candidates()
+    assert {"alpine-40-pack", "summit-rain-jacket"} <= {c.product_id for c in candidates}
+    assert [c.score for c in candidates] == sorted((c.score for c in candidates), reverse=True)
+    line = perception.summary_lines(names)[0]
+    assert line.startswith("Not sure, it may be: ") and "Alpine 40 Pack (alpine-40-pack)" in line
+    record = json.loads(json.dumps(perception.to_dict()))
+    assert record["match_status"] == "unsure"
+    assert {c["product_id"] for c in record["candidates"]} >= {"alpine-40-pack", "summit-rain-jacket"}
+    assert record["images"][0]["recognition"]["status"] == "unsure"

@@ -33,6 +33,7 @@ class AnswerRequest:
     attributes: dict[str, str] = field(default_factory=dict)       # e.g. {"color": "black", "size": "XL"}
     intent: str | None = None
     cancel: Event = field(default_factory=Event)                   # set when the client goes away
+    recognised: Product | None = None               # the product the shopper's photo shows, when sure
 
 
 class BackendOptions(BaseModel):

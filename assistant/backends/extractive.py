@@ -12,13 +12,23 @@ not know (offering a person) when the evidence is weak:
     thing and within a named budget - or "we don't seem to carry that", with the closest we have;
   - for the product in focus: a variant's price and stock, spec values matched by the spec keys,
     their values and shop synonyms, the description sentences that answer the question (catalogs
-    without specs), else its summary.
+    without specs), else its summary; a thing that must fit ("fit a laptop?") that its details
+    never mention is said so, not answered with the product's own fit.
+A message asking several things (assistant/answers/questions.py) gets each part answered and the
+replies joined; a quoted page loses its example order numbers (assistant/answers/examples.py) and
+a shopper's own order id is acknowledged, honestly, as one this backend cannot look up. Every
+sentence around the quoted facts comes from assistant/answers/phrasing.py.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
+from assistant.answers import phrasing as say
+from assistant.answers.citations import cited_numbers
+from assistant.answers.examples import ORDER_LIKE, shoppers_ids, without_examples
+from assistant.answers.questions import question_parts
 from assistant.backends.base import AnswerRequest, BackendOptions, ModelBackend
 from assistant.knowledge.catalog import Product, Variant
 from assistant.knowledge.chunking import HIDDEN_SPECS, money, price_text, sale_text, spec_label
@@ -48,6 +58,22 @@ MONEY_AMOUNT = re.compile(r"[$€£]\s?\d[\d,.]*|\b\d[\d,.]*\s?(?:usd|eur|gbp|do
 
 def value_tokens(text: str) -> list[str]:
     return _VALUE_TOKEN.findall(text.lower())
+
+
+# "does it fit a laptop?": what must fit is the thing named after the verb, not the product's own fit
+# (sizing); "how does it fit?" and "does it fit true to size?" name no such thing.
+FIT_OBJECT = re.compile(r"\bfits?\s+(?:in(?:to|side)?\s+)?(a|an|my|your|our|the)\s+([^?.!,;]+?)"
+                        r"(?=\s+(?:in|into|inside|with|and|or|on)\b|\s*[?.!,;]|\s*$)")
+
+
+def fit_object(q: str) -> tuple[str, str] | None:
+    """(the thing that must fit, the question without the verb "fit") or None."""
+    match = FIT_OBJECT.search(q)
+    if not match:
+        return None
+    thing = match.group(2).strip()
+    article = match.group(1) if match.group(1) in ("a", "an") else ("an" if thing[:1] in "aeiou" else "a")
+    return f"{article} {thing}", q[: match.start()] + q[match.start(1):]
 
 
 DONT_KNOW = ("I'm sorry, I couldn't find that in our store information. "
@@ -81,12 +107,52 @@ class ExtractiveBackend(ModelBackend):
             return declined
         if not evidence or max(e.score for e in evidence) < self.options.min_score:
             return DONT_KNOW
+        typed, _, seen = req.question.partition("\n")   # what photos read follows the shopper's words
+        parts = question_parts(typed)
+        if len(parts) > 1:
+            return self._answer_parts(req, parts, seen)
+        return self._answer_one(req)
+
+    def _answer_parts(self, req: AnswerRequest, parts: list[str], seen: str) -> str:
+        """Each question of a several-question message answered on its own, joined into one
+        reply; a part naming no product is about the one the message is about so far."""
+        catalog = self._product_lookup(req.evidence)
+        product = req.product_in_focus or self._named_product(req.evidence)
+        replies: list[str] = []
+        for part in parts:
+            named = [p for p in catalog.values() if names_product(p, part.lower())]
+            product = named[0] if len(named) == 1 else product
+            sub = replace(req, question=part + (f"\n{seen}" if seen else ""), product_in_focus=product,
+                          intent=req.intent if POLICY_WORDS.search(part.lower()) else None)
+            reply = self._answer_one(sub, part_of_several=True)
+            if reply == DONT_KNOW and replies:
+                continue
+            if reply not in replies:
+                replies.append(reply)
+        return say.joined(replies)
+
+    def _answer_one(self, req: AnswerRequest, part_of_several: bool = False) -> str:
+        evidence = req.evidence
+        reply = self._choose(req, part_of_several)
+        # the id the shopper typed (one read from a photo is not repeated back: the reply's grounding
+        # is checked against the shopper's words and the evidence)
+        order_ids = ORDER_LIKE.findall(req.question.split("\n", 1)[0])
+        docs_cited = {i for i in cited_numbers(reply) if 0 < i <= len(evidence) and evidence[i - 1].kind in ("faq", "policy")}
+        if order_ids and docs_cited and reply != DONT_KNOW:
+            return say.order_unseen(order_ids[0].upper()) + say.lead_in(reply)
+        return reply
+
+    def _choose(self, req: AnswerRequest, part_of_several: bool = False) -> str:
+        evidence = req.evidence
         q = req.question.lower()
         typed = q.split("\n", 1)[0]     # the shopper's own words; what photos read follows them
         catalog = self._product_lookup(evidence)
         product = req.product_in_focus or self._named_product(evidence)
         doc = self._best_document(evidence, q, product)
         named = [p for p in catalog.values() if names_product(p, q)]
+        # 0. a photo the catalog match is sure of, with no more than "is this yours?"
+        if req.recognised is not None and self._only_identifies(typed):
+            return self._recognised_answer(req.recognised, evidence)
         # 0. "what do you sell?"
         if STORE_OVERVIEW.search(q):
             overview = self._store_overview(evidence)
@@ -113,23 +179,48 @@ class ExtractiveBackend(ModelBackend):
                 return listed
         # 4. the product in focus
         if product is not None and self._number(evidence, product.id) is not None:
+            if fit_object(typed):
+                missed = self._not_mentioned(product, typed, evidence, False)
+                if missed:
+                    return missed
             spec_first = bool(self._spec_lines(product, typed, strong=True)) and not wants_variants(typed)
             price_first = bool(PRICE_ASK.search(typed))
             for attempt in (self._spec_answer(product, q, evidence, req.question) if spec_first else None,
                             self._variant_answer(product, req, q, evidence, explicit_only=True),
-                            self._summary_answer(product, evidence) if price_first else None,
+                            self._stock_answer(product, typed, evidence),
+                            self._summary_answer(product, evidence, brief=part_of_several) if price_first else None,
                             self._spec_answer(product, q, evidence, req.question),
                             self._variant_answer(product, req, q, evidence, explicit_only=False),
                             self._manual_answer(product, q, evidence),
                             self._description_answer(product, q, evidence)):
                 if attempt:
                     return attempt
+            missed = self._not_mentioned(product, typed, evidence, part_of_several)
+            if missed:
+                return missed
         if doc is not None and (product is None or doc[1].score >= self._best_product_score(evidence, product)):
             return doc[0]
         if product is not None and self._number(evidence, product.id) is not None:
             return self._summary_answer(product, evidence)
         listed = self._list_products(evidence, q, budget, None)
         return listed or DONT_KNOW
+
+    # -- a recognised photo ---------------------------------------------------------------
+    @staticmethod
+    def _only_identifies(typed: str) -> bool:
+        """"is this yours?", "do you sell this?", "what is this?": nothing asked beyond what it is."""
+        if PRICE_ASK.search(typed) or wants_variants(typed):
+            return False
+        rest = LISTING.sub(" ", typed)
+        return not [w for w in content_stems(rest) if w not in {"sell", "carry", "stock", "product", "item", "call"}]
+
+    def _recognised_answer(self, product: Product, evidence: list[Evidence]) -> str:
+        options = []
+        first = next(iter(product.variants[0].options), None) if product.variants else None
+        if first:
+            options = list(dict.fromkeys(v.options[first] for v in product.variants if v.in_stock and first in v.options))
+        return say.recognised(product.name, price_text(product), product.in_stock, options,
+                              self._cite(evidence, product.id, "product"))
 
     # -- declines -------------------------------------------------------------------------
     def _decline(self, req: AnswerRequest) -> str | None:
@@ -216,10 +307,11 @@ class ExtractiveBackend(ModelBackend):
             return value
 
         n, best = max(docs, key=rank)
+        shopper = shoppers_ids(q)       # a page's example order number is never quoted as the shopper's
         if best.kind == "faq":
-            text = best.text.split("\nA:", 1)[-1].strip()
+            text = without_examples(best.text.split("\nA:", 1)[-1].strip(), shopper)
         else:
-            text = self._best_sentences(best.text.split("\n", 1)[-1].strip(), q, name, 2,
+            text = self._best_sentences(without_examples(best.text.split("\n", 1)[-1].strip(), shopper), q, name, 2,
                                         product.category if product else "")
         return f"{text} [{n}]", best, rank((n, best))
 
@@ -254,7 +346,7 @@ class ExtractiveBackend(ModelBackend):
             keys = [k for k in product.specs if k in ("fit", "sizing", "torso_fit", "fits_height")]
         if not keys:
             return doc[0]
-        return f"{product.name} - {self._facts(product, keys[:2], evidence)}. {doc[0]}"
+        return f"{self._facts(product, keys[:2], evidence)} {doc[0]}"
 
     # -- browsing -------------------------------------------------------------------------
     def _list_products(self, evidence: list[Evidence], q: str, budget: float | None, exclude: str | None) -> str | None:
@@ -288,8 +380,7 @@ class ExtractiveBackend(ModelBackend):
         out = []
         for pid in ids:
             p = products[pid]
-            stock = "" if p.in_stock else " (currently out of stock)"
-            out.append(f"- {p.name} by {p.brand}, {price_text(p)}{stock} [{self._cite(evidence, pid, 'product')}]")
+            out.append(say.listing_line(p.name, p.brand, price_text(p), p.in_stock, self._cite(evidence, pid, 'product')))
         return out
 
     def _not_carried(self, phrase: str, evidence: list[Evidence], ranked: list[str],
@@ -333,11 +424,11 @@ class ExtractiveBackend(ModelBackend):
         for p in products:
             n = self._cite(evidence, p.id, "specs", "product")
             if found[p.id]:
-                parts.append(f"{p.name} - {self._facts(p, found[p.id], evidence)}.")
+                parts.append(self._facts(p, found[p.id], evidence))
                 continue
             sentence = self._description_sentences(p, asked, keep=1)
             if sentence:
-                parts.append(f"{p.name}: {sentence} [{n}]")
+                parts.append(say.description_answer(p.name, sentence, n))
             else:
                 missing.append(f"The {p.name} lists no {' or '.join(labels[:2]) or 'details on that'} [{n}].")
         if not parts:   # no point asked about: each one's price and what it is
@@ -419,9 +510,12 @@ class ExtractiveBackend(ModelBackend):
                     f"{', '.join(colors)} [{n}].")
         matches = [v for v in product.variants if all(v.options.get(k) == val for k, val in chosen.items())]
         if chosen and matches:
-            return self._describe_variants(product, chosen, matches, n)
+            return self._describe_variants(product, chosen, matches, n, typed)
+        if has_phrase(q.split("\n", 1)[0], "in stock") or has_phrase(q.split("\n", 1)[0], "available"):
+            return say.stock_answer(product.name, [v.label() for v in product.variants if v.in_stock],
+                                    [v.label() for v in product.variants if not v.in_stock], n)
         options = {k: product.option_values(k) for k in {k for v in product.variants for k in v.options}}
-        parts = [f"{k}s: {', '.join(vals)}" for k, vals in sorted(options.items())]
+        parts = [f"{spec_label(k)}{'' if k.endswith('s') else 's'}: {', '.join(vals)}" for k, vals in sorted(options.items())]
         out = [v.label() for v in product.variants if not v.in_stock]
         text = f"The {product.name} comes in {'; '.join(parts)} [{n}]."
         if out:
@@ -441,7 +535,8 @@ class ExtractiveBackend(ModelBackend):
                 return color
         return None
 
-    def _describe_variants(self, product: Product, chosen: dict[str, str], matches: list[Variant], n: int) -> str:
+    def _describe_variants(self, product: Product, chosen: dict[str, str], matches: list[Variant], n: int,
+                           question: str = "") -> str:
         """The asked variant's price and stock; one that cannot be bought says so first and offers
         the in-stock variants nearest to it instead (its price is no answer to "can I get it?")."""
         what = " ".join(chosen[k] for k in sorted(chosen, key=lambda k: k != "color"))
@@ -454,7 +549,8 @@ class ExtractiveBackend(ModelBackend):
             v = matches[0]
             price = sale_text(product.variant_price(v), product.was_price(v), product.currency)
             left = f" ({v.stock} left)" if v.stock is not None and v.stock <= 5 else ""
-            return f"The {product.name} in {what} is {price} and in stock{left} [{n}]."
+            text = f"{say.the(product.name)} in {what} is {price} and in stock{left}"
+            return say.finish(say.yes_no_lead(True) + text if YES_NO.search(question) else say.capital(text), n)
         rest = [o for o in {k for v in matches for k in v.options} if o not in chosen]
         avail = ", ".join(" ".join(v.options[o] for o in rest if o in v.options) or v.sku for v in in_stock)
         cheapest = min(in_stock, key=product.variant_price)
@@ -480,6 +576,9 @@ class ExtractiveBackend(ModelBackend):
         specs = {k: v for k, v in product.specs.items() if k not in HIDDEN_SPECS}
         if not specs:
             return []
+        fitting = fit_object(q)
+        if fitting:                 # the thing that must fit is asked about, not the product's fit
+            q = fitting[1]
         name = {stem(w) for w in words(product.name)}
         asked = content_stems(q, exclude=name)
         wanted = {k for phrase, keys in SPEC_SYNONYMS.items() if has_phrase(q, phrase) for k in keys}
@@ -502,7 +601,10 @@ class ExtractiveBackend(ModelBackend):
         if not keys:
             return None
         lead = self._compatibility_lead(product, keys[0], original or q)
-        return f"{lead}{product.name} - {self._facts(product, keys, evidence)}."
+        verdict = None if lead else self._verdict(product, keys[0], original or q)
+        text = lead + self._facts(product, keys, evidence, say.yes_no_lead(verdict))
+        context = self._context_sentence(product, original or q, keys, evidence)
+        return f"{text} {context}" if context else text
 
     def _fact_cite(self, evidence: list[Evidence], product: Product, key: str) -> int:
         """The evidence a spec fact is quoted from: the manual section it was read from (its
@@ -517,13 +619,41 @@ class ExtractiveBackend(ModelBackend):
                     return i
         return self._cite(evidence, product.id, "specs", "product")
 
-    def _facts(self, product: Product, keys: list[str], evidence: list[Evidence]) -> str:
-        """"weight: 15 lbs; sole: rubber [2]", each fact cited to where it was read (one mark when
-        they share it)."""
-        cites = [self._fact_cite(evidence, product, k) for k in keys]
-        if len(set(cites)) == 1:
-            return "; ".join(f"{spec_label(k)}: {product.specs[k]}" for k in keys) + f" [{cites[0]}]"
-        return "; ".join(f"{spec_label(k)}: {product.specs[k]} [{n}]" for k, n in zip(keys, cites))
+    def _facts(self, product: Product, keys: list[str], evidence: list[Evidence], lead: str = "") -> str:
+        """"The X's weight is 15 lbs and its sole is rubber [2].", each fact cited to where it was
+        read (one mark when they share it)."""
+        facts = [(spec_label(k), str(product.specs[k]), self._fact_cite(evidence, product, k)) for k in keys]
+        return say.facts_sentence(product.name, facts, lead)
+
+    @staticmethod
+    def _verdict(product: Product, key: str, q: str) -> bool | None:
+        """Yes or no, where a yes/no question's spec decides it: a value that says yes/no itself
+        ("yes, under 100 Wh"), or one that negates a word the shopper used ("not dishwasher safe")."""
+        if not YES_NO.search(q):
+            return None
+        value = str(product.specs[key])
+        asked = content_stems(q, exclude={stem(w) for w in words(product.name)})
+        decided, _ = say.verdict(value)
+        label = {stem(w) for w in words(spec_label(key))}
+        by_synonym = any(has_phrase(q, phrase) and key in keys for phrase, keys in SPEC_SYNONYMS.items())
+        if decided is not None and (by_synonym or all(any(similar(a, w) for w in label) for a in asked)):
+            return decided      # "oven safe: yes" says nothing about "dishwasher safe?"
+        for match in re.finditer(r"\b(?:not|no|never)\s+([\w-]+)", value.lower()):
+            if any(similar(a, stem(match.group(1))) for a in asked):
+                return False
+        return None
+
+    def _context_sentence(self, product: Product, q: str, keys: list[str], evidence: list[Evidence]) -> str:
+        """One description sentence on the asked point, after the facts, where the product's
+        summary (which holds the description) is in the evidence."""
+        n = self._number(evidence, product.id, "product")
+        if n is None or not product.description or any(k in product.spec_sources for k in keys):
+            return ""                   # facts read from a manual stay cited to the manual alone
+        sentence = self._description_sentences(product, q, keep=1, min_words=1)
+        stated = {t for k in keys for t in value_tokens(str(product.specs[k])) if t[:1].isdigit()}
+        if not sentence or len(sentence) > 240 or stated & set(value_tokens(sentence)):
+            return ""                   # nothing new: it restates the value
+        return say.description_context(sentence, n)
 
     @staticmethod
     def _compatibility_lead(product: Product, key: str, q: str) -> str:
@@ -540,12 +670,40 @@ class ExtractiveBackend(ModelBackend):
         if not device:
             return ""
         span = q[device[0].start(): device[-1].end()]
-        return f"Yes, {span} is on its compatibility list. "
+        return say.on_compatibility_list(span)
+
+    def _not_mentioned(self, product: Product, q: str, evidence: list[Evidence], part_of_several: bool) -> str | None:
+        """Nothing in the product's details answers the question: a thing that must fit that they
+        never mention ("fit a laptop?"), or one part of a several-part question. Said so, with the
+        size facts for a fit question, instead of a summary that answers something else."""
+        n = self._cite(evidence, product.id, "specs", "product")
+        fitting = fit_object(q)
+        if fitting:
+            thing = fitting[0]
+            known = {stem(w) for v in list(product.specs.items()) for w in words(" ".join(map(str, v)))}
+            known |= {stem(w) for w in words(product.description)}
+            if any(any(similar(a, w) for w in known) for a in content_stems(thing)):
+                return None
+            sizes = [k for k in SPEC_SYNONYMS["how big"] if k in product.specs]
+            text = say.fit_not_mentioned(product.name, thing, n)
+            if sizes:
+                text += " " + say.size_context([say.fact_clause("it", spec_label(k), str(product.specs[k]))
+                                                .replace("it's ", "its ", 1) for k in sizes], n)
+            return text
+        if not part_of_several or wants_variants(q) or PRICE_ASK.search(q) or POLICY_WORDS.search(q):
+            return None
+        name = {stem(w) for w in words(product.name)} | {stem(w, True) for w in words(product.name)}
+        if not content_stems(q, exclude=name):
+            return None
+        return say.not_answered(product.name, q, n)
 
     @staticmethod
     def _description_sentences(product: Product, q: str, keep: int = 2, min_words: int = 1) -> str:
         """The description's sentences that answer the question (shop synonyms widen the words)."""
         sentences = [s for s in SENTENCE.split(product.description.strip()) if s]
+        fitting = fit_object(q)
+        if fitting:
+            q = fitting[1]
         asked = ExtractiveBackend._asked_stems(product, q)
         if not asked:
             return ""
@@ -577,7 +735,7 @@ class ExtractiveBackend(ModelBackend):
                 best = (score, i, text)
         if best is None:
             return None
-        return f"About the {product.name}: {best[2]} [{best[1]}]"
+        return say.description_answer(product.name, best[2], best[1])
 
     @staticmethod
     def _asked_stems(product: Product, q: str) -> set[str]:
@@ -605,21 +763,27 @@ class ExtractiveBackend(ModelBackend):
         text = self._description_sentences(product, q)
         if not text:
             return None
-        n = self._cite(evidence, product.id, "product")
-        return f"About the {product.name} by {product.brand}: {text} [{n}]"
+        return say.description_answer(product.name, text, self._cite(evidence, product.id, "product"))
 
-    def _summary_answer(self, product: Product, evidence: list[Evidence]) -> str:
+    def _stock_answer(self, product: Product, q: str, evidence: list[Evidence]) -> str | None:
+        """"Is it in stock?" about a product sold without options: yes or no, with its price."""
+        asks = YES_NO.search(q) and (has_phrase(q.lower(), "in stock") or has_phrase(q.lower(), "available"))
+        if product.variants or not asks:
+            return None
+        return say.simple_stock(product.name, price_text(product), product.in_stock,
+                                self._cite(evidence, product.id, "product"))
+
+    def _summary_answer(self, product: Product, evidence: list[Evidence], brief: bool = False) -> str:
+        """Price and stock, then what it is (left out when it answers one part of several)."""
         n = self._cite(evidence, product.id, "product")
-        first = " ".join(SENTENCE.split(product.description.strip())[:2]) if product.description else ""
-        stock = "in stock" if product.in_stock else "currently out of stock"
-        verb = "are" if re.search(r"[^s]s$", product.name.split()[-1].lower()) else "is"
-        price = price_text(product, " to ")
-        return f"The {product.name} by {product.brand} {verb} {price} and {stock}.{self._on_sale(product)} " \
-               f"{first} [{n}]".strip()
+        first = " ".join(SENTENCE.split(product.description.strip())[:2]) if product.description and not brief else ""
+        sale = self._on_sale(product)
+        first = f"{sale} {first}".strip() if sale else first
+        return say.summary(product.name, product.brand, price_text(product, " to "), product.in_stock, first, n)
 
     @staticmethod
     def _on_sale(product: Product) -> str:
-        """" On sale: 1.5 L at $72.00 (was $90.00)." when only some options are marked down."""
+        """"On sale: 1.5 L at $72.00 (was $90.00)." when only some options are marked down."""
         if product.was_range() is not None:
             return ""
         sale = [(v, product.was_price(v)) for v in product.variants if product.was_price(v) is not None]
@@ -627,4 +791,4 @@ class ExtractiveBackend(ModelBackend):
             return ""
         parts = [f"{v.label()} at {sale_text(v.price if v.price is not None else product.price, was, product.currency)}"
                  for v, was in sale[:3]]
-        return f" On sale: {', '.join(parts)}."
+        return f"On sale: {', '.join(parts)}."

@@ -123,6 +123,22 @@ class Helpdesk:
         self._wake.set()
         return len(rows)
 
+    def send(self, event: str, session_id: str, payload: dict[str, Any]) -> int:
+        """Queue a signed webhook for an event that is not a takeover step (an order action:
+        ``order.cancel``...), through the same durable outbox, retries and dead letters."""
+        if not self.enabled:
+            return 0
+        body = {"version": PAYLOAD_VERSION, "event": event, "delivery_id": uuid.uuid4().hex, "sent_at": now_iso(),
+                "conversation_id": session_id, **payload}
+        rows = [{"url": url, "session_id": session_id, "event": event,
+                 "body": json.dumps({**body, "delivery_id": f"{body['delivery_id']}-{i}"}, default=str)}
+                for i, url in enumerate(self.settings.webhook_urls)]
+        self.sessions.outbox.queue(rows)
+        if self.autostart:
+            self.start()
+        self._wake.set()
+        return len(rows)
+
     def deliver_due(self, now: float | None = None, limit: int = 20) -> int:
         """One pass: POST every due delivery this process can claim; returns how many were tried."""
         now = now if now is not None else time.time()

@@ -62,7 +62,8 @@ def price_text(product: Product, joiner: str = "-") -> str:
 
 
 def spec_label(key: str) -> str:
-    return key.replace("_", " ")
+    """A spec or option key as a shopper reads it: "waterproof_rating" -> "waterproof rating"."""
+    return re.sub(r"\s+", " ", re.sub(r"[_]+|(?<=[a-z])(?=[A-Z])", " ", key)).strip()
 
 
 def _product_meta(product: Product, kind: str, source: str) -> dict[str, Any]:
@@ -93,7 +94,7 @@ def product_chunks(product: Product, source: str) -> list[Chunk]:
     stock = "in stock" if product.in_stock else "out of stock"
     price = price_text(product)
     summary = (
-        f"{product.name} by {product.brand}. Category: {product.category}. "
+        f"{product.name}{f' by {product.brand}' if product.brand.strip() else ''}. Category: {product.category}. "
         f"Price: {price}. {stock.capitalize()}."
         + (f" Options: {option_text}." if option_text else "")
         + f" {product.description}"

@@ -10,7 +10,7 @@ database (PostgreSQL for several machines, SQLite in WAL mode for several proces
 - ``stream_followers`` when some process last streamed a conversation to a client, so a reply
                      whose client resumed on another process is not cancelled
 Times are wall-clock seconds (``time.time()``): monotonic clocks differ between processes.
-Created by migration 6 (``create_tables``).
+Created by migration 7 (``create_tables``).
 """
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ T = TypeVar("T")
 
 
 def create_tables(conn: Connection) -> None:
-    """Migration 6: the four tables above."""
+    """Migration 7: the four tables above."""
     for table in metadata.sorted_tables:
         table.create(conn, checkfirst=True)
 

@@ -21,6 +21,8 @@ from sqlalchemy import (Column, Float, Index, Integer, MetaData, String, Table, 
                         insert, inspect, select, text, update)
 from sqlalchemy.engine import Connection, Engine
 
+from assistant.storage.orders import migrate_orders
+
 
 class Owner(StrEnum):
     """Who owns a conversation: the bot, the queue for a person, or a person (the ``owner``
@@ -155,7 +157,7 @@ def _m5_helpdesk(conn: Connection) -> None:
         table.create(conn)
 
 
-def _m6_shared_leases(conn: Connection) -> None:
+def _m7_shared_leases(conn: Connection) -> None:
     """Rate buckets, reply leases, agent presence and stream followers, shared by every app
     process (assistant.storage.leases)."""
     from assistant.storage.leases import create_tables
@@ -169,7 +171,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (3, "conversation owner column", _m3_session_owner),
     (4, "handoff tickets", _m4_tickets),
     (5, "helpdesk webhook outbox, dead letters, inbound replay guard", _m5_helpdesk),
-    (6, "shared state of several app processes: rate buckets, reply leases, presence", _m6_shared_leases),
+    (6, "orders, order customers, order action ledger, verification attempts", migrate_orders),
+    (7, "shared state of several app processes: rate buckets, reply leases, presence", _m7_shared_leases),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -4,8 +4,10 @@
 numbers), recognises catalog products in it (when given a :class:`PhotoIndex`) and, when a VLM
 is loaded, adds its description (the ``describe`` callable). The result feeds three places:
   - retrieval: :meth:`Perception.query_text` (model numbers, the text read, the description);
-  - dialogue state: :meth:`Perception.order_ids`, :meth:`Perception.matches` and
-    :func:`products_for_model_numbers` (the product in focus);
+  - dialogue state: :meth:`Perception.order_ids`, :meth:`Perception.matches` (confident only)
+    and :func:`products_for_model_numbers` (the product in focus);
+  - the reply: :meth:`Perception.match_status` ("match", "unsure", "none") and, when unsure,
+    :meth:`Perception.candidates` (the two or three products it may be, with scores) to ask about;
   - the shopper and the turn record: :meth:`Perception.summary_lines`, :meth:`Perception.to_dict`.
 
 It knows nothing of sessions or conversations. Invalid photos raise ``InvalidInput`` (a 4xx at
@@ -23,10 +25,10 @@ from typing import Any
 from PIL import Image
 
 from assistant.knowledge.catalog import Product
-from assistant.settings import Limits
+from assistant.settings import DEFAULT_ORDER_ID_PATTERN, Limits
 from assistant.vision import ocr
 from assistant.vision.images import ImageSource, ShopperImage, load_images
-from assistant.vision.matching import PhotoIndex, PhotoMatch
+from assistant.vision.matching import PhotoIndex, PhotoMatch, Recognition, Status
 from assistant.vision.ocr import OcrLine
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,8 @@ class ImagePerception:
     ocr_lines: list[OcrLine] = field(default_factory=list)
     order_ids: list[str] = field(default_factory=list)
     model_numbers: list[str] = field(default_factory=list)
-    matches: list[PhotoMatch] = field(default_factory=list)
+    matches: list[PhotoMatch] = field(default_factory=list)       # confident only
+    recognition: Recognition | None = None                         # None: no photo index ran
     description: str | None = None
     problems: list[str] = field(default_factory=list)       # "ocr: ..." when a stage failed
     timings_ms: dict[str, float] = field(default_factory=dict)
@@ -61,6 +64,7 @@ class ImagePerception:
             "order_ids": list(self.order_ids),
             "model_numbers": list(self.model_numbers),
             "matches": [m.to_dict() for m in self.matches],
+            "recognition": self.recognition.to_dict() if self.recognition else None,
             "description": self.description,
             "problems": list(self.problems),
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
@@ -88,6 +92,28 @@ class Perception:
         for p in self.images:
             for m in p.matches:
                 if m.product_id not in best or best[m.product_id].score < m.score:
+                    best[m.product_id] = m
+        return sorted(best.values(), key=lambda m: -m.score)
+
+    def match_status(self) -> Status | None:
+        """"match" when some photo shows a product confidently, else "unsure" when some photo
+        may show one of a few, else "none"; None when no photo was matched against a catalog."""
+        statuses = {p.recognition.status for p in self.images if p.recognition is not None}
+        for status in ("match", "unsure", "none"):
+            if status in statuses:
+                return status
+        return None
+
+    def candidates(self) -> list[PhotoMatch]:
+        """The products the photos may show when unsure, best score per product, best first
+        (products already matched confidently left out): what to ask the shopper about."""
+        confident = {m.product_id for m in self.matches()}
+        best: dict[str, PhotoMatch] = {}
+        for p in self.images:
+            if p.recognition is None or p.recognition.status != "unsure":
+                continue
+            for m in p.recognition.candidates:
+                if m.product_id not in confident and (m.product_id not in best or best[m.product_id].score < m.score):
                     best[m.product_id] = m
         return sorted(best.values(), key=lambda m: -m.score)
 
@@ -125,8 +151,12 @@ class Perception:
             if p.matches:
                 best = p.matches[0]
                 name = names.get(best.product_id)
-                label = f"{name} ({best.product_id})" if name else best.product_id
+                label = name or best.product_id
                 lines.append(f"{prefix}Looks like: {label}")
+                said = True
+            elif p.recognition is not None and p.recognition.status == "unsure":
+                labels = [names.get(m.product_id, m.product_id) for m in p.recognition.candidates]
+                lines.append(f"{prefix}Not sure, it may be: {' or '.join(labels)}")
                 said = True
             if p.description:
                 lines.append(f"{prefix}I see: {_shorten(p.description, 160)}")
@@ -138,12 +168,14 @@ class Perception:
     def to_dict(self) -> dict[str, Any]:
         return {"images": [p.to_dict() for p in self.images],
                 "order_ids": self.order_ids(), "model_numbers": self.model_numbers(),
-                "matches": [m.to_dict() for m in self.matches()]}
+                "matches": [m.to_dict() for m in self.matches()],
+                "match_status": self.match_status(),
+                "candidates": [m.to_dict() for m in self.candidates()]}
 
 
 def perceive(images: Sequence[ImageSource], photo_index: PhotoIndex | None = None,
              describe: Describe | None = None, *, limits: Limits | None = None,
-             read_text: bool = True, k: int = 3) -> Perception:
+             read_text: bool = True, k: int = 3, order_id_pattern: str | None = None) -> Perception:
     """Perceive a turn's photos (bytes, paths, PIL images or already-validated ShopperImages).
 
     1. validate and normalise all photos first (``InvalidInput`` before any slow work);
@@ -154,7 +186,7 @@ def perceive(images: Sequence[ImageSource], photo_index: PhotoIndex | None = Non
     for shopper_image in validated:
         result = ImagePerception(image=shopper_image)
         if read_text:
-            _stage(result, "ocr", _read_text)
+            _stage(result, "ocr", lambda r: _read_text(r, order_id_pattern))
         if photo_index is not None and len(photo_index):
             _stage(result, "match", lambda r: _match(r, photo_index, k))
         if describe is not None:
@@ -179,14 +211,16 @@ def products_for_model_numbers(model_numbers: Iterable[str], products: Iterable[
     return found
 
 
-def _read_text(result: ImagePerception) -> None:
+def _read_text(result: ImagePerception, order_id_pattern: str | None = None) -> None:
     result.ocr_lines = ocr.read(result.image)
-    result.order_ids = ocr.find_order_ids(result.ocr_lines)
-    result.model_numbers = ocr.find_model_numbers(result.ocr_lines)
+    pattern = order_id_pattern or DEFAULT_ORDER_ID_PATTERN
+    result.order_ids = ocr.find_order_ids(result.ocr_lines, pattern)
+    result.model_numbers = ocr.find_model_numbers(result.ocr_lines, pattern)
 
 
 def _match(result: ImagePerception, index: PhotoIndex, k: int) -> None:
-    result.matches = index.match(result.image, k=k)
+    result.recognition = index.recognise(result.image, k=k)
+    result.matches = result.recognition.matches
 
 
 def _describe(result: ImagePerception, describe: Describe) -> None:

@@ -42,7 +42,8 @@ class PhotoPerception:
             return self._index
 
     def perceive(self, photos: list[ShopperImage]) -> Perception:
-        return perceive(photos, self.index(), self.describe, limits=self.settings.limits)
+        return perceive(photos, self.index(), self.describe, limits=self.settings.limits,
+                        order_id_pattern=self.settings.order_id_pattern)
 
     def product_names(self) -> dict[str, str]:
         return {pid: p.name for pid, p in self.knowledge.directory.products.items()}
