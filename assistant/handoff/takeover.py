@@ -146,7 +146,10 @@ class Takeover:
     # -- reading --------------------------------------------------------------------------
     def owner(self, session_id: str) -> Owner:
         """Who owns the conversation now (an unknown conversation belongs to the bot)."""
-        return self.sessions.owner(session_id) if self.sessions.exists(session_id) else Owner.BOT
+        try:
+            return self.sessions.owner(session_id)      # one query, asked twice a turn
+        except NotFound:
+            return Owner.BOT
 
     def is_owned(self, session_id: str) -> bool:
         """A person (or the queue for one) owns the conversation: the bot must stay silent."""

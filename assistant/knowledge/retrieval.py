@@ -277,10 +277,9 @@ class Retriever:
         if not asked:
             return []
         counts = {}
-        for pid, product in self.directory.products.items():
+        for pid, own in self._product_words().items():
             if pid in named:
                 continue
-            own = {stem(w, True) for text in (product.name, *product.tags) for w in words(text)}
             hits = len(asked & own)
             if hits:
                 counts[pid] = hits
@@ -293,6 +292,15 @@ class Retriever:
         for e in hits:
             e.metadata = {**e.metadata, "rank_score": round(e.score + 0.1 * top, 4)}
         return hits
+
+    def _product_words(self) -> dict[str, set[str]]:
+        """Each product's name and tag stems, made once per directory (not once per question)."""
+        cached = getattr(self, "_words_of", None)
+        if cached is None or cached[0] is not self.directory:
+            words_of = {pid: {stem(w, True) for text in (p.name, *p.tags) for w in words(text)}
+                        for pid, p in self.directory.products.items()}
+            cached = self._words_of = (self.directory, words_of)
+        return cached[1]
 
     def _category(self, vector) -> list[Evidence]:
         if not self._categories:
