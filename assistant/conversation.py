@@ -37,6 +37,7 @@ from assistant.handoff.policy import HandoffContext, HandoffPolicy
 from assistant.answers.prompting import build_messages
 from assistant.storage.sessions import SessionStore
 from assistant.settings import Settings
+from assistant.orders.service import build_order_desk
 from assistant.answers.photo_replies import unmatched_reply, unsure_reply
 from assistant.answers.small_talk import SmallTalk
 from assistant.handoff.takeover import HandoffTurn, Takeover, takeover_turn
@@ -127,6 +128,8 @@ class ConversationManager:
                                  store_name=settings.store_name)
         self.small_talk = SmallTalk.load(settings.prompts_dir, settings.store_name)
         self.perception = self._load_perception()
+        self.orders = build_order_desk(settings, self.sessions, products=self.knowledge.directory.products,
+                                       helpdesk=self.takeover.helpdesk, encoder=self.knowledge.encoder)
 
     def _load_backend(self) -> ModelBackend:
         if self.settings.backend == "extractive":
@@ -242,6 +245,8 @@ class ConversationManager:
                                       agents_online=self.takeover.agents_online())
         if (yield from self._decide_handoff(work)):
             return True
+        if (yield from self._orders(work)):
+            return True
         if (yield from self._photo_not_recognised(work)):
             return True
         canned = self.small_talk.reply(work.signals.intent, turn.text) if not work.photos else None
@@ -249,6 +254,28 @@ class ConversationManager:
             yield from self._reply_without_evidence(work, canned)
             return True
         return False
+
+    def _orders(self, work: TurnWork) -> Iterator[ReplyEvent]:
+        """Orders: status, tracking, cancel, address, returns and exchanges for a verified shopper.
+        The desk's flow (not a model) decides and acts; a write waits for the shopper's yes."""
+        reply = self.orders.handle(work.session_id, work.state.orders, work.turn.text, intent=work.signals.intent,
+                                   customer_id=work.turn.customer_id, images=work.image_paths, turn=work.number)
+        work.state.orders = reply.state
+        for name, value in reply.state_changes.items():        # order_id, product_in_focus
+            setattr(work.state, name, value)
+        if not reply.handled:                                   # not an order matter: retrieval answers
+            return False
+        for event in reply.events:                              # order_action, stored by the desk
+            yield ReplyEvent("order_action", {**event, "turn": work.number})
+        if reply.handoff_reason:                                # the order policy says a person decides
+            decision = self.policy.hand_over("order_policy", reply.handoff_reason, work.context)
+            yield from takeover_turn(self.takeover, HandoffTurn(work.session_id, work.number, decision, work.state,
+                                                                work.emit, work.turn.text, work.image_paths))
+        yield work.emit("token", text=reply.text)
+        yield work.emit("citations", citations=[{"source_id": s, "title": s, "number": None} for s in reply.citations],
+                        low_confidence=False)
+        yield from self._finish(work, answer=reply.text)
+        return True
 
     def _photo_not_recognised(self, work: TurnWork) -> Iterator[ReplyEvent]:
         """A photo shown to ask about the product in it ("is this yours?") that the catalog match

@@ -360,6 +360,12 @@ class HandoffPolicy:
                 return "low_confidence", "answer failed the grounding check", ()
         return None
 
+    def hand_over(self, rule: str, reason: str, context: HandoffContext | dict[str, Any] | None = None
+                  ) -> HandoffDecision:
+        """A handoff another part of the store decided (the order policy: "a person must decide
+        this return"), routed like the policy's own: live, queued, or a ticket out of hours."""
+        return self._route(rule, reason, (), HandoffContext.coerce(context))
+
     def _route(self, rule: str, reason: str, topics: tuple[str, ...],
                ctx: HandoffContext) -> HandoffDecision:
         cfg = self.config
