@@ -37,6 +37,7 @@ from assistant.handoff.policy import HandoffContext, HandoffPolicy
 from assistant.answers.prompting import build_messages
 from assistant.storage.sessions import SessionStore
 from assistant.settings import Settings
+from assistant.orders.flows import ORDER_INTENTS
 from assistant.orders.service import build_order_desk
 from assistant.answers.photo_replies import unmatched_reply, unsure_reply
 from assistant.answers.small_talk import SmallTalk
@@ -105,6 +106,7 @@ class TurnWork:
     context: HandoffContext | None = None                # _route
     evidence: list[Evidence] = field(default_factory=list)   # _retrieve
     answer: str = ""                                     # _answer
+    addendum: str = ""                                   # _orders: said after the answer
 
 
 class ConversationManager:
@@ -258,12 +260,20 @@ class ConversationManager:
     def _orders(self, work: TurnWork) -> Iterator[ReplyEvent]:
         """Orders: status, tracking, cancel, address, returns and exchanges for a verified shopper.
         The desk's flow (not a model) decides and acts; a write waits for the shopper's yes."""
+        if not self._about_an_order(work):
+            return False
+        in_progress = self._desk_busy(work)
         reply = self.orders.handle(work.session_id, work.state.orders, work.turn.text, intent=work.signals.intent,
                                    customer_id=work.turn.customer_id, images=work.image_paths, turn=work.number)
         work.state.orders = reply.state
         for name, value in reply.state_changes.items():        # order_id, product_in_focus
             setattr(work.state, name, value)
         if not reply.handled:                                   # not an order matter: retrieval answers
+            return False
+        if not in_progress and not work.turn.customer_id and (reply.state or {}).get("awaiting") == "verification":
+            # a guest names an order: the store's pages answer the question, and the desk asks
+            # for the proof it needs to look that order up (said after the answer)
+            work.addendum = reply.text
             return False
         for event in reply.events:                              # order_action, stored by the desk
             yield ReplyEvent("order_action", {**event, "turn": work.number})
@@ -276,6 +286,27 @@ class ConversationManager:
                         low_confidence=False)
         yield from self._finish(work, answer=reply.text)
         return True
+
+    def _about_an_order(self, work: TurnWork) -> bool:
+        """The order desk takes the turn when it is already working on something with the shopper,
+        or the message is about one of their orders: it names an order, or speaks of "my order"
+        (package, delivery...) with an order-shaped intent or action. Questions about the store's
+        policies in general ("how long do I have to return shoes?") are answered from its pages."""
+        if self._desk_busy(work):
+            return True
+        text = work.turn.text
+        if self.tracker.words.others_data.search(text):
+            return False                  # "the name of the customer who placed NW-..." is declined
+        if work.signals.order_ids:
+            return True
+        if not work.turn.customer_id or not self.tracker.words.order_words.search(text):
+            return False
+        return work.signals.intent in ORDER_INTENTS or self.orders.detector.action(text).label is not None
+
+    @staticmethod
+    def _desk_busy(work: TurnWork) -> bool:
+        desk = work.state.orders or {}
+        return bool(desk.get("goal") or desk.get("awaiting") or desk.get("pending"))
 
     def _photo_not_recognised(self, work: TurnWork) -> Iterator[ReplyEvent]:
         """A photo shown to ask about the product in it ("is this yours?") that the catalog match
@@ -333,6 +364,9 @@ class ConversationManager:
             if not work.answer:
                 yield work.emit("notice", text="The model is unavailable right now; answering from store information.")
                 yield from self._stream(work, self.fallback, request)
+        if work.addendum:
+            work.answer += f"\n\n{work.addendum}"
+            yield work.emit("token", text=f"\n\n{work.addendum}")
 
     def _grade(self, work: TurnWork) -> Iterator[ReplyEvent]:
         """Citations checked against the evidence; the outcome counts towards repeated failure,
