@@ -333,7 +333,7 @@ class ConversationManager:
 
     def _retrieve(self, work: TurnWork) -> Iterator[ReplyEvent]:
         """Evidence for the question (product-aware); nothing to stand on may refuse or hand off."""
-        state, signals = work.state, work.signals
+        signals = work.signals
         in_play = list(dict.fromkeys([*([self._focus(work)] if self._focus(work) else []), *signals.product_ids]))
         work.evidence = self.knowledge.retriever.search(work.question, k=self.settings.retrieval_k,
                                                         product_ids=in_play or None, intent=signals.intent)
