@@ -1,7 +1,8 @@
 """The conversation manager: the one orchestrator every front door calls.
 
 ``respond(session_id, turn)`` walks one turn through named steps and yields ReplyEvents; each
-event is persisted before it is yielded, so what a client was shown is never lost.
+event is persisted before it is yielded, so what a client was shown is never lost (a turn's
+events are stored in a few transactions by its TurnJournal, assistant.storage.journal).
 
   prepare   validate the turn against the named limits and store it (photos saved to the data
             dir); perceive the photos (OCR, catalog photo match); track the dialogue (intent,
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -35,6 +37,7 @@ from assistant.knowledge.evidence import Evidence
 from assistant.knowledge.service import Knowledge
 from assistant.handoff.policy import HandoffContext, HandoffPolicy
 from assistant.answers.prompting import build_messages
+from assistant.storage.journal import FLUSH, TurnJournal
 from assistant.storage.sessions import SessionStore
 from assistant.settings import Settings
 from assistant.orders.flows import ORDER_INTENTS
@@ -50,6 +53,7 @@ from assistant.vision.perception import Perception, products_for_model_numbers
 from assistant.vision.service import PhotoPerception
 
 log = logging.getLogger(__name__)
+SLOW_TOKEN_S = 0.01      # a token that took longer than this to make is stored and shown at once
 # a photo sent with one of these is a question about the product in it
 PHOTO_QUESTION_INTENTS = frozenset({"product_question", "availability", "recommendation", "out_of_scope",
                                     "greeting"})
@@ -107,6 +111,7 @@ class TurnWork:
     evidence: list[Evidence] = field(default_factory=list)   # _retrieve
     answer: str = ""                                     # _answer
     addendum: str = ""                                   # _orders: said after the answer
+    journal: TurnJournal | None = None                   # stores emit's events (and the state at the end)
 
 
 class ConversationManager:
@@ -183,8 +188,13 @@ class ConversationManager:
         return paths
 
     def respond(self, session_id: str, turn: Turn, cancel: Event | None = None) -> Iterator[ReplyEvent]:
+        """One turn; its events are yielded once stored (in batches, see TurnJournal)."""
+        journal = TurnJournal(self.sessions, session_id)
+        yield from journal.run(self._steps(journal, turn, cancel or Event()))
+
+    def _steps(self, journal: TurnJournal, turn: Turn, cancel: Event) -> Iterator[Any]:
         """One turn as named steps; each step that ends the turn early returns True."""
-        work = yield from self._prepare(session_id, turn, cancel or Event())
+        work = yield from self._prepare(journal, turn, cancel)
         if (yield from self._route(work)):
             return
         if (yield from self._retrieve(work)):
@@ -193,7 +203,7 @@ class ConversationManager:
         yield from self._grade(work)
 
     # -- the steps ----------------------------------------------------------------------
-    def _prepare(self, session_id: str, turn: Turn, cancel: Event) -> Iterator[ReplyEvent]:
+    def _prepare(self, journal: TurnJournal, turn: Turn, cancel: Event) -> Iterator[ReplyEvent]:
         """Validate and store the shopper's message, perceive its photos, track the dialogue."""
         # validated (photos too) before anything is stored: a rejected turn leaves no trace
         self.validate(turn)
@@ -201,18 +211,14 @@ class ConversationManager:
         # text (the reply warns the shopper)
         turn = replace(turn, text=redact_card_numbers(turn.text))
         photos = self.perception.validate(turn.images) if turn.images else []
+        session_id = journal.session_id
         self.sessions.ensure(session_id)
-        number = self.sessions.last_turn(session_id) + 1
+        number = journal.number = self.sessions.last_turn(session_id) + 1
         image_paths = self._save_images(turn.images)
         self.sessions.append(session_id, number, "user", {"content": turn.text, "images": image_paths})
-
-        def emit(type_: str, **data: Any) -> ReplyEvent:
-            seq = self.sessions.append(session_id, number, type_, data)
-            return ReplyEvent(type_, {**data, "seq": seq, "turn": number})
-
-        work = TurnWork(session_id, number, turn, cancel, emit, photos, image_paths)
+        work = TurnWork(session_id, number, turn, cancel, journal.emit, photos, image_paths, journal=journal)
         if self.notice:
-            yield emit("notice", text=self.notice)
+            yield work.emit("notice", text=self.notice)
         work.state = self.sessions.load_state(session_id)
         yield from self._perceive(work)
         self._track(work)
@@ -227,10 +233,12 @@ class ConversationManager:
         work.matched = [m.product_id for m in seen.matches()] or products_for_model_numbers(
             seen.model_numbers(), list(self.knowledge.directory.products.values()))
         yield work.emit("perception", perception=seen.to_dict(), text="\n".join(work.photo_lines))
+        yield FLUSH                      # shown while the answer is worked out
 
     def _track(self, work: TurnWork) -> None:
         """Dialogue state; a photo's order id and recognised product count like typed ones."""
         seen, text = work.seen, work.turn.text
+        self.tracker.classifier.expect(text)     # embedded with the message: retrieval's query too
         work.state, work.signals = self.tracker.update(
             work.state, text or (seen.query_text() if seen else ""),
             ocr_order_ids=seen.order_ids() if seen else (), matched_product_ids=work.matched)
@@ -276,7 +284,8 @@ class ConversationManager:
             work.addendum = reply.text
             return False
         for event in reply.events:                              # order_action, stored by the desk
-            yield ReplyEvent("order_action", {**event, "turn": work.number})
+            work.journal.relay(ReplyEvent("order_action", {**event, "turn": work.number}))
+        yield FLUSH
         if reply.handoff_reason:                                # the order policy says a person decides
             decision = self.policy.hand_over("order_policy", reply.handoff_reason, work.context)
             yield from takeover_turn(self.takeover, HandoffTurn(work.session_id, work.number, decision, work.state,
@@ -336,7 +345,8 @@ class ConversationManager:
         signals = work.signals
         in_play = list(dict.fromkeys([*([self._focus(work)] if self._focus(work) else []), *signals.product_ids]))
         work.evidence = self.knowledge.retriever.search(work.question, k=self.settings.retrieval_k,
-                                                        product_ids=in_play or None, intent=signals.intent)
+                                                        product_ids=in_play or None, intent=signals.intent,
+                                                        known=self.tracker.classifier.known())
         best = max((e.score for e in work.evidence), default=0.0)
         if signals.intent == "out_of_scope" and best < self.small_talk.out_of_scope_below:
             yield from self._reply_without_evidence(work, self.small_talk.reply("out_of_scope", work.turn.text))
@@ -383,6 +393,7 @@ class ConversationManager:
             work.context.answer_low_confidence = True
             late = self.policy.decide(work.state, work.signals, work.context)
             if late.handoff:
+                yield FLUSH              # the takeover reads and writes the conversation
                 yield from takeover_turn(self.takeover, HandoffTurn(work.session_id, work.number, late, work.state,
                                                                     work.emit, work.turn.text, work.image_paths))
         yield from self._finish(work, answer=work.answer)
@@ -394,14 +405,21 @@ class ConversationManager:
         return None if work.signals.topic_change else work.state.product_in_focus
 
     def _stream(self, work: TurnWork, backend: ModelBackend, request: AnswerRequest) -> Iterator[ReplyEvent]:
+        made = time.perf_counter()
         for piece in backend.stream(request):
             work.answer += piece
             yield work.emit("token", text=piece)
+            # a model's tokens (or any that took longer to make than a commit takes) are shown at
+            # once; the extractive backend's, made all at once, go in one transaction
+            if backend.generative or time.perf_counter() - made > SLOW_TOKEN_S:
+                yield FLUSH
+            made = time.perf_counter()
 
     def _decide_handoff(self, work: TurnWork) -> Iterator[ReplyEvent]:
         """Apply the policy's decision. True (turn finished) when the bot must stay silent: the
         shopper is told why by the handoff's own message."""
         decision = self.policy.decide(work.state, work.signals, work.context)
+        yield FLUSH                      # the takeover reads and writes the conversation
         routed: list[ReplyEvent] = []
         silent = yield from _tap(takeover_turn(self.takeover, HandoffTurn(work.session_id, work.number, decision,
                                                                           work.state, work.emit, work.turn.text,
@@ -417,6 +435,9 @@ class ConversationManager:
         yield from self._finish(work, answer=text)
 
     def _finish(self, work: TurnWork, answer: str) -> Iterator[ReplyEvent]:
-        self.sessions.save_state(work.session_id, work.state)
+        if work.journal is not None:               # saved in the transaction that stores done
+            work.journal.state = work.state
+        else:
+            self.sessions.save_state(work.session_id, work.state)
         yield work.emit("state", state=work.state.to_dict())
         yield work.emit("done", answer=answer.strip())

@@ -7,7 +7,8 @@ Without ``--url`` it starts the app itself (``uvicorn assistant.web.server:creat
 on a free port of 127.0.0.1 with a fresh data dir (or ``--data-dir``, to reuse an ingested
 store), the configured backend (``extractive`` by default) and rate limits raised out of the way.
 Each shopper opens a session and sends its turns one after another (no think time), reading
-each reply's SSE stream to ``done``. Reported: throughput, time to first token and to done
+each reply's SSE stream to ``done``. ``--distinct`` makes every message new text (a shopper and
+turn number appended), so no cache of recent messages' embeddings helps. Reported: throughput, time to first token and to done
 (p50/p95/p99), and errors by kind. A measurement, not a test: nothing here asserts a number.
 """
 from __future__ import annotations
@@ -52,7 +53,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, workers: int) -> tuple[subprocess.Popen, str]:
+def start_server(data_dir: Path, workers: int, processes: int = 1) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir), "GRADIO_ANALYTICS_ENABLED": "False",
            "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
@@ -60,7 +61,8 @@ def start_server(data_dir: Path, workers: int) -> tuple[subprocess.Popen, str]:
            "ASSISTANT_HTTP__REPLY_WORKERS": str(workers)}
     log = open(data_dir / "server.log", "w")
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "assistant.web.server:create_app", "--factory",
-                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                                "--workers", str(processes)],
                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 600          # a fresh data dir ingests the demo store first
@@ -77,7 +79,8 @@ def start_server(data_dir: Path, workers: int) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the server did not become ready")
 
 
-async def shopper(client: httpx.AsyncClient, number: int, turns: int, results: list[dict], errors: Counter) -> None:
+async def shopper(client: httpx.AsyncClient, number: int, turns: int, results: list[dict], errors: Counter,
+                  distinct: bool = False) -> None:
     try:
         grant = (await client.post("/api/v1/sessions")).raise_for_status().json()
     except httpx.HTTPError as exc:
@@ -86,6 +89,8 @@ async def shopper(client: httpx.AsyncClient, number: int, turns: int, results: l
     headers = {"Authorization": f"Bearer {grant['token']}"}
     for turn in range(turns):
         question = QUESTIONS[(number + turn) % len(QUESTIONS)]
+        if distinct:
+            question = f"{question.rstrip('?')} (shopper {number}, question {turn})?"
         started = time.perf_counter()
         first = None
         done = False
@@ -112,18 +117,18 @@ async def shopper(client: httpx.AsyncClient, number: int, turns: int, results: l
         results.append({"first_token": first, "done": time.perf_counter() - started})
 
 
-async def run(url: str, sessions: int, turns: int) -> dict:
+async def run(url: str, sessions: int, turns: int, distinct: bool = False) -> dict:
     results: list[dict] = []
     errors: Counter = Counter()
     limits = httpx.Limits(max_connections=sessions + 8, max_keepalive_connections=sessions + 8)
     async with httpx.AsyncClient(base_url=url, timeout=httpx.Timeout(120.0), limits=limits) as client:
         started = time.perf_counter()
-        await asyncio.gather(*(shopper(client, n, turns, results, errors) for n in range(sessions)))
+        await asyncio.gather(*(shopper(client, n, turns, results, errors, distinct) for n in range(sessions)))
         wall = time.perf_counter() - started
     done = [r["done"] for r in results]
     first = [r["first_token"] for r in results if r["first_token"] is not None]
     ms = lambda values, p: round(percentile(values, p) * 1000, 1)  # noqa: E731
-    return {"sessions": sessions, "turns_per_session": turns, "turns_ok": len(results),
+    return {"sessions": sessions, "turns_per_session": turns, "distinct": distinct, "turns_ok": len(results),
             "errors": sum(errors.values()), "errors_by_kind": dict(errors), "wall_s": round(wall, 2),
             "turns_per_s": round(len(results) / wall, 2) if wall else None,
             "done_ms": {"p50": ms(done, 50), "p95": ms(done, 95), "p99": ms(done, 99), "max": ms(done, 100)},
@@ -137,7 +142,10 @@ def main() -> None:
     parser.add_argument("--url", help="an app that is already running (else one is started)")
     parser.add_argument("--data-dir", type=Path, help="data dir for the started app (reuse an ingested store)")
     parser.add_argument("--workers", type=int, default=8, help="reply workers of the started app")
+    parser.add_argument("--processes", type=int, default=1, help="app processes (uvicorn --workers) sharing "
+                        "the data dir; give an ingested --data-dir, so they do not all ingest at once")
     parser.add_argument("--json", type=Path, help="also write the report here")
+    parser.add_argument("--distinct", action="store_true", help="every message new text (no cache hits)")
     args = parser.parse_args()
 
     process = None
@@ -146,10 +154,10 @@ def main() -> None:
         data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="load-check-"))
         data_dir.mkdir(parents=True, exist_ok=True)
         began = time.perf_counter()
-        process, url = start_server(data_dir, args.workers)
+        process, url = start_server(data_dir, args.workers, args.processes)
         print(f"app ready at {url} in {time.perf_counter() - began:.1f}s (data dir {data_dir})", file=sys.stderr)
     try:
-        report = asyncio.run(run(url, args.sessions, args.turns))
+        report = asyncio.run(run(url, args.sessions, args.turns, args.distinct))
         report["url"] = url
         report["server_metrics"] = {line.split(" ")[0]: line.split(" ")[1] for line in
                                     httpx.get(f"{url}/metrics", timeout=10).text.splitlines()

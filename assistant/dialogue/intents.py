@@ -17,6 +17,9 @@ torch threads capped by ``settings.embedding_threads``); pass an already-loaded 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -122,19 +125,53 @@ class IntentClassifier:
         # 1. Embed every example once; normalised so a dot product is the cosine.
         self._matrix = self._embed(texts)
         self.person = PersonRequestModel.load()
-        self._last: tuple[str, np.ndarray] | None = None
+        # the encoder's vocabulary, read once (the tokenizer rebuilds the dict on every ask)
+        vocab = getattr(getattr(self.encoder, "tokenizer", None), "vocab", None)
+        self._vocab = frozenset(vocab) if vocab else frozenset()
+        # recent messages' embeddings, shared by every reply thread (keyed by the text itself)
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._expected: list[str] = []
+        self._memo_lock = threading.Lock()
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         from assistant.knowledge.embeddings import embed
 
         return np.asarray(embed(self.encoder, texts), dtype=np.float32)
 
+    memo_size = 64
+
+    def expect(self, *texts: str) -> None:
+        """Texts a turn will embed anyway (the question as retrieval sends it): embedded in the
+        same forward pass as the next message this classifier embeds, then found in ``known``."""
+        with self._memo_lock:
+            self._expected = [t for t in texts if t and t not in self._memo]
+
+    def known(self) -> dict[str, np.ndarray]:
+        """Texts embedded recently and their vectors, for a caller that would embed them again."""
+        with self._memo_lock:
+            return dict(self._memo)
+
     def embedding(self, text: str) -> np.ndarray:
         """The message's embedding (a leading greeting left out), computed once per message."""
         body = self.words.leading_greeting.sub("", text).strip() or text
-        if self._last is None or self._last[0] != body:
-            self._last = (body, self._embed([body])[0])
-        return self._last[1]
+        with self._memo_lock:
+            vector = self._memo.get(body)
+            if vector is not None:
+                self._memo.move_to_end(body)
+                return vector
+            batch = [body, *(t for t in self._expected if t != body)]
+            self._expected = []
+        vectors = self._embed(batch)
+        self._remember(zip(batch, vectors))
+        return vectors[0]
+
+    def _remember(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        with self._memo_lock:
+            for key, vector in items:
+                self._memo[key] = vector
+                self._memo.move_to_end(key)
+            while len(self._memo) > self.memo_size:
+                self._memo.popitem(last=False)
 
     def _similarities(self, text: str) -> np.ndarray:
         return self._matrix @ self.embedding(text)
@@ -148,7 +185,7 @@ class IntentClassifier:
 
     def is_gibberish(self, text: str, sims: np.ndarray | None = None) -> bool:
         """Letters but no word the encoder's vocabulary knows, and no example anywhere near."""
-        vocab = getattr(getattr(self.encoder, "tokenizer", None), "vocab", None)
+        vocab = self._vocab
         found = re.findall(r"[a-z]{2,}", text.lower())
         if not vocab or not found or any(w in vocab for w in found) or re.search(r"\d", text):
             return False

@@ -128,12 +128,12 @@ class Takeover:
         self.helpdesk = helpdesk or Helpdesk(None, sessions)
         self.product_name = product_name
         self.store_name = store_name
-        self._seen: dict[str, float] = {}   # agent -> last activity (monotonic seconds)
 
     # -- agent presence: decides "live" vs an honest "queue" message --------------------------
+    # kept in the session database, so every app process counts the agents any of them has seen
     def agent_seen(self, agent: str) -> None:
         """An agent used the console or the agent API just now."""
-        self._seen[agent] = time.monotonic()
+        self.sessions.leases.agent_seen(agent)
 
     def agents_online(self) -> int:
         """Agents active in the last few minutes, or the fixed number the store configured
@@ -141,8 +141,7 @@ class Takeover:
         fixed = self.helpdesk.settings.agents_online
         if fixed is not None:
             return fixed
-        cutoff = time.monotonic() - self.helpdesk.settings.presence_window_s
-        return sum(1 for t in self._seen.values() if t >= cutoff)
+        return self.sessions.leases.agents_online(self.helpdesk.settings.presence_window_s)
 
     # -- reading --------------------------------------------------------------------------
     def owner(self, session_id: str) -> Owner:

@@ -49,9 +49,52 @@ def all_cores():
         torch.set_num_threads(before)
 
 
+class _Ask:
+    """One caller's texts waiting for the forward pass that embeds them (see ``embed``)."""
+
+    __slots__ = ("encoder", "texts", "vectors")
+
+    def __init__(self, encoder, texts: list[str]):
+        self.encoder, self.texts, self.vectors = encoder, texts, None
+
+
+_waiting: list[_Ask] = []
+_waiting_lock = threading.Lock()
+SHARED_PASS_MAX = 16      # a caller with more texts than this (ingest) runs its own passes
+
+
+def _encode(encoder, texts: list[str], batch_size: int):
+    return encoder.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                          convert_to_numpy=True, show_progress_bar=False)
+
+
 def embed(encoder, texts: list[str], batch_size: int = 64) -> list[list[float]]:
-    """Unit-normalised embeddings (so cosine distance = 1 - dot product)."""
-    with _lock:  # one forward pass at a time: concurrent calls only fight over the same cores
-        vectors = encoder.encode(texts, batch_size=batch_size, normalize_embeddings=True,
-                                 convert_to_numpy=True, show_progress_bar=False)
-    return vectors.tolist()
+    """Unit-normalised embeddings (so cosine distance = 1 - dot product).
+
+    One forward pass at a time (concurrent passes only fight over the same cores). Short asks
+    that arrive while a pass runs wait for it and are then embedded together in the next one
+    (micro-batching, as embedding servers do): under load, concurrent turns share passes."""
+    if len(texts) > SHARED_PASS_MAX:
+        with _lock:
+            return _encode(encoder, texts, batch_size).tolist()
+    ask = _Ask(encoder, list(texts))
+    with _waiting_lock:
+        _waiting.append(ask)
+    with _lock:
+        if ask.vectors is None:                      # nobody took it along: run a pass for all waiting
+            with _waiting_lock:
+                others = [a for a in _waiting if a.encoder is encoder and a is not ask][:SHARED_PASS_MAX - 1]
+                batch = [ask, *others]
+                for a in batch:
+                    _waiting.remove(a)
+            try:
+                vectors = _encode(encoder, [t for a in batch for t in a.texts], batch_size)
+            except BaseException:
+                with _waiting_lock:                  # the others run their own pass
+                    _waiting.extend(a for a in batch if a is not ask)
+                raise
+            start = 0
+            for a in batch:
+                a.vectors = vectors[start:start + len(a.texts)]
+                start += len(a.texts)
+    return ask.vectors.tolist()

@@ -19,6 +19,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -160,20 +161,24 @@ class Retriever:
 
     # -- searching ------------------------------------------------------------------------
     def search(self, question: str, k: int = 6, filters: SearchFilters | None = None,
-               product_ids: list[str] | None = None, intent: str | None = None) -> list[Evidence]:
+               product_ids: list[str] | None = None, intent: str | None = None,
+               known: Mapping[str, Sequence[float]] | None = None) -> list[Evidence]:
         """Best evidence first. ``product_ids`` are products known to be in play (named or in focus);
         products the question itself names are added to them. ``intent`` (the tracker's label)
         adds what the store's pages for that intent say to the query: "the strap tore on day one"
-        then also searches the damaged-item and warranty pages."""
+        then also searches the damaged-item and warranty pages. ``known``: texts this turn has
+        embedded already (the intent classifier's), so the same text is not embedded twice."""
         hint = WORDS.intent_hints.get(intent or "", "")
         query = f"{question} ({hint})" if hint else question
-        vector = embed(self.encoder, [query])[0]
+        masked = _IDENTIFIER.sub(" ", question)
+        wanted = [query] if filters else [query, masked]
+        vectors = self._vectors(wanted, known or {})
+        vector = vectors[query]
         if filters:
             # a catalog browse ("tents under $200 in stock"): product summaries only
             where = {"$and": [{"kind": "product"}, filters.where()]}
             return [_evidence(h) for h in self.store.query(vector, k, where)]
-        masked = _IDENTIFIER.sub(" ", question)
-        plain = embed(self.encoder, [masked])[0] if (hint or masked != question) else vector
+        plain = vectors[masked]
         named = list(product_ids or [])
         named += [pid for pid in self.directory.find_ids(question) if pid not in named]
         results = self._focused(vector, question, named[:3]) if named else []
@@ -187,6 +192,14 @@ class Retriever:
         products = [e for e in products if all(e.source_id != x.source_id for x in kinds)]
         return results + self._mix(docs, products, kinds, self._category(vector), k - 1 if results else k,
                                    budget=WORDS.find_budget(question)[0] is not None)
+
+    def _vectors(self, texts: list[str], known: Mapping[str, Sequence[float]]) -> dict[str, list[float]]:
+        """Each text's vector: taken from ``known`` or embedded, the missing ones in one pass."""
+        out = {t: np.asarray(known[t], dtype=np.float32).tolist() for t in texts if t in known}
+        missing = list(dict.fromkeys(t for t in texts if t not in out))
+        if missing:
+            out.update(zip(missing, embed(self.encoder, missing)))
+        return out
 
     @staticmethod
     def _mix(docs: list[Evidence], products: list[Evidence], kinds: list[Evidence], category: list[Evidence],

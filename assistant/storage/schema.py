@@ -157,6 +157,14 @@ def _m5_helpdesk(conn: Connection) -> None:
         table.create(conn)
 
 
+def _m7_shared_leases(conn: Connection) -> None:
+    """Rate buckets, reply leases, agent presence and stream followers, shared by every app
+    process (assistant.storage.leases)."""
+    from assistant.storage.leases import create_tables
+
+    create_tables(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "sessions and events", _m1_baseline),
     (2, "unique event sequence per session", _m2_unique_event_seq),
@@ -164,6 +172,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "handoff tickets", _m4_tickets),
     (5, "helpdesk webhook outbox, dead letters, inbound replay guard", _m5_helpdesk),
     (6, "orders, order customers, order action ledger, verification attempts", migrate_orders),
+    (7, "shared state of several app processes: rate buckets, reply leases, presence", _m7_shared_leases),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -1,7 +1,8 @@
 """Durable conversations: sessions, their dialogue state and every event, in SQL.
 
-Every user turn is written before it is processed and every reply event after it is produced,
-each in its own transaction, so a process killed mid-reply loses nothing that was acknowledged
+Every user turn is written before it is processed and every reply event before a client is shown
+it (a turn's events in a few transactions, see assistant.storage.journal), so a process killed
+mid-reply loses nothing that was acknowledged
 and the conversation continues on restart. Events carry a per-session sequence number (unique per
 session) so a client can resume with "events after N".
 
@@ -30,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from assistant.errors import NotFound
 from assistant.dialogue.state import DialogueState
 from assistant.storage import schema
+from assistant.storage.leases import Leases
 from assistant.storage.outbox import InboundSeen, Outbox
 from assistant.storage.schema import Owner, events_table, now_iso, sessions_table
 from assistant.storage.tickets import TicketStore
@@ -59,6 +61,7 @@ class SessionStore:
         self.tickets = TicketStore(self)
         self.outbox = Outbox(self.engine)
         self.inbound_seen = InboundSeen(self.engine)
+        self.leases = Leases(self.engine)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -152,15 +155,41 @@ class SessionStore:
                 time.sleep(0.01 * (attempt + 1))
         raise AssertionError("unreachable")
 
+    def append_many(self, session_id: str, turn: int, events: list[tuple[str, dict[str, Any]]],
+                    state: DialogueState | None = None) -> list[int]:
+        """Persist several events of one turn (and optionally the dialogue state) in one
+        transaction; returns their seqs, in order."""
+        for attempt in range(5):
+            try:
+                with self.write() as conn:
+                    seqs = self._append_rows(conn, session_id, turn, events)
+                    if state is not None:
+                        conn.execute(update(sessions_table).where(sessions_table.c.id == session_id)
+                                     .values(state=json.dumps(state.to_dict())))
+                    return seqs
+            except IntegrityError:       # Postgres: a concurrent writer took these seqs; take the next
+                if attempt == 4:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
+
     def _append(self, conn: Connection, session_id: str, turn: int, type_: str, data: dict[str, Any]) -> int:
+        return self._append_rows(conn, session_id, turn, [(type_, data)])[0]
+
+    def _append_rows(self, conn: Connection, session_id: str, turn: int,
+                     events: list[tuple[str, dict[str, Any]]]) -> list[int]:
+        if not events:
+            return []
         # Postgres: lock the session row so writers to one conversation take turns.
         conn.execute(select(sessions_table.c.id).where(sessions_table.c.id == session_id).with_for_update())
-        seq = (conn.execute(select(func.max(events_table.c.seq))
-                            .where(events_table.c.session_id == session_id)).scalar() or 0) + 1
-        conn.execute(insert(events_table).values(session_id=session_id, seq=seq, turn=turn, type=type_,
-                                                 payload=json.dumps(data, default=str), created_at=now_iso()))
-        conn.execute(update(sessions_table).where(sessions_table.c.id == session_id).values(updated_at=now_iso()))
-        return seq
+        first = (conn.execute(select(func.max(events_table.c.seq))
+                              .where(events_table.c.session_id == session_id)).scalar() or 0) + 1
+        now = now_iso()
+        rows = [{"session_id": session_id, "seq": first + i, "turn": turn, "type": type_,
+                 "payload": json.dumps(data, default=str), "created_at": now} for i, (type_, data) in enumerate(events)]
+        conn.execute(insert(events_table), rows)
+        conn.execute(update(sessions_table).where(sessions_table.c.id == session_id).values(updated_at=now))
+        return [row["seq"] for row in rows]
 
     def events(self, session_id: str, after: int = 0) -> list[StoredEvent]:
         with self.engine.connect() as conn:

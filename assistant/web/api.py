@@ -53,9 +53,11 @@ class FrontDoor:
     def build(cls, settings: Settings, manager: ConversationManager) -> "FrontDoor":
         http = settings.http
         metrics = Metrics()
+        shared = manager.sessions.leases      # counted across every process sharing the database
         return cls(settings, manager, Gatekeeper(http),
-                   RateLimiter(http.rate_limit_per_ip, "rate_limit_per_ip", "from this address"),
-                   RateLimiter(http.rate_limit_per_session, "rate_limit_per_session", "in this conversation"),
+                   RateLimiter(http.rate_limit_per_ip, "rate_limit_per_ip", "from this address", shared),
+                   RateLimiter(http.rate_limit_per_session, "rate_limit_per_session", "in this conversation",
+                               shared),
                    ReplyRunner(manager, http, metrics), metrics)
 
 
@@ -253,7 +255,7 @@ MESSAGE_BODY = {"requestBody": {"required": True, "content": {
                               "content": {"text/event-stream": {"itemSchema": STREAM_EVENT_SCHEMA}}},
                          409: ERROR_RESPONSES[400] | {"description": "a reply is still being written"}})
 async def send_message(session_id: SessionId, request: Request, door: Door, _caller: SessionCaller):
-    door.per_session.hit(session_id)
+    await anyio.to_thread.run_sync(door.per_session.hit, session_id)
     text, images, stream = await read_message(request, door)
     info = await anyio.to_thread.run_sync(door.manager.sessions.info, session_id)
     turn = Turn(text=text, images=images, customer_id=info.get("customer_id"))

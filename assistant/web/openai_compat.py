@@ -198,7 +198,7 @@ async def chat_completions(body: ChatRequest, door: Door, caller: CallerDep,
     door.manager.validate(turn)
     session_id = x_session_id or f"openai-{uuid.uuid4().hex}"
     if x_session_id:
-        door.per_session.hit(session_id)
+        await anyio.to_thread.run_sync(door.per_session.hit, session_id)
     await anyio.to_thread.run_sync(door.manager.sessions.ensure, session_id)
     after = await door.runner.start(session_id, turn)
     headers = {"X-Session-Id": session_id}

@@ -11,6 +11,10 @@ gets the rest of the answer, not a second copy or a truncated one.
    while a person owns the conversation the stream stays open (keep-alives) up to agent_wait_s.
 3. A reply whose last client left keeps going for resume_grace_s, waiting for a reload to resume
    it; if nobody is watching by then, the cancel Event passed to ``respond`` is set.
+4. Several app processes may serve one conversation (behind a load balancer): the one reply per
+   conversation is a lease in the session database (``Leases.claim_reply``), and a stream marks
+   the conversation followed there, so a client that resumes on another process keeps the
+   reply going. Resume itself needs nothing more: every stream reads the shared store.
 """
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ from fastapi.sse import format_sse_event
 from assistant.conversation import ConversationManager, Turn
 from assistant.errors import AssistantError
 from assistant.events import TERMINAL, Error
+from assistant.storage.leases import holder_name
 from assistant.storage.sessions import StoredEvent
 from assistant.settings import HttpSettings
 from assistant.web.http_errors import ReplyInProgress
@@ -41,6 +46,8 @@ log = logging.getLogger(__name__)
 
 PERSON_OWNS = {"queued", "agent"}
 KEEPALIVE = b": keep-alive\n\n"
+REPLY_LEASE_S = 120.0          # a process that died mid-reply frees the conversation after this
+FOLLOWED_EVERY_S = 1.0         # how often an open stream marks its conversation followed
 IMAGE_ID = re.compile(r"^[0-9a-f]{16,64}$")
 
 
@@ -80,6 +87,9 @@ class ReplyRunner:
         self._lock = threading.Lock()
         self._watchers: dict[str, int] = defaultdict(int)  # touched on the event loop only
         self._wakeups: dict[str, set[asyncio.Event]] = defaultdict(set)
+        self.leases = self.store.leases
+        self.holder = holder_name()
+        self._checks: set[asyncio.Task] = set()
 
     # -- store reads (blocking; called through a thread) --------------------------------
     def is_running(self, session_id: str) -> bool:
@@ -107,16 +117,30 @@ class ReplyRunner:
                                       "wait for it to finish (or resume its stream) and send again")
             cancel = self._running[session_id] = threading.Event()
         try:
+            await self._claim(session_id)
             after, _ = await anyio.to_thread.run_sync(self.store.progress, session_id)
             loop = asyncio.get_running_loop()
             accepted = loop.create_future()
             self.pool.submit(self._run, loop, session_id, turn, cancel, accepted)
         except BaseException:
-            with self._lock:
-                self._running.pop(session_id, None)
+            self._release(session_id, cancel)
             raise
         await asyncio.shield(accepted)
         return after
+
+    async def _claim(self, session_id: str) -> None:
+        """Take the conversation's reply lease; another process's reply is a 409, unless its done
+        is stored (that process is only finishing up: wait for it, as for a local worker)."""
+        claim = lambda: self.leases.claim_reply(session_id, self.holder, REPLY_LEASE_S)  # noqa: E731
+        if await anyio.to_thread.run_sync(claim):
+            return
+        if not (await anyio.to_thread.run_sync(self.store.progress, session_id))[1]:
+            for _ in range(250):
+                await asyncio.sleep(0.02)
+                if await anyio.to_thread.run_sync(claim):
+                    return
+        raise ReplyInProgress("this conversation is still answering the previous message (in another "
+                              "process); wait for it to finish (or resume its stream) and send again")
 
     def _run(self, loop: asyncio.AbstractEventLoop, session_id: str, turn: Turn, cancel: threading.Event,
              accepted: asyncio.Future) -> None:
@@ -136,8 +160,12 @@ class ReplyRunner:
                 pass
 
         self.metrics.replies_running.inc()
+        renewed = time.monotonic()
         try:
             for event in self.manager.respond(session_id, turn, cancel):
+                if time.monotonic() - renewed > REPLY_LEASE_S / 4 and event.type not in TERMINAL:
+                    renewed = time.monotonic()
+                    self.leases.claim_reply(session_id, self.holder, REPLY_LEASE_S)
                 if not produced:
                     produced = True
                     settle()
@@ -171,8 +199,14 @@ class ReplyRunner:
 
     def _release(self, session_id: str, cancel: threading.Event) -> None:
         with self._lock:
-            if self._running.get(session_id) is cancel:
+            mine = self._running.get(session_id) is cancel
+            if mine:
                 del self._running[session_id]
+        if mine:
+            try:
+                self.leases.release_reply(session_id, self.holder)
+            except Exception:       # it expires on its own
+                log.exception("could not release the reply lease of %s", session_id)
 
     def _record_error(self, session_id: str, message: str, kind: str) -> None:
         """End the turn in the store too, so every stream following it stops instead of waiting."""
@@ -206,10 +240,14 @@ class ReplyRunner:
         cursor, finished = after, False
         now = time.monotonic()
         last_activity = last_sent = now
+        marked = 0.0
         try:
             _, pending = await anyio.to_thread.run_sync(self.store.progress, session_id)
             while True:
                 wake.clear()
+                if pending and not this_reply and time.monotonic() - marked >= FOLLOWED_EVERY_S:
+                    marked = time.monotonic()      # a resumed stream: its reply may run elsewhere
+                    await anyio.to_thread.run_sync(self.leases.followed, session_id)
                 batch = await anyio.to_thread.run_sync(self.store.events, session_id, cursor)
                 for event in batch:
                     cursor = event.seq
@@ -263,14 +301,25 @@ class ReplyRunner:
         if cancel is None:
             return
 
-        def maybe_cancel() -> None:
+        left = time.time()
+
+        async def maybe_cancel() -> None:
             with self._lock:
                 still = self._running.get(session_id) is cancel
-            if still and not self._watchers.get(session_id):
-                log.info("nobody is following the reply for %s any more: cancelling it", session_id)
-                cancel.set()
+            if not still or self._watchers.get(session_id):
+                return
+            if await anyio.to_thread.run_sync(self.leases.followed_since, session_id, left):
+                return                              # the client resumed on another process
+            log.info("nobody is following the reply for %s any more: cancelling it", session_id)
+            cancel.set()
 
-        asyncio.get_running_loop().call_later(self.http.resume_grace_s, maybe_cancel)
+        def later() -> None:
+            task = loop.create_task(maybe_cancel())
+            self._checks.add(task)                  # the loop keeps only a weak reference
+            task.add_done_callback(self._checks.discard)
+
+        loop = asyncio.get_running_loop()
+        loop.call_later(self.http.resume_grace_s, later)
 
     def close(self) -> None:
         with self._lock:

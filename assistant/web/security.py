@@ -5,7 +5,8 @@
   transcript is readable only by the browser tab that started it (or the store's servers).
 - Signed shopper identity: the store's backend sends ``HMAC-SHA256(secret, customer_id)`` with the
   customer id, the pattern Intercom and Chatwoot use, so a page cannot claim someone else's orders.
-- Rate limits per client address and per conversation (token buckets, per process).
+- Rate limits per client address and per conversation (token buckets in the session database, so
+  every app process behind a load balancer counts the same requests; in memory without one).
 - A request-body size limit applied before any body is parsed.
 Every refusal raises an AssistantError subclass from ``http_errors``, mapped to JSON in one place.
 """
@@ -131,27 +132,38 @@ class Gatekeeper:
 
 
 class RateLimiter:
-    """Token buckets: ``per_minute`` requests, refilled continuously, bursts up to the same number."""
+    """Token buckets: ``per_minute`` requests, refilled continuously, bursts up to the same number.
+    With ``shared`` (the session store's ``Leases``) the buckets are rows every process updates."""
 
-    def __init__(self, per_minute: int, limit_name: str, what: str):
+    def __init__(self, per_minute: int, limit_name: str, what: str, shared=None):
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
         self.limit_name = limit_name
         self.what = what
+        self.shared = shared
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
+    def _refuse(self, tokens: float) -> RateLimited:
+        retry_after = max(1, int((1.0 - tokens) / self.rate + 0.999))
+        return RateLimited(f"too many requests {self.what}: the limit is {int(self.capacity)} per minute "
+                           f"({self.limit_name}); retry in {retry_after} s",
+                           limit=self.limit_name, retry_after=retry_after)
+
     def hit(self, key: str, now: float | None = None) -> None:
+        """Count one request; RateLimited when the bucket is empty (blocking: call it off the event loop)."""
+        if self.shared is not None:
+            tokens = self.shared.take(f"{self.limit_name}:{key}", self.capacity, self.rate, now)
+            if tokens < 1.0:
+                raise self._refuse(tokens)
+            return
         now = time.monotonic() if now is None else now
         with self._lock:
             tokens, last = self._buckets.get(key, (self.capacity, now))
             tokens = min(self.capacity, tokens + (now - last) * self.rate)
             if tokens < 1.0:
                 self._buckets[key] = (tokens, now)
-                retry_after = max(1, int((1.0 - tokens) / self.rate + 0.999))
-                raise RateLimited(f"too many requests {self.what}: the limit is {int(self.capacity)} per minute "
-                                  f"({self.limit_name}); retry in {retry_after} s",
-                                  limit=self.limit_name, retry_after=retry_after)
+                raise self._refuse(tokens)
             self._buckets[key] = (tokens - 1.0, now)
             if len(self._buckets) > 50_000:      # forget clients whose bucket has refilled
                 full = [k for k, (t, ts) in self._buckets.items() if t + (now - ts) * self.rate >= self.capacity]
