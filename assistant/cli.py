@@ -54,7 +54,7 @@ def ingest(
     typer.echo(str(report))
 
 
-def _ask_one(manager, question: str, images: list[str], session: str) -> dict:
+def _ask_one(manager, question: str, images: list[str], session: str, customer_id: str | None = None) -> dict:
     from assistant.conversation import Turn
     from assistant.errors import InvalidInput
     from assistant.reply import Reply
@@ -65,13 +65,15 @@ def _ask_one(manager, question: str, images: list[str], session: str) -> dict:
             blobs.append(Path(path).read_bytes())
         except OSError as exc:
             raise InvalidInput(f"cannot read image {path}: {exc.strerror}", limit="image_path") from None
-    reply = Reply.fold(manager.respond(session, Turn(text=question, images=blobs)))
+    reply = Reply.fold(manager.respond(session, Turn(text=question, images=blobs, customer_id=customer_id)))
     result: dict = {"answer": reply.answer, "citations": reply.cited, "session": session}
     # the order the turn sends them in: the photo, the handoff, then the state
     if reply.perception:
         result["perception"] = reply.perception.perception
     if reply.handoff:
         result["handoff"] = reply.handoff.handoff
+    if reply.order_actions:
+        result["order_actions"] = [a.fields for a in reply.order_actions]
     if reply.state:
         result["state"] = reply.state.state
     return result
@@ -85,7 +87,9 @@ def _ask_line(manager, line: str, line_no: int) -> dict:
             raise ValueError("each line must be an object with a 'question'")
         images = item.get("images") or []
         images = [images] if isinstance(images, str) else [str(p) for p in images]
-        return _ask_one(manager, str(item["question"]), images, str(item.get("session") or uuid.uuid4().hex))
+        customer = item.get("customer_id")
+        return _ask_one(manager, str(item["question"]), images, str(item.get("session") or uuid.uuid4().hex),
+                        str(customer) if customer is not None else None)
     except (ValueError, TypeError, AssistantError) as exc:
         return {"error": str(exc), "line": line_no}
 

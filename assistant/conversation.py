@@ -40,6 +40,8 @@ from assistant.answers.prompting import build_messages
 from assistant.storage.journal import FLUSH, TurnJournal
 from assistant.storage.sessions import SessionStore
 from assistant.settings import Settings
+from assistant.orders.flows import ORDER_INTENTS
+from assistant.orders.service import build_order_desk
 from assistant.answers.photo_replies import unmatched_reply, unsure_reply
 from assistant.answers.small_talk import SmallTalk
 from assistant.handoff.takeover import HandoffTurn, Takeover, takeover_turn
@@ -108,6 +110,7 @@ class TurnWork:
     context: HandoffContext | None = None                # _route
     evidence: list[Evidence] = field(default_factory=list)   # _retrieve
     answer: str = ""                                     # _answer
+    addendum: str = ""                                   # _orders: said after the answer
     journal: TurnJournal | None = None                   # stores emit's events (and the state at the end)
 
 
@@ -132,6 +135,8 @@ class ConversationManager:
                                  store_name=settings.store_name)
         self.small_talk = SmallTalk.load(settings.prompts_dir, settings.store_name)
         self.perception = self._load_perception()
+        self.orders = build_order_desk(settings, self.sessions, products=self.knowledge.directory.products,
+                                       helpdesk=self.takeover.helpdesk, encoder=self.knowledge.encoder)
 
     def _load_backend(self) -> ModelBackend:
         if self.settings.backend == "extractive":
@@ -250,6 +255,8 @@ class ConversationManager:
                                       agents_online=self.takeover.agents_online())
         if (yield from self._decide_handoff(work)):
             return True
+        if (yield from self._orders(work)):
+            return True
         if (yield from self._photo_not_recognised(work)):
             return True
         canned = self.small_talk.reply(work.signals.intent, turn.text) if not work.photos else None
@@ -257,6 +264,58 @@ class ConversationManager:
             yield from self._reply_without_evidence(work, canned)
             return True
         return False
+
+    def _orders(self, work: TurnWork) -> Iterator[ReplyEvent]:
+        """Orders: status, tracking, cancel, address, returns and exchanges for a verified shopper.
+        The desk's flow (not a model) decides and acts; a write waits for the shopper's yes."""
+        if not self._about_an_order(work):
+            return False
+        in_progress = self._desk_busy(work)
+        reply = self.orders.handle(work.session_id, work.state.orders, work.turn.text, intent=work.signals.intent,
+                                   customer_id=work.turn.customer_id, images=work.image_paths, turn=work.number)
+        work.state.orders = reply.state
+        for name, value in reply.state_changes.items():        # order_id, product_in_focus
+            setattr(work.state, name, value)
+        if not reply.handled:                                   # not an order matter: retrieval answers
+            return False
+        if not in_progress and not work.turn.customer_id and (reply.state or {}).get("awaiting") == "verification":
+            # a guest names an order: the store's pages answer the question, and the desk asks
+            # for the proof it needs to look that order up (said after the answer)
+            work.addendum = reply.text
+            return False
+        for event in reply.events:                              # order_action, stored by the desk
+            work.journal.relay(ReplyEvent("order_action", {**event, "turn": work.number}))
+        yield FLUSH
+        if reply.handoff_reason:                                # the order policy says a person decides
+            decision = self.policy.hand_over("order_policy", reply.handoff_reason, work.context)
+            yield from takeover_turn(self.takeover, HandoffTurn(work.session_id, work.number, decision, work.state,
+                                                                work.emit, work.turn.text, work.image_paths))
+        yield work.emit("token", text=reply.text)
+        yield work.emit("citations", citations=[{"source_id": s, "title": s, "number": None} for s in reply.citations],
+                        low_confidence=False)
+        yield from self._finish(work, answer=reply.text)
+        return True
+
+    def _about_an_order(self, work: TurnWork) -> bool:
+        """The order desk takes the turn when it is already working on something with the shopper,
+        or the message is about one of their orders: it names an order, or speaks of "my order"
+        (package, delivery...) with an order-shaped intent or action. Questions about the store's
+        policies in general ("how long do I have to return shoes?") are answered from its pages."""
+        if self._desk_busy(work):
+            return True
+        text = work.turn.text
+        if self.tracker.words.others_data.search(text):
+            return False                  # "the name of the customer who placed NW-..." is declined
+        if work.signals.order_ids:
+            return True
+        if not work.turn.customer_id or not self.tracker.words.order_words.search(text):
+            return False
+        return work.signals.intent in ORDER_INTENTS or self.orders.detector.action(text).label is not None
+
+    @staticmethod
+    def _desk_busy(work: TurnWork) -> bool:
+        desk = work.state.orders or {}
+        return bool(desk.get("goal") or desk.get("awaiting") or desk.get("pending"))
 
     def _photo_not_recognised(self, work: TurnWork) -> Iterator[ReplyEvent]:
         """A photo shown to ask about the product in it ("is this yours?") that the catalog match
@@ -283,7 +342,7 @@ class ConversationManager:
 
     def _retrieve(self, work: TurnWork) -> Iterator[ReplyEvent]:
         """Evidence for the question (product-aware); nothing to stand on may refuse or hand off."""
-        state, signals = work.state, work.signals
+        signals = work.signals
         in_play = list(dict.fromkeys([*([self._focus(work)] if self._focus(work) else []), *signals.product_ids]))
         work.evidence = self.knowledge.retriever.search(work.question, k=self.settings.retrieval_k,
                                                         product_ids=in_play or None, intent=signals.intent,
@@ -315,6 +374,9 @@ class ConversationManager:
             if not work.answer:
                 yield work.emit("notice", text="The model is unavailable right now; answering from store information.")
                 yield from self._stream(work, self.fallback, request)
+        if work.addendum:
+            work.answer += f"\n\n{work.addendum}"
+            yield work.emit("token", text=f"\n\n{work.addendum}")
 
     def _grade(self, work: TurnWork) -> Iterator[ReplyEvent]:
         """Citations checked against the evidence; the outcome counts towards repeated failure,

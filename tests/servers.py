@@ -49,6 +49,23 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
+def _wait_until_up(proc: subprocess.Popen, health_url: str, log: Path, timeout: float, name: str,
+                   pause: float) -> None:
+    """Poll ``health_url`` until it answers 200; fail with the process's log if it exits or hangs."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"{name} exited:\n" + log.read_text(errors="replace")[-3000:])
+        try:
+            if httpx.get(health_url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"{name} did not start within {timeout:.0f} s")
+        time.sleep(pause)
+
+
 @contextmanager
 def app_process(data_dir: Path, env: dict[str, str] | None = None, timeout: float = 300) -> Iterator[str]:
     """``python app.py`` as a user starts it, with its own data dir; yields its URL once /healthz answers."""
@@ -62,18 +79,7 @@ def app_process(data_dir: Path, env: dict[str, str] | None = None, timeout: floa
                                 stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                pytest.fail("app exited:\n" + log.read_text(errors="replace")[-3000:])
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"app did not start within {timeout:.0f} s")
-            time.sleep(1)
+        _wait_until_up(proc, f"{url}/healthz", log, timeout, "app", pause=1)
         yield url
     finally:
         proc.terminate()   # SIGTERM: servers started from scripts ignore SIGINT
@@ -96,18 +102,7 @@ def chroma_server(path: Path, timeout: float = 60) -> Iterator[str]:
                                  "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                pytest.fail("chroma exited:\n" + log.read_text(errors="replace")[-3000:])
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"chroma did not start within {timeout:.0f} s")
-            time.sleep(0.3)
+        _wait_until_up(proc, f"{url}/api/v2/heartbeat", log, timeout, "chroma", pause=0.3)
         yield url
     finally:
         proc.terminate()

@@ -56,3 +56,23 @@ def test_ingest_of_unknown_format_fails_with_a_clear_message(cli_data, tmp_path)
     result = run_cli(["ingest", "--catalog", str(bad)], cli_data)
     assert result.returncode == 2
     assert "mapping" in result.stderr
+
+
+def test_ask_json_with_a_verified_customer_looks_up_and_cancels_their_order(cli_data):
+    """The contract stores script against: `orders import` + `ask --json -` with customer_id."""
+    orders = run_cli(["orders", "import", "knowledge/orders.json"], cli_data)
+    assert orders.returncode == 0, orders.stderr
+    lines = "\n".join(json.dumps({"question": q, "session": "cli-orders", "customer_id": "C-1001"})
+                      for q in ["where is my order?", "please cancel order NW-483377", "yes"])
+    result = run_cli(["ask", "--json", "-"], cli_data, stdin=lines + "\n")
+    assert result.returncode == 0, result.stderr
+    status, confirm, done = [json.loads(line) for line in result.stdout.splitlines()]
+    assert "NW-483377" in status["answer"]
+    assert "Shall I go ahead?" in confirm["answer"] and "order_actions" not in confirm
+    assert done["order_actions"][0]["action"] == "cancel" and done["order_actions"][0]["order_id"] == "NW-483377"
+    shown = run_cli(["orders", "show", "NW-483377", "--json"], cli_data)
+    assert json.loads(shown.stdout)["status"] == "cancelled"
+    # another shopper's session learns nothing about that order
+    other = run_cli(["ask", "--json", "-"], cli_data, stdin=json.dumps(
+        {"question": "where is order NW-483120?", "session": "cli-other", "customer_id": "C-1002"}) + "\n")
+    assert "Basecamp" not in json.loads(other.stdout.splitlines()[0])["answer"]

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import yaml
 
 from assistant.dialogue.person_request import PersonRequestModel
 from assistant.dialogue.signals import find_order_ids, order_id_regex
@@ -32,6 +31,7 @@ from assistant.dialogue.state import INTENTS
 from assistant.errors import CatalogError
 from assistant.lexicon import Lexicon, lexicon
 from assistant.settings import PROJECT_ROOT
+from assistant.knowledge.files import read_store_file
 
 if TYPE_CHECKING:  # pragma: no cover
     from sentence_transformers import SentenceTransformer
@@ -43,12 +43,7 @@ DEFAULT_EXAMPLES = PROJECT_ROOT / "prompts" / "intents.yaml"
 def load_intent_examples(path: Path | str = DEFAULT_EXAMPLES) -> dict[str, list[str]]:
     """Read ``intents.yaml``; unknown intent names or empty lists are an error naming the file."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise CatalogError(f"intent examples not found: {path}") from None
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{path}: not valid YAML ({exc})") from None
+    raw = read_store_file(path, "intent examples") or {}
     intents = raw.get("intents") if isinstance(raw, dict) else None
     if not isinstance(intents, dict):
         raise CatalogError(f"{path}: expected a mapping 'intents: {{name: [examples]}}'")

@@ -14,7 +14,7 @@ from functools import lru_cache
 from assistant.lexicon import Lexicon, lexicon
 from assistant.settings import DEFAULT_ORDER_ID_PATTERN
 
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SEPARATORS = re.compile(r"[-\s_.:]+")
 _LETTERS_THEN_DIGITS = re.compile(r"^([A-Z]{2,})(\d.*)$")
 _SHOUTING_OK = {"USD", "XXL", "XL"}
@@ -63,7 +63,7 @@ def find_order_ids(text: str, pattern: str = DEFAULT_ORDER_ID_PATTERN) -> list[s
 
 # -- slots ----------------------------------------------------------------------------------------
 def find_email(text: str) -> str | None:
-    match = _EMAIL_RE.search(text or "")
+    match = EMAIL_RE.search(text or "")
     return match.group(0) if match else None
 
 

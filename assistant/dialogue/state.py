@@ -37,6 +37,7 @@ class DialogueState:
     last_handoff_rule: str | None = None           # rule that fired the latest handoff
     handled_topics: list[str] = field(default_factory=list)   # sensitive topics already handed off
     handed_back_turn: int | None = None            # turn when an agent handed the chat back (cooldown)
+    orders: dict[str, Any] = field(default_factory=dict)   # the order desk's memory (assistant.orders.turn)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable
 
 from assistant.dialogue.intents import IntentClassifier, is_human_request
-from assistant.dialogue.signals import (detect_language, detect_sensitive_topics, find_attributes, find_email,
+from assistant.dialogue.signals import (EMAIL_RE, order_id_regex, detect_language, detect_sensitive_topics, find_attributes, find_email,
                                         find_order_ids, find_refund_amount, is_abusive, is_cancel_request,
                                         is_dissatisfied, score_sentiment)
 from assistant.dialogue.state import POLICY_INTENTS, DialogueState
@@ -163,6 +163,12 @@ class DialogueTracker:
         new.product_candidates = new.product_candidates[:MAX_CANDIDATES]
         return mentioned
 
+    def _only_slots(self, text: str) -> bool:
+        """The message holds nothing but an email, order ids or numbers (a zip code)."""
+        rest = EMAIL_RE.sub(" ", text)
+        rest = order_id_regex(self.order_id_pattern).sub(" ", rest)
+        return bool(text.strip()) and not re.search(r"[^\W\d_]{2,}", rest)
+
     def _refers_back(self, text: str) -> bool:
         return bool(self.words.ellipsis.search(text)) or any(p.search(text) for p in self.words.pronouns)
 
@@ -172,11 +178,14 @@ class DialogueTracker:
         kayaks?" after a jacket: the focus is dropped), or it is a store-policy question ("how
         long does shipping take?": answered as policy; the product stays in focus for later)."""
         focus = state.product_in_focus
-        if not focus or r.mentioned or self._refers_back(r.text) or new.product_in_focus != focus:
+        about_order = bool(state.order_id) and not focus    # "do you sell kayaks?" after an order
+        if not (focus or about_order) or r.mentioned or self._refers_back(r.text) or new.product_in_focus != focus:
             return False
         if self.fits_product(focus, r.text) is False:
             new.product_in_focus = None
             return True
+        if about_order:
+            return False
         intent, confidence = self.classifier.classify(r.text)
         return intent in POLICY_INTENTS and confidence >= self.policy_topic_above
 
@@ -214,6 +223,11 @@ class DialogueTracker:
         running recommendation) and a substituted order id is left out (it would pull every
         question towards order status)."""
         text, resolved = r.text, r.resolved
+        if self._only_slots(text):
+            # "maya@example.com", "NW-482913", "43215": an answer to what was asked, not a new request
+            r.human = False
+            return (state.intent or ("order_status" if new.order_id else "out_of_scope")), max(
+                state.intent_confidence, 0.6)
         to_classify = text if r.disputes or (new.order_id and new.order_id in resolved
                                              and new.order_id not in text) else resolved
         intent, confidence = self.classifier.classify(self._mask_products(to_classify, new))

@@ -113,15 +113,7 @@ class Helpdesk:
         """Queue one webhook per URL (durably) and wake the worker; returns how many were queued."""
         if not self.enabled:
             return 0
-        payload = self.payload(event, ticket, messages)
-        rows = [{"url": url, "session_id": ticket["session_id"], "event": event,
-                 "body": json.dumps({**payload, "delivery_id": f"{payload['delivery_id']}-{i}"}, default=str)}
-                for i, url in enumerate(self.settings.webhook_urls)]
-        self.sessions.outbox.queue(rows)
-        if self.autostart:
-            self.start()
-        self._wake.set()
-        return len(rows)
+        return self._queue(event, ticket["session_id"], self.payload(event, ticket, messages))
 
     def send(self, event: str, session_id: str, payload: dict[str, Any]) -> int:
         """Queue a signed webhook for an event that is not a takeover step (an order action:
@@ -130,6 +122,10 @@ class Helpdesk:
             return 0
         body = {"version": PAYLOAD_VERSION, "event": event, "delivery_id": uuid.uuid4().hex, "sent_at": now_iso(),
                 "conversation_id": session_id, **payload}
+        return self._queue(event, session_id, body)
+
+    def _queue(self, event: str, session_id: str, body: dict[str, Any]) -> int:
+        """One durable outbox row per webhook URL (each its own delivery id); wakes the worker."""
         rows = [{"url": url, "session_id": session_id, "event": event,
                  "body": json.dumps({**body, "delivery_id": f"{body['delivery_id']}-{i}"}, default=str)}
                 for i, url in enumerate(self.settings.webhook_urls)]

@@ -21,13 +21,13 @@ from string import Formatter
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assistant.errors import CatalogError
 from assistant.dialogue.state import INTENTS, DialogueState
 from assistant.dialogue.tracker import TurnSignals
 from assistant.storage.schema import Owner
+from assistant.knowledge.files import read_store_file
 
 TOPICS = ("legal_threat", "lawyer", "chargeback", "safety_issue", "injury", "fraud")
 RULE_ORDER = ("agent_owns", "explicit_request", "sensitive_topic", "anger", "refund_over_amount",
@@ -217,12 +217,7 @@ class HandoffPolicy:
     @classmethod
     def load(cls, path: Path | str) -> "HandoffPolicy":
         path = Path(path)
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise HandoffPolicyError(f"handoff policy file not found: {path}") from None
-        except yaml.YAMLError as exc:
-            raise HandoffPolicyError(f"{path}: not valid YAML ({exc})") from None
+        raw = read_store_file(path, "handoff policy file", HandoffPolicyError)
         if raw is None:
             raw = {}
         if not isinstance(raw, dict):
@@ -359,6 +354,12 @@ class HandoffPolicy:
             if low.on_low_confidence_answer and ctx.answer_low_confidence:
                 return "low_confidence", "answer failed the grounding check", ()
         return None
+
+    def hand_over(self, rule: str, reason: str, context: HandoffContext | dict[str, Any] | None = None
+                  ) -> HandoffDecision:
+        """A handoff another part of the store decided (the order policy: "a person must decide
+        this return"), routed like the policy's own: live, queued, or a ticket out of hours."""
+        return self._route(rule, reason, (), HandoffContext.coerce(context))
 
     def _route(self, rule: str, reason: str, topics: tuple[str, ...],
                ctx: HandoffContext) -> HandoffDecision:

@@ -6,7 +6,6 @@ Importers for outside formats (assistant.importers) produce the same records.
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from assistant.errors import CatalogError
+from assistant.knowledge.files import read_store_file
 
 
 class Variant(BaseModel):
@@ -160,12 +160,7 @@ def slugify(text: str) -> str:
 def load_catalog(path: Path) -> list[Product]:
     """Read a native catalog file; image paths are resolved relative to the file."""
     path = Path(path)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CatalogError(f"catalog file not found: {path}") from None
-    except json.JSONDecodeError as exc:
-        raise CatalogError(f"{path}: not valid JSON ({exc})") from None
+    raw = read_store_file(path, "catalog file", fmt="json")
     if isinstance(raw, dict) and "products" in raw:
         raw = raw["products"]
     if not isinstance(raw, list):

@@ -110,14 +110,14 @@ class ProductDirectory:
         n = max(len(self.products), 1)
         return math.log(1 + n / 3)
 
-    def fits(self, product_id: str, text: str) -> bool | None:
-        """Is the kind of thing ``text`` asks for ("do you sell kayaks?") that product? None when
-        the text names no kind of thing."""
-        product = self.get(product_id)
+    def fits(self, product_id: str | None, text: str) -> bool | None:
+        """Is the kind of thing ``text`` asks for ("do you sell kayaks?") that product (False for
+        no product)? None when the text names no kind of thing."""
         _, kind = asked_kind(text.lower())
-        if product is None or not kind:
+        if not kind:
             return None
-        return kind_match(product, kind) > 0
+        product = self.get(product_id)
+        return product is not None and kind_match(product, kind) > 0
 
     def find_ids(self, text: str) -> list[str]:
         return [m.product_id for m in self.mentions(text)]

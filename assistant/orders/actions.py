@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import yaml
 
 from assistant.errors import CatalogError
 from assistant.orders.verification import ORDER_NUMBER_RE
 from assistant.settings import PROJECT_ROOT
+from assistant.knowledge.files import read_store_file
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.settings import Settings
@@ -41,12 +41,7 @@ class Detection:
 def load_examples(path: Path | str = DEFAULT_EXAMPLES) -> dict[str, dict[str, list[str]]]:
     """Read the example file; a missing set, an unknown label or an empty list names the file."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise CatalogError(f"order action examples not found: {path}") from None
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{path}: not valid YAML ({exc})") from None
+    raw = read_store_file(path, "order action examples") or {}
     out: dict[str, dict[str, list[str]]] = {}
     for set_name, labels in LABEL_SETS.items():
         block = raw.get(set_name) if isinstance(raw, dict) else None

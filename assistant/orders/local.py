@@ -12,7 +12,6 @@ A bad row is an error that names the file, the row and the field; nothing is wri
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from assistant.errors import CatalogError
 from assistant.orders.model import ActionRefused, Customer, Order, OrderNotFound
 from assistant.storage.orders import OrderTables
 from assistant.storage.sessions import SessionStore
+from assistant.knowledge.files import read_store_file
 
 
 def _stamp() -> str:
@@ -30,12 +30,7 @@ def _stamp() -> str:
 def read_orders_file(path: Path | str) -> tuple[list[Customer], list[Order]]:
     """Parse and check an orders file; raises CatalogError naming the file and the bad row."""
     path = Path(path)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CatalogError(f"orders file not found: {path}") from None
-    except json.JSONDecodeError as exc:
-        raise CatalogError(f"{path}: not valid JSON ({exc})") from None
+    raw = read_store_file(path, "orders file", fmt="json")
     if not isinstance(raw, dict) or not isinstance(raw.get("orders"), list):
         raise CatalogError(f"{path}: expected an object with 'customers' and 'orders' lists")
     customers: list[Customer] = []

@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import CatalogError
 from assistant.orders.model import STATUSES
+from assistant.knowledge.files import read_store_file
 
 Status = Literal["pending", "processed", "shipped", "delivered", "cancelled", "return requested",
                  "exchange requested"]
@@ -90,12 +90,7 @@ class OrdersPolicy:
     @classmethod
     def load(cls, path: Path | str) -> "OrdersPolicy":
         path = Path(path)
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise OrdersPolicyError(f"orders policy file not found: {path}") from None
-        except yaml.YAMLError as exc:
-            raise OrdersPolicyError(f"{path}: not valid YAML ({exc})") from None
+        raw = read_store_file(path, "orders policy file", OrdersPolicyError)
         if raw is None:
             raw = {}
         if not isinstance(raw, dict):

@@ -30,21 +30,28 @@ class TurnJournal:
         self.number = number
         self.state: DialogueState | None = None      # saved with the next flush
         self._pending: list[tuple[str, dict[str, Any]]] = []
+        self._relayed: list[ReplyEvent] = []
 
     def emit(self, type_: str, **data: Any) -> ReplyEvent:
         """Queue one event; the returned event carries its fields (its seq comes when stored)."""
         self._pending.append((type_, data))
         return ReplyEvent(type_, {**data, "turn": self.number})
 
+    def relay(self, event: ReplyEvent) -> None:
+        """An event another component stored itself (the order desk's ``order_action``), shown
+        with the next flush, before what is pending (it was stored first)."""
+        self._relayed.append(event)
+
     def flush(self) -> list[ReplyEvent]:
         """Store what is pending (and the state, if set) in one transaction; the stored events."""
+        relayed, self._relayed = self._relayed, []
         if not self._pending and self.state is None:
-            return []
+            return relayed
         pending, self._pending = self._pending, []
         state, self.state = self.state, None
         seqs = self.store.append_many(self.session_id, self.number, pending, state=state)
-        return [ReplyEvent(type_, {**data, "seq": seq, "turn": self.number})
-                for (type_, data), seq in zip(pending, seqs)]
+        return relayed + [ReplyEvent(type_, {**data, "seq": seq, "turn": self.number})
+                          for (type_, data), seq in zip(pending, seqs)]
 
     def run(self, steps: Iterator[Any]) -> Iterator[ReplyEvent]:
         """Drive the steps; yield each batch of events after it is committed."""
