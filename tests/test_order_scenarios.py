@@ -1,4 +1,4 @@
-"""Every order conversation in evals/order_desk/ played through the order desk on a fresh copy
+"""Every order conversation in tests/fixtures/order_scenarios.yaml played through the order desk on a fresh copy
 of its orders: the replies it expects, and the orders' state afterwards."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from assistant.settings import PROJECT_ROOT
 from assistant.storage.sessions import SessionStore
 from tests.orders_fixtures import NOW, order_detector, catalog_products  # noqa: F401
 
-FILE = PROJECT_ROOT / "evals" / "order_desk" / "conversations.yaml"
+FILE = PROJECT_ROOT / "tests" / "fixtures" / "order_scenarios.yaml"
 CONVERSATIONS = yaml.safe_load(FILE.read_text())["order_scenarios"]
 
 
