@@ -21,13 +21,13 @@ from string import Formatter
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.errors import CatalogError
 from assistant.dialogue.state import INTENTS, DialogueState
 from assistant.dialogue.tracker import TurnSignals
 from assistant.storage.schema import Owner
-from assistant.knowledge.files import read_store_file
+from assistant.knowledge.files import read_rules_file
 
 TOPICS = ("legal_threat", "lawyer", "chargeback", "safety_issue", "injury", "fraud")
 RULE_ORDER = ("agent_owns", "explicit_request", "sensitive_topic", "anger", "refund_over_amount",
@@ -217,19 +217,7 @@ class HandoffPolicy:
     @classmethod
     def load(cls, path: Path | str) -> "HandoffPolicy":
         path = Path(path)
-        raw = read_store_file(path, "handoff policy file", HandoffPolicyError)
-        if raw is None:
-            raw = {}
-        if not isinstance(raw, dict):
-            raise HandoffPolicyError(f"{path}: expected a mapping of rule names to settings")
-        try:
-            config = PolicyConfig.model_validate(raw)
-        except ValidationError as exc:
-            problems = []
-            for error in exc.errors():
-                where = ".".join(str(p) for p in error["loc"])
-                problems.append(f"field '{where}': {error['msg']}")
-            raise HandoffPolicyError(f"{path}: " + "; ".join(problems)) from None
+        config = read_rules_file(path, PolicyConfig, "handoff policy file", HandoffPolicyError)
         return cls(config, source=str(path))
 
     # -- business hours ---------------------------------------------------------------------

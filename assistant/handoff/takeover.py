@@ -21,7 +21,6 @@ Every step is also sent to the helpdesk (assistant.handoff.helpdesk) as a signed
 """
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from pydantic import BaseModel, ValidationError
+
 from assistant.errors import CatalogError
 
 
@@ -29,3 +31,19 @@ def read_store_file(path: Path | str, what: str, error: type[CatalogError] = Cat
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise error(f"{path}: not valid YAML ({exc})") from None
+
+
+def read_rules_file(path: Path | str, model: type[BaseModel], what: str,
+                    error: type[CatalogError] = CatalogError) -> BaseModel:
+    """A store's rules file (``handoff.yaml``, ``orders.yaml``) checked strictly against ``model``:
+    a misspelt key or a bad value stops the start with the file and the field named."""
+    raw = read_store_file(path, what, error)
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise error(f"{path}: expected a mapping of rule names to settings")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = [f"field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
+        raise error(f"{path}: " + "; ".join(problems)) from None

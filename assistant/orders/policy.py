@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.errors import CatalogError
 from assistant.orders.model import STATUSES
-from assistant.knowledge.files import read_store_file
+from assistant.knowledge.files import read_rules_file
 
 Status = Literal["pending", "processed", "shipped", "delivered", "cancelled", "return requested",
                  "exchange requested"]
@@ -90,16 +90,7 @@ class OrdersPolicy:
     @classmethod
     def load(cls, path: Path | str) -> "OrdersPolicy":
         path = Path(path)
-        raw = read_store_file(path, "orders policy file", OrdersPolicyError)
-        if raw is None:
-            raw = {}
-        if not isinstance(raw, dict):
-            raise OrdersPolicyError(f"{path}: expected a mapping of rule names to settings")
-        try:
-            config = OrdersPolicyConfig.model_validate(raw)
-        except ValidationError as exc:
-            problems = [f"field '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in exc.errors()]
-            raise OrdersPolicyError(f"{path}: " + "; ".join(problems)) from None
+        config = read_rules_file(path, OrdersPolicyConfig, "orders policy file", OrdersPolicyError)
         return cls(config, source=str(path))
 
     @classmethod
