@@ -291,8 +291,10 @@ class ConversationManager:
             yield from takeover_turn(self.takeover, HandoffTurn(work.session_id, work.number, decision, work.state,
                                                                 work.emit, work.turn.text, work.image_paths))
         yield work.emit("token", text=reply.text)
-        yield work.emit("citations", citations=[{"source_id": s, "title": s, "number": None} for s in reply.citations],
-                        low_confidence=False)
+        titles = {i: meta.get("title") or i for i, _, meta in self.knowledge.store.get(ids=reply.citations)} \
+            if reply.citations else {}
+        yield work.emit("citations", citations=[{"source_id": s, "title": titles.get(s, s), "number": None}
+                                                for s in reply.citations], low_confidence=False)
         yield from self._finish(work, answer=reply.text)
         return True
 

@@ -83,3 +83,13 @@ def test_a_backend_that_fails_is_answered_by_the_store_information(demo_settings
     assert notices and "unavailable" in notices[0]
     assert "1.4 kg" in out["answer"]
     assert out["citations"]["citations"]
+
+
+def test_an_order_reply_cites_the_store_page_by_its_title(manager):
+    """The order desk's own replies (a verified customer) cite FAQ pages as shoppers see them."""
+    from assistant.reply import Reply
+
+    reply = Reply.fold(manager.respond("conv-orders", Turn(text="I want to cancel order NW-483377",
+                                                           customer_id="C-1001")))
+    assert "Shall I go ahead?" in reply.answer
+    assert reply.cited and all(c["title"] != c["source_id"] for c in reply.cited), reply.cited
