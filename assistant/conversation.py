@@ -363,7 +363,8 @@ class ConversationManager:
                                 product_in_focus=self.knowledge.directory.get(self._focus(work)),
                                 attributes=dict(state.attributes), intent=work.signals.intent,
                                 cancel=work.cancel, images=[p.image for p in work.photos],
-                                recognised=self.knowledge.directory.get(work.matched[0]) if work.matched else None)
+                                recognised=self.knowledge.directory.get(work.matched[0]) if work.matched else None,
+                                language=state.language or "en")
         if self.backend.generative:
             request.messages = build_messages(
                 work.question, work.evidence, self.sessions.transcript(work.session_id)[:-1],

@@ -34,6 +34,7 @@ class AnswerRequest:
     intent: str | None = None
     cancel: Event = field(default_factory=Event)                   # set when the client goes away
     recognised: Product | None = None               # the product the shopper's photo shows, when sure
+    language: str = "en"                            # the shopper's language (ISO 639-1): answer in it
 
 
 class BackendOptions(BaseModel):
