@@ -28,6 +28,7 @@ from typing import Any
 
 from assistant.backends import AnswerRequest, ModelBackend, get_backend
 from assistant.backends.extractive import ExtractiveBackend
+from assistant.answers.cards import cards_for
 from assistant.answers.citations import parse_citations
 from assistant.errors import AssistantError, InvalidInput
 from assistant.events import ReplyEvent
@@ -391,7 +392,10 @@ class ConversationManager:
                                   for e in work.evidence])
         work.state = self.tracker.record_outcome(work.state, answered=bool(check.citations),
                                                  low_confidence=check.low_confidence)
-        work.state = self.tracker.record_shown(work.state, [work.evidence[n - 1].product_id for n in check.numbers])
+        shown = [work.evidence[n - 1].product_id for n in check.numbers]
+        work.state = self.tracker.record_shown(work.state, shown)
+        if cards := cards_for(shown, self.knowledge.directory.get, self.settings.product_url_pattern):
+            yield work.emit("products", products=cards)
         if check.low_confidence and self.backend.generative and not work.cancel.is_set():
             work.context.answer_low_confidence = True
             late = self.policy.decide(work.state, work.signals, work.context)
