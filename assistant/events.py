@@ -149,6 +149,7 @@ class Done(Payload):
     type = "done"
     slot = "done"
     answer: str = ""
+    language: str | None = None                                    # the conversation's, for a door's own strings
 
 
 @dataclass(frozen=True, kw_only=True)
