@@ -17,13 +17,14 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Mapping
 
-from assistant.lexicon.text import stem, words
+from assistant.lexicon.text import is_cjk, is_kana, parse_amount, scan, stem, words
 
 DEFAULT_LANGUAGE = "en"
-_LANGUAGES = {"en": "assistant.lexicon.en"}    # language code -> module defining LEXICON
+# language code -> module defining LEXICON
+_LANGUAGES = {code: f"assistant.lexicon.{code}" for code in ("en", "es")}
 
 
 @dataclass(frozen=True)
@@ -97,11 +98,35 @@ class Lexicon:
     use_preposition: re.Pattern[str]                 # "for <kayaking>": used for, not a kind
 
     # -- the few rules that are only a walk over these words ---------------------------------------
+    @cached_property
+    def cjk_cut(self) -> re.Pattern[str] | None:
+        """The language's Chinese/Japanese stopwords as cut points inside a run of characters
+        ("黑色的呢" -> 黑色); None for a language written with spaces."""
+        cjk = sorted((w for w in self.stopwords if is_cjk(w)), key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, cjk))) if cjk else None
+
+    def words(self, text: str) -> list[str]:
+        """The text's word tokens, a CJK run cut at this language's small words."""
+        return words(text, self.cjk_cut)
+
+    @cached_property
+    def _mood_words(self) -> frozenset[str]:
+        return frozenset({*self.negative_words, *self.positive_words, *self.negators,
+                          *self.intensifiers, *self.downtoners})
+
+    def sentiment_tokens(self, lowered: str) -> list[str]:
+        """The words sentiment is scored over, in order; a CJK run is cut at the sentiment,
+        negation and intensity words this language knows (no spaces to split on)."""
+        if not is_cjk(lowered):
+            return re.findall(r"(?:[^\W\d_]|')+", lowered)
+        return scan(lowered, self._mood_words, max(map(len, self._mood_words), default=1))
+
     def content_stems(self, text: str, exclude: set[str] = frozenset()) -> list[str]:
-        """A question's subject words, stemmed, in order (small words and one-digit numbers dropped)."""
+        """A question's subject words, stemmed, in order (small words, one-digit numbers and
+        Japanese hiragana, which is grammar, dropped)."""
         out = []
-        for w in words(text):
-            if w in self.stopwords or "-" in w or (w.isdigit() and len(w) < 2):
+        for w in self.words(text):
+            if w in self.stopwords or "-" in w or (w.isdigit() and len(w) < 2) or is_kana(w):
                 continue
             s = stem(w)
             if s not in exclude and s not in out:
@@ -113,12 +138,13 @@ class Lexicon:
         match = self.budget.search(text or "")
         if not match:
             return None, None
-        return float(match.group(1).replace(",", "")), match.span()
+        return parse_amount(next(g for g in match.groups() if g)), match.span()
 
     def only_budget(self, text: str, span: tuple[int, int] | None) -> bool:
         """Does the message say nothing but a budget ("my budget is about $150")?"""
         rest = text if span is None else text[:span[0]] + " " + text[span[1]:]
-        return all(w in self.budget_filler for w in re.findall(r"[a-z']+", rest.lower()))
+        return all(w in self.budget_filler or is_kana(w) for w in self.words(rest)
+                   if not w.isdigit())
 
     def expand_places(self, text: str) -> str:
         """Add the store pages' own words for what a question names: "UK" -> "United Kingdom",
