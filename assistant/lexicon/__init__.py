@@ -24,7 +24,7 @@ from assistant.lexicon.text import is_cjk, is_kana, parse_amount, scan, stem, wo
 
 DEFAULT_LANGUAGE = "en"
 # language code -> module defining LEXICON
-_LANGUAGES = {code: f"assistant.lexicon.{code}" for code in ("en", "es")}
+_LANGUAGES = {code: f"assistant.lexicon.{code}" for code in ("en", "es", "de")}
 
 
 @dataclass(frozen=True)
