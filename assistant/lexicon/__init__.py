@@ -23,8 +23,11 @@ from typing import Mapping
 from assistant.lexicon.text import is_cjk, is_kana, parse_amount, scan, stem, words
 
 DEFAULT_LANGUAGE = "en"
+# small words written elided onto the next one (French "l'", "qu'"): split off where the
+# language's stopwords hold them (English holds none, so "don't" stays whole)
+_ELIDED = frozenset("c d j l m n s t qu jusqu lorsqu puisqu".split())
 # language code -> module defining LEXICON
-_LANGUAGES = {code: f"assistant.lexicon.{code}" for code in ("en", "es", "de")}
+_LANGUAGES = {code: f"assistant.lexicon.{code}" for code in ("en", "es", "de", "fr")}
 
 
 @dataclass(frozen=True)
@@ -106,8 +109,19 @@ class Lexicon:
         return re.compile("|".join(map(re.escape, cjk))) if cjk else None
 
     def words(self, text: str) -> list[str]:
-        """The text's word tokens, a CJK run cut at this language's small words."""
-        return words(text, self.cjk_cut)
+        """The text's word tokens, a CJK run cut at this language's small words, and an elided
+        small word split off where this language elides ("l'autre" -> l, autre)."""
+        return self._split_elided(words(text, self.cjk_cut))
+
+    def _split_elided(self, tokens: list[str]) -> list[str]:
+        out = []
+        for w in tokens:
+            head, _, rest = w.partition("'")
+            if rest and head in _ELIDED and head in self.stopwords:
+                out.extend((head, rest))
+            else:
+                out.append(w)
+        return out
 
     @cached_property
     def _mood_words(self) -> frozenset[str]:
@@ -118,7 +132,7 @@ class Lexicon:
         """The words sentiment is scored over, in order; a CJK run is cut at the sentiment,
         negation and intensity words this language knows (no spaces to split on)."""
         if not is_cjk(lowered):
-            return re.findall(r"(?:[^\W\d_]|')+", lowered)
+            return self._split_elided(re.findall(r"(?:[^\W\d_]|')+", lowered))
         return scan(lowered, self._mood_words, max(map(len, self._mood_words), default=1))
 
     def content_stems(self, text: str, exclude: set[str] = frozenset()) -> list[str]:

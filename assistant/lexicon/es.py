@@ -56,7 +56,7 @@ quién quienes se sea ser si sí sin sobre son soy su sus también tambien tan t
 tienen tienes todo todos toda todas tu tú tus un una unas uno unos usted ustedes vale ya yo
 favor porfa quiero quisiera querría necesito busco buscando estoy dame decir saber ver mirar
 algo cosa cosas ahora bueno pues oye vale ok gracias hacer hace hacen tener ir va van dar
-cuál hay
+cuál hay menos sois somos
 """.split())
 
 SPEC_SYNONYMS: dict[str, tuple[str, ...]] = {
