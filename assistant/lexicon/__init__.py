@@ -27,7 +27,7 @@ DEFAULT_LANGUAGE = "en"
 # language's stopwords hold them (English holds none, so "don't" stays whole)
 _ELIDED = frozenset("c d j l m n s t qu jusqu lorsqu puisqu".split())
 # language code -> module defining LEXICON
-_LANGUAGES = {code: f"assistant.lexicon.{code}" for code in ("en", "es", "de", "fr")}
+_LANGUAGES = {code: f"assistant.lexicon.{code}" for code in ("en", "es", "de", "fr", "zh")}
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,9 @@ class Lexicon:
         for alias, name in self.country_aliases.items():
             if alias == "us":
                 continue  # "us" is mostly the pronoun
-            if re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w])", lowered) and name not in lowered:
+            named_here = (alias in lowered if is_cjk(alias)     # no word boundaries in CJK text
+                          else re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w])", lowered))
+            if named_here and name not in lowered:
                 extra.append(name)
         lowered += " ".join(extra) + " "
         named = set(words(text)) | {name for name in (*self.country_aliases.values(), *self.countries)
