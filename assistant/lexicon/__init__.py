@@ -27,7 +27,7 @@ DEFAULT_LANGUAGE = "en"
 # language's stopwords hold them (English holds none, so "don't" stays whole)
 _ELIDED = frozenset("c d j l m n s t qu jusqu lorsqu puisqu".split())
 # language code -> module defining LEXICON
-_LANGUAGES = {code: f"assistant.lexicon.{code}" for code in ("en", "es", "de", "fr", "zh")}
+_LANGUAGES = {code: f"assistant.lexicon.{code}" for code in ("en", "es", "de", "fr", "zh", "ja")}
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,10 @@ def parse_amount(raw: str) -> float:
     "1.000,50" are a thousand and a half, "49,99" is 49.99, "1万" is 10000 (the last separator
     followed by one or two digits is the decimal one; groups of three are thousands)."""
     text = raw.strip().replace(" ", "").replace("\u00a0", "").replace("'", "")
+    for big in ("万", "萬"):                       # "1万5千" is 10000 + 5000
+        if big in text[:-1]:
+            high, _, low = text.partition(big)
+            return parse_amount(high + big) + parse_amount(low)
     factor = 1
     if text and text[-1].lower() in _MULTIPLIERS:
         factor, text = _MULTIPLIERS[text[-1].lower()], text[:-1]
