@@ -303,12 +303,12 @@ _POS_WORDS = {
     "maravilloso": 2.5, "gracias": 1.5, "bueno": 1, "buena": 1, "bien": 1, "contento": 1.5,
     "contenta": 1.5, "útil": 2, "util": 2, "agradezco": 2, "amable": 1.5, "estupendo": 2,
     "estupenda": 2, "satisfecho": 1.5, "satisfecha": 1.5, "resuelto": 1, "rápido": 1, "rapido": 1,
-    "fácil": 1, "facil": 1, "mejor": 1.5, "guay": 1.5, "chévere": 1.5,
+    "fácil": 1, "facil": 1, "mejor": 1.5, "guay": 1.5, "chévere": 1.5, "gusta": 1.5, "gustan": 1.5,
 }
 _INTENSIFIERS = {"muy", "muchísimo", "muchisimo", "super", "súper", "totalmente", "completamente",
                  "absolutamente", "realmente", "tan", "demasiado", "increíblemente", "jodidamente"}
 _DOWNTONERS = ("un poco", "algo", "un poquito", "ligeramente", "un tanto", "más o menos")
-_NEGATORS = {"no", "nunca", "jamás", "jamas", "ni", "tampoco", "sin", "nada"}
+_NEGATORS = {"no", "nunca", "jamás", "jamas", "ni", "tampoco", "sin"}
 
 _ABUSE_RE = re.compile(
     r"\b(?:mierda\w*|joder|jodid[oa]s?|gilipollas|imbécil\w*|imbecil\w*|idiota\w*|estúpid[oa]s?|"
