@@ -6,11 +6,16 @@ stopwords, generic nouns, spec synonyms, colours, sizes, budgets, follow-up lead
 person, anger and abuse, sensitive topics, and the cues of how a question is asked (browsing,
 comparing, asking for an alternative). The logic that uses them is language-neutral
 (``assistant.lexicon.text`` holds the tokeniser and stemmer), so supporting a new language is one
-new module beside ``en.py`` that builds a ``Lexicon`` and registers it in ``_LANGUAGES``.
+new module beside ``en.py`` that builds a ``Lexicon`` and registers it in ``_LANGUAGES``: English,
+Spanish, German, French, Chinese and Japanese have one. The store's catalog and pages are written
+in English, so each language maps what names the store's own things (colours, kinds of product,
+countries, spec words) onto the English names the store uses. Chinese and Japanese are written
+without spaces: their patterns match on characters, and their keywords are cut by script and
+into character pairs (``text.cjk_tokens``), at the language's own small words.
 
-``lexicon(lang)`` falls back to English for a language without a module: a Spanish shopper still
-gets the English rules (and the embedding-based intent classifier, which is not word-list based),
-rather than an error mid-conversation.
+``lexicon(lang)`` falls back to English for a language without a module: a Portuguese shopper
+still gets the English rules (and the embedding-based intent classifier, which is not word-list
+based), rather than an error mid-conversation.
 """
 from __future__ import annotations
 
