@@ -16,6 +16,7 @@ from assistant.dialogue.signals import (detect_sensitive_topics, find_attributes
                                         score_sentiment)
 from assistant.lexicon import Lexicon, languages, lexicon
 from assistant.lexicon.text import cjk_tokens, parse_amount, words
+from conftest_intents import classifier  # noqa: F401  (fixture: the real encoder, loaded once)
 
 LANGS = ("es", "de", "fr", "zh", "ja")
 EN = lexicon("en")
@@ -110,6 +111,27 @@ def test_an_ask_for_a_person_is_read_in_the_shoppers_language(lang, text):
 @pytest.mark.parametrize("lang, text", [(lang, t) for lang, texts in NOT_ASKS.items() for t in texts])
 def test_a_negated_ask_a_question_about_the_bot_or_a_mention_is_not_one(lang, text):
     assert not is_human_request(text, lexicon(lang))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_classifier_reads_asks_for_a_person_with_the_messages_lexicon(classifier, lang):
+    """The English-trained person detector stays out of other languages: its letter n-grams fire
+    on "Für wie viele Personen ist das Zelt?" or "Ayer hablé con un agente"."""
+    words_ = lexicon(lang)
+    assert [t for t in ASKS[lang] if classifier.classify(t, words_)[0] != "human_request"] == []
+    assert [t for t in NOT_ASKS[lang] if classifier.classify(t, words_)[0] == "human_request"] == []
+
+
+@pytest.mark.parametrize("lang, text", [("es", "¡Hola, buenos días!"), ("de", "Hallo, vielen Dank!"),
+                                        ("fr", "Bonjour, merci beaucoup"), ("zh", "你好，谢谢你"),
+                                        ("ja", "こんにちは、ありがとうございます")])
+def test_a_greeting_alone_is_a_greeting_in_every_language(classifier, lang, text):
+    assert classifier.classify(text, lexicon(lang)) == ("greeting", 0.95)
+
+
+def test_the_english_person_detector_still_reads_english_typos_and_indirect_asks(classifier):
+    assert classifier.classify("cn i tlk to a humn plz")[0] == "human_request"
+    assert classifier.classify("I don't need a person, just the price")[0] != "human_request"
 
 
 # -- anger, abuse, dissatisfaction, cancels -----------------------------------------------------------

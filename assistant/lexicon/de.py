@@ -376,10 +376,11 @@ _HUMAN_RES = tuple(re.compile(pattern, re.I) for pattern in (
     r"\b(?:mensch|mitarbeiter|berater|jemand)\s+(?:soll|sollte|muss)\s+(?:sich )?(?:das )?"
         r"(?:ansehen|anschauen|übernehmen|uebernehmen|kümmern|melden)\b",
 ))
-# Negations and questions about the bot before the match in the same clause cancel it.
+# Negations, questions about the bot and past mentions ("gestern mit einem Mitarbeiter gesprochen") cancel a
+# match in their clause; the learned readings are cancelled by them anywhere.
 _HUMAN_NEGATED = re.compile(
     r"\b(?:nicht|kein|keine|keinen|keiner|nie|niemals|ohne|bist du|sind sie|ist das|bin ich|"
-    r"spreche ich|rede ich|chatte ich)\b", re.I)
+    r"spreche ich|rede ich|chatte ich|gesprochen|geredet|telefoniert|gechattet)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[,.;!?]|\baber\b|\bsondern\b|\bnur\b|\bdoch\b", re.I)
 
 _ARRIVAL_RE = _one_of(

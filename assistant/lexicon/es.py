@@ -392,10 +392,11 @@ _HUMAN_RES = tuple(re.compile(pattern, re.I) for pattern in (
     r"\bhay (?:alguien|alguna persona|algún humano|algun humano)\b[^?.!]{0,20}\b(?:con quien|que)\b"
         r"[^?.!]{0,20}\b(?:hablar|atender|ayudar)",
 ))
-# Negations and questions about the bot before the match in the same clause cancel it.
+# Negations, questions about the bot and past mentions ("ayer hablé con un agente") cancel a
+# match in their clause; the learned readings are cancelled by them anywhere.
 _HUMAN_NEGATED = re.compile(
     r"\b(?:no|nunca|sin|tampoco|ni|no hace falta|no es necesario|eres|es usted|estoy hablando con|"
-    r"hablo con)\b", re.I)
+    r"hablo con|hablé|hable con|hablamos|he hablado|había hablado|me dijo|me dijeron)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[,.;!?¡¿]|\bpero\b|\bsolo\b|\bsólo\b|\bsino\b", re.I)
 
 _ARRIVAL_RE = _one_of(

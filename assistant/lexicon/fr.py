@@ -373,10 +373,11 @@ _HUMAN_RES = tuple(re.compile(pattern, re.I) for pattern in (
     r"\b(?:j['’]ai besoin d['’]|il me faut)\s*(?:un|une)\s+(?:vrai\s+)?(?:humain|conseiller|"
         r"conseillère|agent|personne|responsable)\b",
 ))
-# Negations and questions about the bot before the match in the same clause cancel it.
+# Negations, questions about the bot and past mentions ("j'ai parlé à un conseiller") cancel a
+# match in their clause; the learned readings are cancelled by them anywhere.
 _HUMAN_NEGATED = re.compile(
     r"\b(?:ne|n['’]|pas|jamais|sans|aucun|aucune|plus besoin|êtes-vous|etes-vous|es-tu|est-ce un|"
-    r"suis-je|je parle à|je parle a|c['’]est un)\b|\bn['’]", re.I)
+    r"suis-je|je parle à|je parle a|c['’]est un|parlé|discuté|eu au téléphone)\b|\bn['’]", re.I)
 _CLAUSE_BREAK = re.compile(r"[,.;!?]|\bmais\b|\bjuste\b|\bseulement\b", re.I)
 
 _ARRIVAL_RE = _one_of(

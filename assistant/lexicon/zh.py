@@ -278,8 +278,10 @@ _HUMAN_RES = (
     re.compile(r"(?:打电话给我|给我打(?:个)?电话|回(?:个)?电话给我|给我回电|回电话)"),
     re.compile(r"让\s*" + _WHO + r"\s*(?:来|处理|看看|跟进|接手|联系我)"),
 )
-# Negations and questions about the bot before the match in the same clause cancel it.
-_HUMAN_NEGATED = re.compile(r"不(?:需|要|用|想|必)|别|无需|没必要|用不着|甭|你是|是不是|你们是|我是在跟")
+# Negations, questions about the bot and past mentions ("跟客服说过了") cancel a
+# match in their clause; the learned readings are cancelled by them anywhere.
+_HUMAN_NEGATED = re.compile(r"不(?:需|要|用|想|必)|别|无需|没必要|用不着|甭|你是|是不是|你们是|我是在跟|"
+                            r"(?:说|聊|谈|联系|沟通)过")
 _CLAUSE_BREAK = re.compile(r"[，,。.；;！!？?、~～]|但是|可是|不过|只是|就是")
 
 _ARRIVAL_RE = _any("收到", "到货", "送到", "寄来", "一打开", "开箱", "拆开", "刚买", "全新", "包装里",
@@ -290,7 +292,8 @@ _IN_USE_RE = re.compile(r"用了(?:\S{0,3})(?:天|周|星期|个月|月|年|次)
 _GREETING_WORDS = {
     "你好", "您好", "嗨", "哈喽", "哈啰", "早上好", "上午好", "下午好", "晚上好", "早", "谢谢", "多谢",
     "感谢", "谢啦", "再见", "拜拜", "好的", "好", "嗯", "嗯嗯", "在吗", "在不在", "有人吗", "hello", "hi",
-    "ok", "客服", "你们", "辛苦了", "没问题", "收到", "知道了", "明白了",
+    "ok", "客服", "你们", "辛苦了", "没问题", "收到", "知道了", "明白了", "你", "您", "大家", "啦", "呀",
+    "啊", "哈", "了", "吗", "呢", "哦", "非常", "太",
 }
 _LEADING_GREETING = re.compile(r"^\s*(?:(?:你好|您好|嗨|哈喽|哈啰|hello|hi|早上好|下午好|晚上好|在吗|亲)"
                                r"\s*[，,.!！。:：~～]*\s*)+", re.I)
