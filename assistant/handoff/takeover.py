@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from assistant.answers.notices import handoff_message, relay_message, withdrawn_message
 from assistant.dialogue.state import DialogueState
 from assistant.errors import AssistantError, NotFound
 from assistant.events import ReplyEvent
@@ -36,8 +37,8 @@ from assistant.storage.sessions import SessionStore
 from assistant.storage.tickets import OPEN
 
 CLOSED = ("handed_back", "resolved", "cancelled")
-CANCELLED_MESSAGE = "OK, I've withdrawn the request for a person. I'm here if you need anything else."
-QUEUED_RELAY_MESSAGE = "Added to your request - a member of our team will reply here."
+CANCELLED_MESSAGE = withdrawn_message("en")
+QUEUED_RELAY_MESSAGE = relay_message("en")
 
 
 class TakeoverConflict(AssistantError):
@@ -320,6 +321,11 @@ class HandoffTurn:
     images: Sequence[str] = ()                    # stored photo paths of this turn
 
 
+def _language(turn: HandoffTurn) -> str:
+    """The shopper's language: what the chat tells them is in it."""
+    return getattr(turn.state, "language", None) or "en"
+
+
 def takeover_turn(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]:
     """The manager's one call after ``policy.decide``; returns True when the bot must stay silent.
 
@@ -345,7 +351,8 @@ def takeover_turn(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]
         return True
     if HandoffPolicy.opens_ticket(turn.decision):
         ticket = takeover.start(turn.session_id, turn.decision, turn.state)
-        yield turn.emit("handoff", **handoff_event_data(ticket, turn.decision))
+        said = handoff_message(turn.decision, _language(turn))
+        yield turn.emit("handoff", **handoff_event_data(ticket, turn.decision, **({"message": said} if said else {})))
         return True
     return False
 
@@ -357,12 +364,12 @@ def _withdraw(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]:
     except TakeoverConflict:
         return None
     turn.state.owner = Owner.BOT
-    yield turn.emit("handoff", **handoff_event_data(ticket, None, message=CANCELLED_MESSAGE))
+    yield turn.emit("handoff", **handoff_event_data(ticket, None, message=withdrawn_message(_language(turn))))
     return ticket
 
 
 def _relay(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]:
     ticket = takeover.shopper_message(turn.session_id, turn.number, turn.text, turn.images)
     turn.state.owner = Owner(ticket.status)
-    message = QUEUED_RELAY_MESSAGE if ticket.status == Owner.QUEUED else None
+    message = relay_message(_language(turn)) if ticket.status == Owner.QUEUED else None
     yield turn.emit("handoff", **handoff_event_data(ticket, None, message=message, relayed=True))
