@@ -27,6 +27,7 @@ from contextvars import ContextVar
 from dataclasses import replace
 
 from assistant.answers import phrasing as say
+from assistant.answers.asking import english_question
 from assistant.answers.citations import cited_numbers
 from assistant.answers.examples import ORDER_LIKE, shoppers_ids, without_examples
 from assistant.answers.prices import price_text, sale_text
@@ -40,7 +41,7 @@ from assistant.knowledge.products import asked_kind, kind_match, names_product
 from assistant.knowledge.retrieval import wants_variants
 from assistant.dialogue.state import POLICY_INTENTS
 from assistant.lexicon import lexicon
-from assistant.messages import catalog
+from assistant.messages import catalog, language_code
 from assistant.lexicon.text import has_phrase, similar, stem, words
 from assistant.privacy import has_card_number
 
@@ -131,11 +132,41 @@ class ExtractiveBackend(ModelBackend):
             return declined
         if not evidence or max(e.score for e in evidence) < self.options.min_score:
             return t("dont_know")
+        restated = self._restated(req)
+        if restated is not req:                         # one question, put in English
+            return self._answer_one(restated)
         typed, _, seen = req.question.partition("\n")   # what photos read follows the shopper's words
         parts = question_parts(typed)
         if len(parts) > 1:
             return self._answer_parts(req, parts, seen)
         return self._answer_one(req)
+
+    def _restated(self, req: AnswerRequest) -> AnswerRequest:
+        """A question in another language that these English rules cannot read, restated in
+        English where its meaning is sure (assistant/answers/asking.py): "Alpine 40 背包有多重?"
+        is answered as "what is its weight?". The shopper's words follow (without their question
+        marks, so they stay one question) for the options they name ("XL"), and colours the
+        language's lexicon knows are added in English. Browsing and policy questions go by the
+        intent and evidence as they are."""
+        if language_code(req.language) == "en" or req.intent in POLICY_INTENTS or req.intent == "recommendation":
+            return req
+        typed, _, seen = req.question.partition("\n")
+        product = req.product_in_focus or self._named_product(req.evidence)
+        if product is None or self._understood(product, typed):
+            return req
+        english = english_question(typed, product, req.language)
+        if english is None:
+            return req
+        own = lexicon(req.language)
+        colours = [c for alias, c in own.color_aliases.items() if own.language != "en" and alias in typed.lower()]
+        said = re.sub(r"[?？¿!！¡]", " ", typed).strip()
+        question = " ".join([english, said, *dict.fromkeys(colours)]) + (f"\n{seen}" if seen else "")
+        return replace(req, question=question)
+
+    def _understood(self, product: Product, typed: str) -> bool:
+        """Do the English rules already see what is asked (a spec, the price, options)?"""
+        q = typed.lower()
+        return bool(self._spec_lines(product, q, strong=True) or PRICE_ASK.search(q) or wants_variants(q))
 
     def _answer_parts(self, req: AnswerRequest, parts: list[str], seen: str) -> str:
         """Each question of a several-question message answered on its own, joined into one
