@@ -12,7 +12,7 @@ from typing import Any
 
 from babel.dates import format_datetime
 
-from assistant.messages import language_code, message
+from assistant.messages import catalog, language_code, message
 
 
 def _field(decision: Any, name: str) -> Any:
@@ -47,3 +47,8 @@ def relay_message(lang: str | None) -> str:
 def withdrawn_message(lang: str | None) -> str:
     """The shopper withdrew the request for a person."""
     return message("replies.handoff_withdrawn", lang)
+
+
+def left_message_text(lang: str | None) -> str:
+    """A queued request no one took in time: kept as a message (``{store}`` still to fill in)."""
+    return catalog(lang, "replies").get("handoff_left_message", "")
