@@ -45,6 +45,7 @@ def test_ask_json_lines_keep_sessions_and_report_bad_lines(cli_data):
     assert len(out) == 5
     assert out[1]["session"] == "cli-1" and "Red" in out[1]["answer"]
     assert out[1]["citations"] and out[1]["state"]["product_in_focus"] == "summit-rain-jacket"
+    assert out[1]["products"][0]["id"] == "summit-rain-jacket"          # the product card, for scripts
     assert "error" in out[2] and out[2]["line"] == 3
     assert "cannot read image" in out[3]["error"]
     assert "cannot read image /no/such/photo.jpg" in out[4]["error"]

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.answers.notices import handoff_message, left_message_text, relay_message, withdrawn_message
 from assistant.dialogue.state import DialogueState
 from assistant.errors import AssistantError, NotFound
 from assistant.events import ReplyEvent
@@ -179,7 +180,7 @@ class Takeover:
         for row in self.sessions.tickets.queued_idle_since(cutoff, session_id):
             try:
                 ticket = self._transition(Ticket.from_row(row), "left_message",
-                                          text=self.say(row["session_id"], "left_message"))
+                                          text=left_message_text(Ticket.from_row(row).language).format(store=self.store_name))
             except TakeoverConflict:          # an agent joined (or another process expired it) meanwhile
                 continue
             self.sessions.save_state(ticket.session_id,
@@ -284,7 +285,7 @@ class Takeover:
         if ticket.status != Owner.QUEUED:
             raise TakeoverConflict(f"{ticket.agent or 'an agent'} has already joined this conversation; "
                                    "the request can no longer be withdrawn")
-        ticket = self._transition(ticket, "cancelled", text=self.say(session_id, "request_withdrawn") if announce else None)
+        ticket = self._transition(ticket, "cancelled", text=withdrawn_message(ticket.language) if announce else None)
         self._notify("ticket.cancelled", ticket, [])
         return ticket
 
@@ -358,6 +359,11 @@ class HandoffTurn:
     images: Sequence[str] = ()                    # stored photo paths of this turn
 
 
+def _language(turn: HandoffTurn) -> str:
+    """The shopper's language: what the chat tells them is in it."""
+    return getattr(turn.state, "language", None) or "en"
+
+
 def takeover_turn(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]:
     """The manager's one call after ``policy.decide``; returns True when the bot must stay silent.
 
@@ -386,7 +392,8 @@ def takeover_turn(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]
         return True
     if HandoffPolicy.opens_ticket(turn.decision):
         ticket = takeover.start(turn.session_id, turn.decision, turn.state)
-        yield turn.emit("handoff", **handoff_event_data(ticket, turn.decision))
+        said = handoff_message(turn.decision, _language(turn))
+        yield turn.emit("handoff", **handoff_event_data(ticket, turn.decision, **({"message": said} if said else {})))
         return True
     return False
 
@@ -398,14 +405,12 @@ def _withdraw(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]:
     except TakeoverConflict:
         return None
     turn.state.owner = Owner.BOT
-    withdrawn = message("ui.request_withdrawn", turn.state.language, takeover.messages_dir)
-    yield turn.emit("handoff", **handoff_event_data(ticket, None, message=withdrawn))
+    yield turn.emit("handoff", **handoff_event_data(ticket, None, message=withdrawn_message(_language(turn))))
     return ticket
 
 
 def _relay(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]:
     ticket = takeover.shopper_message(turn.session_id, turn.number, turn.text, turn.images)
     turn.state.owner = Owner(ticket.status)
-    relayed = (message("ui.queued_relay", turn.state.language, takeover.messages_dir)
-               if ticket.status == Owner.QUEUED else None)
+    relayed = relay_message(_language(turn)) if ticket.status == Owner.QUEUED else None
     yield turn.emit("handoff", **handoff_event_data(ticket, None, message=relayed, relayed=True))

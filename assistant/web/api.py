@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -141,6 +142,9 @@ class ReplyOut(BaseModel):
     answer: str
     citations: list[dict[str, Any]] = Field(default_factory=list)
     handoff: dict[str, Any] | None = None
+    products: list[dict[str, Any]] = Field(default_factory=list, description="cards of the products the answer "
+                                           "is about: id, name, price, compare_at_price, in_stock, image, url")
+    suggestions: list[str] = Field(default_factory=list, description="next questions to offer the shopper")
     language: str | None = Field(None, description="the conversation's language after this message")
     events: list[dict[str, Any]] = Field(description="every event of this reply, as the stream sends them")
 
@@ -291,7 +295,9 @@ async def send_message(session_id: SessionId, request: Request, door: Door, _cal
     reply = Reply.fold(stored)
     out = ReplyOut(session_id=session_id, answer=reply.answer or (reply.error.message if reply.error else ""),
                    citations=reply.cited, handoff=reply.handoff.fields if reply.handoff else None,
-                   language=reply.done.language if reply.done else None, events=[public_event(session_id, e) for e in stored])
+                   products=reply.cards, suggestions=reply.next_questions,
+                   language=reply.done.language if reply.done else None,
+                   events=[public_event(session_id, e) for e in stored])
     return JSONResponse(out.model_dump())
 
 
@@ -319,3 +325,14 @@ async def read_image(session_id: SessionId, door: Door, _caller: SessionCaller,
         return FileResponse(path, media_type=image_mime(path))
 
     return await anyio.to_thread.run_sync(find)
+
+
+@router.get("/products/{product_id}/image", summary="A product's photo, for the product cards",
+            response_class=FileResponse, responses={200: {"content": {"image/*": {}}}})
+async def product_image(product_id: Annotated[str, Path(max_length=200)], door: Door) -> FileResponse:
+    """Public like the store's own product pages; only files the catalog names are served."""
+    product = door.manager.knowledge.directory.get(product_id)
+    path = product.images[0] if product is not None and product.images else None
+    if path is None or not await anyio.to_thread.run_sync(lambda: os.path.isfile(path)):
+        raise NotFound(f"no photo of a product with id {product_id!r}")
+    return FileResponse(path, media_type=image_mime(path), headers={"Cache-Control": "public, max-age=3600"})
