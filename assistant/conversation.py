@@ -140,7 +140,8 @@ class ConversationManager:
         self.policy = HandoffPolicy.load(policy_file) if policy_file.exists() else HandoffPolicy()
         self.takeover = Takeover(self.sessions, Helpdesk(settings.helpdesk, self.sessions),
                                  product_name=lambda pid: self.knowledge.directory.name_of(pid),
-                                 store_name=settings.store_name)
+                                 store_name=settings.store_name,
+                                 messages_dir=settings.prompts_dir / "messages")
         self.small_talk = SmallTalk.load(settings.prompts_dir, settings.store_name)
         self.perception = self._load_perception()
         self.orders = build_order_desk(settings, self.sessions, products=self.knowledge.directory.products,
