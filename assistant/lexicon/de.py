@@ -365,6 +365,8 @@ _HUMAN_RES = tuple(re.compile(pattern, re.I) for pattern in (
         r"(?:menschen|mitarbeiter\w*|berater\w*|ansprechpartner\w*|vorgesetzten|chef|manager)\s+"
         r"(?:sprechen|haben|bitte|holen)\b",
     r"\b(?:echter|echten|richtiger|richtigen|lebendiger|realer)\s+(?:mensch|menschen|person|mitarbeiter)\b",
+    r"\b(?:menschliche[nr]?|persönliche[nr]?|persoenliche[nr]?)\s+(?:ansprechpartner\w*|kontakt|berater\w*|"
+        r"mitarbeiter\w*|beratung|support)\b",
     r"^\W*(?:ein(?:en)?\s+)?(?:mensch|menschen|mitarbeiter(?:in)?|berater(?:in)?|kundenservice|"
         r"kundendienst)(?:\s*,?\s*(?:bitte|sofort|jetzt))?\W*$",
     r"\b(?:will|möchte|moechte|brauche|verlange|hätte gern|haette gern|hätte gerne|wünsche)\s+"

@@ -376,7 +376,8 @@ _PERSON = (r"(?:(?:una?|el|la|algún|alguna|algun|un[ao]? de (?:sus|vuestros|tus
 _HUMAN_RES = tuple(re.compile(pattern, re.I) for pattern in (
     r"\b(?:hablar|habla|charlar|comunicarme|comunicar|contactar|chatear|conversar|tratar)\b"
         r"(?:\s+\w+){0,3}?\s+(?:con|a)\s+" + _PERSON,
-    r"\b(?:pásame|pasame|pásenme|pasenme|páseme|paseme|ponme|ponerme|póngame|pongame|comunícame|"
+    r"\b(?:pásame|pasame|pásenme|pasenme|páseme|paseme|pasar|pasarme|ponme|ponerme|póngame|pongame|"
+        r"poner|comunicar|comunicarme|transferir|transferirme|derivar|derivarme|conectar|conectarme|comunícame|"
         r"comunicame|transfiéreme|transfiereme|transfiérame|transfiérame|transfiérame|transfiere|"
         r"deriva|derívame|derivame|conéctame|conectame|conécteme)\b(?:\s+\w+){0,2}?\s+(?:con|a)\s+" + _PERSON,
     r"\b(?:persona|humano|agente|operador|asesor)\s+(?:real|de verdad|físic[ao])\b",
