@@ -208,6 +208,58 @@ def test_negation_turns_a_kind_word_round(lang, liked, disliked):
     assert score_sentiment(liked, words_) > 0 > score_sentiment(disliked, words_)
 
 
+# Written before the patterns were last looked at: 35 of 40 read right then (the misses: "echar
+# humo", "zu rauchen", "fumer", "ひどすぎる", and "注文をキャンセルできますか" taken for a cancel).
+MORE_SIGNALS = {  # cancels, not cancels, angry, (budget, amount), (sensitive, topic)
+    "es": (
+        ["Bueno, olvídalo, ya lo encontré", "Cancela la petición, ya no hace falta"],
+        ["¿Puedo cancelar mi pedido?"],
+        ["¡Es indignante! Llevo tres semanas esperando y nadie hace nada"],
+        [("Busco unas botas de hasta 120 euros", 120), ("algo baratito, como máximo 30€", 30)],
+        [("Me salió un sarpullido con la crema", "injury"), ("La pantalla empezó a echar humo", "safety_issue")],
+    ),
+    "de": (
+        ["Ach, vergessen Sie es, ich habe es gefunden", "Schon gut, brauche ich nicht mehr"],
+        ["Kann ich meine Bestellung stornieren?"],
+        ["Das ist eine absolute Frechheit, ich warte seit drei Wochen!!"],
+        [("Suche Wanderschuhe bis 120 Euro", 120), ("höchstens 30€ bitte", 30)],
+        [("Ich habe einen Ausschlag von der Creme bekommen", "injury"), ("Das Display fing an zu rauchen", "safety_issue")],
+    ),
+    "fr": (
+        ["Bon, laisse tomber, j'ai trouvé", "Annulez la demande, plus besoin"],
+        ["Puis-je annuler ma commande ?"],
+        ["C'est scandaleux, j'attends depuis trois semaines et personne ne fait rien !"],
+        [("Je cherche des bottes jusqu'à 120 euros", 120), ("pas plus de 30€", 30)],
+        [("J'ai eu une réaction allergique à la crème", "injury"), ("L'écran a commencé à fumer", "safety_issue")],
+    ),
+    "zh": (
+        ["算了，我自己找到了", "不用了，谢谢"],
+        ["我能取消订单吗"],
+        ["等了三个星期还没到，你们太离谱了！"],
+        [("想买一双120元以内的登山鞋", 120), ("最多30块", 30)],
+        [("用了这个面霜脸上起疹子了", "injury"), ("屏幕开始冒烟", "safety_issue")],
+    ),
+    "ja": (
+        ["やっぱり大丈夫です、自分で見つけました", "もう必要ないです"],
+        ["注文をキャンセルできますか"],
+        ["3週間も待っているのに届かない、ひどすぎる！"],
+        [("1万2千円以内の登山靴を探しています", 12000), ("高くても3000円まで", 3000)],
+        [("このクリームでかぶれました", "injury"), ("画面から煙が出てきた", "safety_issue")],
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_more_cancels_anger_budgets_and_sensitive_topics_are_read(lang):
+    words_ = lexicon(lang)
+    cancels, not_cancels, angry, budgets, sensitive = MORE_SIGNALS[lang]
+    assert all(is_cancel_request(t, words_) for t in cancels)
+    assert not any(is_cancel_request(t, words_) for t in not_cancels)
+    assert all(score_sentiment(t, words_) <= -0.5 for t in angry)
+    assert [words_.find_budget(t)[0] for t, _ in budgets] == [a for _, a in budgets]
+    assert all(topic in detect_sensitive_topics(t, words_) for t, topic in sensitive)
+
+
 # -- sensitive topics ---------------------------------------------------------------------------------
 SENSITIVE = {
     "es": [("Voy a denunciarlos y hablar con mi abogado", {"legal_threat", "lawyer"}),

@@ -333,7 +333,7 @@ SENSITIVE_PATTERNS: dict[str, re.Pattern[str]] = {
         r"meine bank (?:holt|bucht|storniert|wird)|käuferschutz|paypal[- ]?(?:konflikt|fall|beschwerde))\b", re.I),
     "safety_issue": re.compile(
         r"\b(?:feuer gefangen|in flammen|in brand|brandgefahr|brandgeruch|brennt|explodiert\w*|funken|funkt|überhitz\w*|"
-        r"ueberhitz\w*|geschmolzen|schmilzt|raucht|rauch|verbrannt riecht|brandgeruch|stromschlag\w*|"
+        r"ueberhitz\w*|geschmolzen|schmilzt|rauch(?:t|en|te)?|qualm\w*|verbrannt riecht|brandgeruch|stromschlag\w*|"
         r"elektrischen schlag|erstickungsgefahr|giftig\w*|dämpfe|gefährlich\w*|gefaehrlich\w*|"
         r"sicherheitsrisiko|rückrufaktion|zurückgerufen)\b", re.I),
     "injury": re.compile(

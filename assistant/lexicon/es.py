@@ -349,7 +349,7 @@ SENSITIVE_PATTERNS: dict[str, re.Pattern[str]] = {
     "safety_issue": re.compile(
         r"\b(?:se (?:ha )?incendi\w+|(?:ha )?(?:salido|salió|salio) ardiendo|prendi[óo] fuego|"
         r"en llamas|explot\w+|chispas?|sobrecalent\w+|(?:se )?(?:derriti[óo]|derretido)|"
-        r"(?:sale|salía|salia|echa|echaba) humo|olor a quemado|descarga el[ée]ctrica|calambrazo|"
+        r"(?:sal|ech)\w* humo|humea\w*|olor a quemado|descarga el[ée]ctrica|calambrazo|"
         r"me dio (?:la )?corriente|peligro de asfixia|t[oó]xic\w+|humos|peligros\w+|inseguro|"
         r"riesgo de incendio|retirad[oa] del mercado)\b", re.I),
     "injury": re.compile(

@@ -332,7 +332,7 @@ SENSITIVE_PATTERNS: dict[str, re.Pattern[str]] = {
         r"ouvrir un litige)\b", re.I),
     "safety_issue": re.compile(
         r"\b(?:pris feu|prend feu|a brûlé|en flammes|incendie|explos\w+|étincelles?|etincelles?|"
-        r"surchauff\w+|fondu|fondre|fumée|fume|odeur de brûlé|odeur de brule|décharge électrique|"
+        r"surchauff\w+|fondu|fondre|fum(?:ée|e|er|ait|é)|odeur de brûlé|odeur de brule|décharge électrique|"
         r"electrocut\w+|électrocut\w+|risque d['’]étouffement|toxique\w*|émanations|dangereu\w+|"
         r"pas sûr|risque d['’]incendie|rappel (?:de produit|produit)|rappelé)\b", re.I),
     "injury": re.compile(
