@@ -17,6 +17,7 @@ events are stored in a few transactions by its TurnJournal, assistant.storage.jo
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import time
@@ -156,6 +157,21 @@ class ConversationManager:
     def close(self) -> None:
         self.takeover.helpdesk.close()
         self.backend.close()
+
+    def with_sessions(self, sessions: SessionStore, settings: Settings | None = None,
+                      helpdesk: Helpdesk | None = None) -> "ConversationManager":
+        """This manager's models (intents, backend, photos, the order-action detector) over another
+        session database, and so its own conversations, handoffs and orders: what an eval
+        conversation with an order store of its own runs on, without embedding every example
+        again. ``settings`` may differ in data dir and order settings. Close only its helpdesk."""
+        other = copy.copy(self)
+        other.settings, other.sessions = settings or self.settings, sessions
+        other.takeover = Takeover(sessions, helpdesk or Helpdesk(other.settings.helpdesk, sessions),
+                                  product_name=lambda pid: self.knowledge.directory.name_of(pid),
+                                  store_name=other.settings.store_name)
+        other.orders = build_order_desk(other.settings, sessions, products=self.knowledge.directory.products,
+                                        helpdesk=other.takeover.helpdesk, detector=self.orders.detector)
+        return other
 
     # -- one turn -----------------------------------------------------------------------
     def new_session(self, customer_id: str | None = None) -> str:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -72,7 +72,7 @@ class OrderDesk:
     def __init__(self, orders: OrderSystem, sessions: "SessionStore", policy: OrdersPolicy | None = None,
                  detector: OrderActionDetector | None = None, products: Mapping[str, "Product"] | None = None,
                  helpdesk: "Helpdesk | None" = None, public_url: str = "http://127.0.0.1:7860",
-                 order_id_pattern: str = DEFAULT_ORDER_ID_PATTERN):
+                 order_id_pattern: str = DEFAULT_ORDER_ID_PATTERN, clock: Callable[[], datetime] | None = None):
         self.orders = orders
         self.sessions = sessions
         self.tables = OrderTables(sessions)
@@ -82,6 +82,9 @@ class OrderDesk:
         self.helpdesk = helpdesk
         self.public_url = public_url.rstrip("/")
         self.order_id_pattern = order_id_pattern       # the store's order-number format (settings)
+        # what "now" is for the store's windows (returns, exchanges, damage): an eval replays a
+        # conversation on the day its orders describe
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.verifier = Verifier(orders, self.tables, self.policy)
         self.runner = ActionRunner(orders, sessions, self.tables, self.verifier, helpdesk, self.public_url)
 
@@ -91,7 +94,7 @@ class OrderDesk:
                now: datetime | None = None) -> OrderReply:
         desk = OrderTurn.from_dict(state)
         ctx = _Ctx(session_id, desk, text or "", customer_id, list(images or []), turn,
-                   now or datetime.now(timezone.utc), intent)
+                   now or self.clock(), intent)
         reply = self._turn(ctx)
         reply.state = desk.to_dict()
         if desk.order_id:
