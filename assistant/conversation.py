@@ -317,8 +317,9 @@ class ConversationManager:
     def _about_an_order(self, work: TurnWork) -> bool:
         """The order desk takes the turn when it is already working on something with the shopper,
         or the message is about one of their orders: it names an order, or speaks of "my order"
-        (package, delivery...) with an order-shaped intent or action. Questions about the store's
-        policies in general ("how long do I have to return shoes?") are answered from its pages."""
+        (package, delivery...) or of an item they bought with an order-shaped intent or action.
+        Questions about the store's policies in general ("how long do I have to return shoes?")
+        are answered from its pages."""
         if self._desk_busy(work):
             return True
         text = work.turn.text
@@ -326,7 +327,9 @@ class ConversationManager:
             return False                  # "the name of the customer who placed NW-..." is declined
         if work.signals.order_ids:
             return True
-        if not work.turn.customer_id or not self.tracker.words.order_words.search(text):
+        customer = work.turn.customer_id
+        if not customer or not (self.tracker.words.order_words.search(text)
+                                or self.orders.names_their_item(customer, text)):
             return False
         return work.signals.intent in ORDER_INTENTS or self.orders.detector.action(text).label is not None
 

@@ -115,7 +115,7 @@ class OrderDesk:
         # 2. What is asked.
         asked = self.detector.action(text).label
         numbers = find_order_ids(text, self.order_id_pattern)
-        if not asked and not numbers and ctx.elsewhere:
+        if not asked and not numbers and ctx.elsewhere and not self._fills_slot(ctx):
             return self._not_mine(ctx)       # a question of another kind: the desk keeps its place
         if desk.pending is not None and not asked and not numbers:
             return OrderReply(say.yes_or_no(desk.pending.summary))
@@ -150,6 +150,11 @@ class OrderDesk:
             return bool(ctx.images)
         if waiting == "condition":
             return self.detector.condition(text).label is not None
+        if waiting == "item" and ctx.desk.order_id:      # "the saute pan", of the order in focus
+            try:
+                return bool(match_items(text, [self.orders.get_order(ctx.desk.order_id)]))
+            except OrderNotFound:
+                return False
         return False
 
     def _not_mine(self, ctx: "_Ctx") -> OrderReply:
@@ -162,6 +167,11 @@ class OrderDesk:
             if hits and hits[0][1].product_id:
                 changes["product_in_focus"] = hits[0][1].product_id
         return OrderReply("", handled=False, state_changes=changes)
+
+    def names_their_item(self, customer_id: str | None, text: str) -> bool:
+        """Does the message name an item from one of this verified customer's orders ("I want to
+        return the down vest")? Such a message is about their order though it never says "order"."""
+        return bool(customer_id) and bool(match_items(text, self.orders.orders_for(customer_id)))
 
     # -- who is asking ----------------------------------------------------------------------
     def _visible_orders(self, who: Identity) -> list[Order]:
@@ -210,7 +220,8 @@ class OrderDesk:
             ctx.just_proven = True
             return None
         if proof.reason == "locked":
-            desk.reset_goal()
+            # still waiting for a proof: another zip or email is told about the lock, not sent elsewhere
+            desk.awaiting = "verification"
             return OrderReply(say.locked(proof.locked_until - time.time()))
         desk.awaiting = "verification"
         return OrderReply(say.no_match(desk.order_id))
