@@ -6,8 +6,9 @@
 - handoff precision / recall / F1 over turns that say whether a handoff should happen, and how
   often each rule fired;
 - citation precision: of the sources an answer cites, the share that contain an asserted fact
-  (an expected phrase or a quantity the answer states);
-- groundedness: the share of answers stating quantities whose every quantity is in the evidence;
+  (an expected phrase or a quantity the answer states); order desk replies are left out;
+- groundedness: the share of answers stating quantities whose every quantity is in the evidence
+  (for an order desk reply in a conversation with its own orders: the shopper's order records);
 - evidence recall: turns whose expected value was in the evidence handed to the backend, and
   in its top-ranked item (evidence.py) - the ceiling any backend can reach;
 - latency p50 / p95 per turn (wall time of the whole reply, and to the first token);
@@ -120,9 +121,13 @@ def _handoffs(turns: list) -> dict[str, Any]:
 
 
 def _citations(turns: list) -> dict[str, Any]:
+    """Over answers drawn from the store's pages: an order desk reply's facts come from the order
+    records (its groundedness is checked against them), its citation names the rule's page."""
     supported = cited = 0
     for t in turns:
         obs = t.observation
+        if obs.order_desk:
+            continue
         texts = {e["source_id"]: e.get("text", "") for e in obs.evidence}
         facts = [*t.expect.get("contains", []), *(q.text for q in quantities(obs.answer))]
         if not obs.cited_ids or not facts:

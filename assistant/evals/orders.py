@@ -178,6 +178,17 @@ class ConversationOrders:
         setup.fixture.store(sessions)
         self.before = self.snapshot()
         self._webhooks_seen: set[int] = set()
+        self._replies: list[Any] = []
+
+    def watch(self, desk) -> None:
+        """Note each reply of the conversation's own order desk, to tell the turns it answered."""
+        handle = desk.handle
+
+        def noted(*args, **kwargs):
+            reply = handle(*args, **kwargs)
+            self._replies.append(reply)
+            return reply
+        desk.handle = noted
 
     def snapshot(self) -> dict[str, dict[str, Any] | None]:
         from assistant.storage.orders import OrderTables
@@ -195,6 +206,22 @@ class ConversationOrders:
                 if r["id"] not in self._webhooks_seen]
         self._webhooks_seen.update(r["id"] for r in rows)
         obs.webhooks = [{"event": r["event"], "order_id": json.loads(r["body"]).get("order_id")} for r in rows]
+        answered = [r for r in self._replies if r.handled]
+        self._replies.clear()
+        obs.order_desk = bool(answered) and answered[-1].text.strip() == obs.answer.strip()
+        if obs.order_desk:            # its facts come from the order records, not the cited rule's page
+            obs.evidence = [*obs.evidence, *self.order_evidence(obs.state.get("orders") or {})]
+
+    def order_evidence(self, desk_state: dict[str, Any]) -> list[dict[str, Any]]:
+        """The records the desk may read for this shopper: the customer's orders, the proven ones."""
+        from assistant.storage.orders import OrderTables
+
+        tables = OrderTables(self.sessions)
+        records = list(tables.orders_for(self.setup.customer)) if self.setup.customer else []
+        known = {r["id"] for r in records}
+        records += [r for r in map(tables.order, desk_state.get("proven_orders") or []) if r and r["id"] not in known]
+        return [{"source_id": f"order/{r['id']}", "title": f"order {r['id']} (order system)",
+                 "text": json.dumps(r, ensure_ascii=False), "cited": False} for r in records]
 
 
 # -- the checks -----------------------------------------------------------------------------------

@@ -161,6 +161,7 @@ class EvalRunner:
             "data_dir": folder, "helpdesk": helpdesk,
             "orders": base.orders.model_copy(update={"connector": "local", "demo_file": ""})})
         own = manager.with_sessions(sessions, settings, helpdesk=Helpdesk(helpdesk, sessions, autostart=False))
+        orders.watch(own.orders)
         if conv.orders.now is not None:
             moment = conv.orders.now
             own.orders.clock = lambda: moment

@@ -46,6 +46,7 @@ class TurnObservation:
     order_actions: list[dict[str, Any]] = field(default_factory=list)   # the order writes that ran
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)     # watched orders: {id: {before, after, customer}}
     webhooks: list[dict[str, Any]] | None = None    # webhooks queued this turn (None: the outbox was not watched)
+    order_desk: bool = False        # the order desk answered (from the order records; evidence holds them)
 
     @property
     def cited_ids(self) -> list[str]:
