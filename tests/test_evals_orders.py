@@ -152,5 +152,9 @@ conversations:
     assert outcome.report["flat_metrics"]["orders.confirmed_writes"] == 1.0
     cancel_turn = convs["cancels"]["turns"][1]
     assert cancel_turn["webhooks"] == [{"event": "order.cancel", "order_id": "NW-483377"}]
+    # the desk's reply rests on the shopper's order records: they are its evidence, and it is grounded in them
+    assert cancel_turn["order_desk"] and "order/NW-483377" in [e["source_id"] for e in cancel_turn["evidence"]]
+    assert "order/NW-482640" not in [e["source_id"] for e in cancel_turn["evidence"]]      # another customer's
+    assert cancel_turn["grounding"]["grounded"] is not False
     html = (tmp_path / "r.html").read_text()
     assert "Order writes (1: cancel 1)" in html and "expected &#x27;cancelled&#x27;" in html

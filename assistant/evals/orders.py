@@ -179,9 +179,11 @@ class ConversationOrders:
         self.before = self.snapshot()
         self._webhooks_seen: set[int] = set()
         self._replies: list[Any] = []
+        self._desk = None
 
     def watch(self, desk) -> None:
         """Note each reply of the conversation's own order desk, to tell the turns it answered."""
+        self._desk = desk
         handle = desk.handle
 
         def noted(*args, **kwargs):
@@ -213,15 +215,32 @@ class ConversationOrders:
             obs.evidence = [*obs.evidence, *self.order_evidence(obs.state.get("orders") or {})]
 
     def order_evidence(self, desk_state: dict[str, Any]) -> list[dict[str, Any]]:
-        """The records the desk may read for this shopper: the customer's orders, the proven ones."""
+        """What the desk may read for this shopper: the customer's orders and the proven ones, the
+        catalog entries of their items, the store's order rules, and the order number the shopper
+        gave in the conversation (an unproven one is only repeated back)."""
         from assistant.storage.orders import OrderTables
 
         tables = OrderTables(self.sessions)
         records = list(tables.orders_for(self.setup.customer)) if self.setup.customer else []
         known = {r["id"] for r in records}
         records += [r for r in map(tables.order, desk_state.get("proven_orders") or []) if r and r["id"] not in known]
-        return [{"source_id": f"order/{r['id']}", "title": f"order {r['id']} (order system)",
-                 "text": json.dumps(r, ensure_ascii=False), "cited": False} for r in records]
+        out = [_evidence(f"order/{r['id']}", f"order {r['id']} (order system)", r) for r in records]
+        products = getattr(self._desk, "products", {}) or {}
+        for pid in dict.fromkeys(i.get("product_id") for r in records for i in r.get("items") or []):
+            if pid in products:
+                out.append(_evidence(f"product/{pid}", products[pid].name, products[pid].model_dump()))
+        if self._desk is not None:
+            out.append(_evidence("rules/orders.yaml", "the store's order rules", self._desk.policy.config.model_dump()))
+        given = desk_state.get("order_id")
+        if given and given not in {r["id"] for r in records}:
+            out.append({"source_id": "conversation/order-number", "title": "the order number the shopper gave",
+                        "text": f"order number {given}", "cited": False})
+        return out
+
+
+def _evidence(source_id: str, title: str, data: Any) -> dict[str, Any]:
+    return {"source_id": source_id, "title": title, "text": json.dumps(data, ensure_ascii=False, default=str),
+            "cited": False}
 
 
 # -- the checks -----------------------------------------------------------------------------------
