@@ -167,7 +167,7 @@ class EvalRunner:
             own.orders.clock = lambda: moment
         return own, orders
 
-    def run_turn(self, manager, session_id: str, turn, customer: str | None = None,
+    def run_turn(self, manager, session_id: str, turn, locale: str | None = None, customer: str | None = None,
                  orders: ConversationOrders | None = None) -> TurnResult:
         from assistant.conversation import Turn
 
@@ -177,7 +177,8 @@ class EvalRunner:
         try:
             try:
                 images = [Path(p).read_bytes() for p in turn.images]
-                for event in manager.respond(session_id, Turn(text=turn.text, images=images, customer_id=customer)):
+                for event in manager.respond(session_id, Turn(text=turn.text, images=images, locale=locale,
+                                                              customer_id=customer)):
                     if reply.add(event).type == "token" and obs.first_token_ms is None:
                         obs.first_token_ms = round((time.perf_counter() - started) * 1000, 1)
             finally:                 # what streamed before a failure still counts
@@ -244,10 +245,10 @@ class EvalRunner:
         if conv.orders is not None:
             manager, orders = self.with_own_orders(manager, conv)
         try:
-            result.session_id = manager.new_session(customer_id=conv.customer) if orders else \
-                f"eval-{uuid.uuid4().hex[:12]}"
+            result.session_id = manager.new_session(customer_id=conv.customer, locale=conv.locale) if orders \
+                else f"eval-{uuid.uuid4().hex[:12]}"
             for index, turn in enumerate(conv.turns, 1):
-                turn_result = self.run_turn(manager, result.session_id, turn, conv.customer, orders)
+                turn_result = self.run_turn(manager, result.session_id, turn, conv.locale, conv.customer, orders)
                 turn_result.index = index
                 if self.judge is not None and turn_result.observation.answer:
                     turn_result.observation.judge = self.judge.rate(turn_result.observation)
