@@ -26,9 +26,9 @@ import numpy as np
 
 from assistant.knowledge.catalog import Product
 from assistant.knowledge.chunking import category_chunks
-from assistant.knowledge.embeddings import embed
+from assistant.knowledge.embeddings import PASSAGE, embed, fingerprint
 from assistant.knowledge.evidence import Evidence
-from assistant.knowledge.store import KnowledgeStore
+from assistant.knowledge.store import EmbeddingModelMismatch, KnowledgeStore
 from assistant.knowledge.products import ProductDirectory
 from assistant.lexicon import lexicon
 from assistant.lexicon.text import has_phrase, stem, words
@@ -138,6 +138,7 @@ class Retriever:
 
     def _load_documents(self) -> None:
         """FAQ and policy chunks with their stored vectors: scored in memory, keywords and all."""
+        self._stale = self.store.model_mismatch(fingerprint(self.encoder))
         got = self.store.collection.get(where={"kind": {"$in": list(DOCUMENT_KINDS)}},
                                         include=["documents", "metadatas", "embeddings"])
         self._doc_rows = [(i, d, m or {}) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
@@ -146,8 +147,9 @@ class Retriever:
                              else np.zeros((0, 1), dtype=np.float32))
         self._keywords = KeywordIndex([f"{m.get('title', '')} {d} {m.get('topic', '')} {m.get('tags', '')}"
                                        for _, d, m in self._doc_rows])
-        # an FAQ's own question, embedded alone: shoppers ask questions, and question-to-question
-        # similarity finds "When will I get my refund?" for "still no refund for my boots"
+        # an FAQ's own question, embedded alone (as a query: like with like): shoppers ask questions,
+        # and question-to-question similarity finds "When will I get my refund?" for "still no
+        # refund for my boots"
         faq = [i for i, (_, _, m) in enumerate(self._doc_rows) if m.get("kind") == "faq"]
         self._faq_rows = np.asarray(faq, dtype=np.int64)
         self._faq_vectors = (np.asarray(embed(self.encoder, [self._doc_rows[i][2].get("title", "") for i in faq]),
@@ -156,7 +158,8 @@ class Retriever:
     def _load_categories(self) -> None:
         chunks = category_chunks(list(self.directory.products.values()), "catalog")
         self._categories = [(c.id, c.text, c.metadata) for c in chunks]
-        self._category_vectors = (np.asarray(embed(self.encoder, [c.text for c in chunks]), dtype=np.float32)
+        self._category_vectors = (np.asarray(embed(self.encoder, [c.text for c in chunks], role=PASSAGE),
+                                             dtype=np.float32)
                                   if chunks else np.zeros((0, 1), dtype=np.float32))
 
     # -- searching ------------------------------------------------------------------------
@@ -168,6 +171,8 @@ class Retriever:
         adds what the store's pages for that intent say to the query: "the strap tore on day one"
         then also searches the damaged-item and warranty pages. ``known``: texts this turn has
         embedded already (the intent classifier's), so the same text is not embedded twice."""
+        if self._stale:
+            raise EmbeddingModelMismatch(self._stale)
         hint = WORDS.intent_hints.get(intent or "", "")
         query = f"{question} ({hint})" if hint else question
         masked = _IDENTIFIER.sub(" ", question)
