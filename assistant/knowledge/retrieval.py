@@ -83,6 +83,15 @@ def wants_variants(question: str) -> bool:
 _IDENTIFIER = re.compile(r"#?\b[A-Za-z]{0,4}[-\s]?\d{5,}\b|\b\d[\d -]{8,}\d\b")
 
 
+# A model number or SKU as shoppers quote it: letters then digits, maybe a suffix (RL-4040, GP3108-BLK-S);
+# ASCII-bounded only, so one run into Chinese or Japanese text is still found.
+_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,5}[-\s]?\d{2,7}(?:-[A-Za-z0-9]{1,6})*(?![A-Za-z0-9])")
+
+
+def _code_key(code: str) -> str:
+    return re.sub(r"[-\s]", "", code).lower() if _CODE.fullmatch(code.strip()) else ""
+
+
 def keyword_terms(text: str) -> list[str]:
     """Content words for keyword search ("how long does it take" carries none; nor do order numbers
     and phone numbers, which documents only quote as examples)."""
@@ -185,7 +194,7 @@ class Retriever:
             return [_evidence(h) for h in self.store.query(vector, k, where)]
         plain = vectors[masked]
         named = list(product_ids or [])
-        named += [pid for pid in self.directory.find_ids(question) if pid not in named]
+        named += [pid for pid in self.directory.find_ids(question) + self._by_code(question) if pid not in named]
         results = self._focused(vector, question, named[:3]) if named else []
         seen = {e.source_id for e in results}
         product_words = {t for pid in named for t in keyword_terms(self.directory.name_of(pid))}
@@ -306,6 +315,20 @@ class Retriever:
                         for pid, p in self.directory.products.items()}
             cached = self._words_of = (self.directory, words_of)
         return cached[1]
+
+    def _by_code(self, question: str) -> list[str]:
+        """Products whose model number or SKU the question quotes ("RL-4040", "rl 4040", "型番RL-4040"):
+        exact identifiers, found in any language, whatever the embedding makes of them."""
+        cached = getattr(self, "_codes", None)
+        if cached is None or cached[0] is not self.directory:
+            codes: dict[str, str] = {}
+            for pid, p in self.directory.products.items():
+                for code in [str(p.specs.get("model_number", "")), *(v.sku for v in p.variants)]:
+                    if _code_key(code):
+                        codes.setdefault(_code_key(code), pid)
+            cached = self._codes = (self.directory, codes)
+        found = (cached[1].get(_code_key(m)) for m in _CODE.findall(question))
+        return list(dict.fromkeys(pid for pid in found if pid))
 
     def _category(self, vector) -> list[Evidence]:
         if not self._categories:
