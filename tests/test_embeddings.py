@@ -95,3 +95,12 @@ def test_fingerprints_tell_the_models_apart(e5):
     other = {**fingerprint(e5), "embedding_probe": fingerprint(minilm)["embedding_probe"]}
     assert not same_model(other, fingerprint(e5))
     assert not same_model(None, fingerprint(e5))
+
+
+def test_an_empty_model_setting_is_refused_naming_the_choices():
+    from pydantic import ValidationError
+
+    from assistant.settings import Settings
+
+    with pytest.raises(ValidationError, match="multilingual-e5-small"):
+        Settings(embedding_model=" ")
