@@ -161,6 +161,13 @@ class ConversationManager:
     def new_session(self, customer_id: str | None = None) -> str:
         return self.sessions.create(customer_id=customer_id)
 
+    def shopper_turn(self, session_id: str, text: str, images: list[bytes] | None = None) -> Turn:
+        """A message as the shopper of this conversation: the customer id the conversation was
+        started with (the signed identity a front door checked, see ``new_session``) rides on
+        every turn; a conversation not started yet, or started without one, is a guest's."""
+        customer_id = self.sessions.info(session_id).get("customer_id") if self.sessions.exists(session_id) else None
+        return Turn(text=text, images=list(images or []), customer_id=customer_id)
+
     def validate(self, turn: Turn) -> None:
         limits = self.settings.limits
         if not turn.text.strip() and not turn.images:
@@ -295,7 +302,9 @@ class ConversationManager:
             if reply.citations else {}
         yield work.emit("citations", citations=[{"source_id": s, "title": titles.get(s, s), "number": None}
                                                 for s in reply.citations], low_confidence=False)
-        yield from self._finish(work, answer=reply.text)
+        pending = (reply.state or {}).get("pending")
+        confirm = {"action": pending["action"], "order_id": pending["order_id"]} if pending else None
+        yield from self._finish(work, answer=reply.text, confirm=confirm)
         return True
 
     def _about_an_order(self, work: TurnWork) -> bool:
@@ -437,10 +446,11 @@ class ConversationManager:
         yield work.emit("citations", citations=[], low_confidence=False)
         yield from self._finish(work, answer=text)
 
-    def _finish(self, work: TurnWork, answer: str) -> Iterator[ReplyEvent]:
+    def _finish(self, work: TurnWork, answer: str, confirm: dict[str, str] | None = None) -> Iterator[ReplyEvent]:
+        """State saved, then done; ``confirm`` names the order change the answer asks a yes or no for."""
         if work.journal is not None:               # saved in the transaction that stores done
             work.journal.state = work.state
         else:
             self.sessions.save_state(work.session_id, work.state)
         yield work.emit("state", state=work.state.to_dict())
-        yield work.emit("done", answer=answer.strip())
+        yield work.emit("done", answer=answer.strip(), **({"confirm": confirm} if confirm else {}))

@@ -149,6 +149,7 @@ class Done(Payload):
     type = "done"
     slot = "done"
     answer: str = ""
+    confirm: dict[str, str] | None = None     # {action, order_id}: the answer asks yes or no to this change
 
 
 @dataclass(frozen=True, kw_only=True)
