@@ -49,6 +49,9 @@
   var QUICK_REPLIES = [["yes", "confirm_yes", "Yes"], ["no", "confirm_no", "No"]];
   var ICON_CHAT = "<svg width='28' height='28' viewBox='0 0 24 24' fill='currentColor' aria-hidden='true'>" +
     "<path d='M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z'/></svg>";
+  var ICON_THUMB = "<svg width='15' height='15' viewBox='0 0 24 24' fill='none' stroke='currentColor' stroke-width='2' " +
+    "stroke-linejoin='round' aria-hidden='true'><path d='M7 10v11H3V10zM7 10l4-8a3 3 0 0 1 3 3v4h6a2 2 0 0 1 2 2.3l-1.4 8A2 2 0 0 1 " +
+    "18.6 21H7'/></svg>";
   var ICON_PHOTO = "<svg width='18' height='18' viewBox='0 0 24 24' fill='none' stroke='currentColor' " +
     "stroke-width='2' aria-hidden='true'><rect x='3' y='6' width='18' height='14' rx='2'/>" +
     "<circle cx='12' cy='13' r='3.5'/><path d='M8 6l2-3h4l2 3'/></svg>";
@@ -116,15 +119,16 @@
     ".cards{display:flex;gap:8px;overflow-x:auto;margin-top:8px;padding-bottom:2px;white-space:normal}" +
     ".card{flex:0 0 132px;border:1px solid #d8dee4;border-radius:10px;overflow:hidden;background:#fff;cursor:pointer;" +
     "display:flex;flex-direction:column;font-size:12px}.card:hover{border-color:#1f6feb}" +
-    ".card img{width:100%;height:96px;object-fit:cover;background:#eaeef2}.card .body{padding:6px 7px;display:flex;flex-direction:column;gap:2px}" +
+    ".card img{width:100%;height:96px;object-fit:contain;background:#fff}.card .body{padding:6px 7px;display:flex;flex-direction:column;gap:2px}" +
     ".card .name{font-weight:600;line-height:1.25}.card .price{font-weight:600}.card s{color:#57606a;font-weight:400;margin-left:4px}" +
     ".card .stock{color:#2d6a35}.card .stock.out{color:#b42318}.card a{color:#0a58ca;text-decoration:underline}" +
     ".chips{display:flex;flex-wrap:wrap;gap:6px;align-self:flex-start;max-width:95%}" +
     ".chips button{border:1px solid #1f6feb;background:#fff;color:#1f6feb;border-radius:14px;padding:4px 10px;cursor:pointer;" +
     "font:inherit;font-size:13px;text-align:left}.chips button:hover{background:#1f6feb;color:#fff}" +
     ".rate{display:flex;flex-wrap:wrap;gap:4px;align-items:center;margin-top:6px;white-space:normal}" +
-    ".rate button{border:1px solid #d0d7de;background:#fff;border-radius:12px;padding:1px 8px;cursor:pointer;font-size:13px}" +
-    ".rate button[aria-pressed=true]{background:#ddf4ff;border-color:#1f6feb}" +
+    ".rate button{border:1px solid #d0d7de;background:#fff;color:#57606a;border-radius:12px;padding:2px 8px;cursor:pointer;" +
+    "display:flex;align-items:center}.rate button.down svg{transform:rotate(180deg)}" +
+    ".rate button[aria-pressed=true]{background:#ddf4ff;border-color:#1f6feb;color:#1f6feb}" +
     ".rate input{flex:1;min-width:120px;border:1px solid #d0d7de;border-radius:6px;padding:3px 6px;font:inherit;font-size:12px}" +
     ".rate .thanks{font-size:12px;color:#57606a}" +
     ".sources a{color:#0a58ca}" +
@@ -340,11 +344,12 @@
   function ratingBar(message) {
     var bar = el("div", "rate");
     bar.dataset.testid = "sa-rating";
-    [["up", "\ud83d\udc4d", "rate_up"], ["down", "\ud83d\udc4e", "rate_down"]].forEach(function (choice) {
-      var button = el("button", null, choice[1]);
+    [["up", "rate_up"], ["down", "rate_down"]].forEach(function (choice) {
+      var button = el("button", choice[0]);
+      button.innerHTML = ICON_THUMB;                // the widget's own icon; no server text here
       button.type = "button";
       button.dataset.testid = "sa-rate-" + choice[0];
-      button.title = t(choice[2]); button.setAttribute("aria-label", t(choice[2]));
+      button.title = t(choice[1]); button.setAttribute("aria-label", t(choice[1]));
       button.setAttribute("aria-pressed", message.rating === choice[0] ? "true" : "false");
       button.addEventListener("click", function () {
         if (message.rating === choice[0]) return;
