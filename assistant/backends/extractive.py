@@ -146,10 +146,10 @@ class ExtractiveBackend(ModelBackend):
         English where its meaning is sure (assistant/answers/asking.py): "Alpine 40 背包有多重?"
         is answered as "what is its weight?". The shopper's words follow (without their question
         marks, so they stay one question) for the options they name ("XL"), and colours the
-        language's lexicon knows are added in English. Browsing and policy questions go by the
-        intent and evidence as they are."""
-        if language_code(req.language) == "en" or req.intent in POLICY_INTENTS or req.intent == "recommendation":
-            return req
+        language's lexicon knows are added in English. Browsing, policy and order questions (asks
+        of their own in the match) go by the intent and evidence as they are."""
+        if language_code(req.language) == "en":     # (the intent is not asked: the classifier reads
+            return req                              # other languages less surely than this match)
         typed, _, seen = req.question.partition("\n")
         product = req.product_in_focus or self._named_product(req.evidence)
         if product is None or self._understood(product, typed):
