@@ -60,7 +60,7 @@ def test_every_replies_catalog_has_englishs_keys_and_fields(lang):
     own = yaml.safe_load((DEFAULT_DIR / lang / "replies.yaml").read_text(encoding="utf-8"))
     assert set(own) == set(english), set(own) ^ set(english)
     for key, template in english.items():
-        same = lambda names: {_SAME_THING.get(n, n) for n in names}  # noqa: E731
+        same = lambda names: {_SAME_THING.get(n, n) for n in names}
         assert same(fields(own[key])) == same(fields(template)), (lang, key, own[key])
 
 
