@@ -28,7 +28,7 @@ from typing import Any
 
 from assistant.backends import AnswerRequest, ModelBackend, get_backend
 from assistant.backends.extractive import ExtractiveBackend
-from assistant.answers.cards import cards_for
+from assistant.answers.cards import cards_for, source_page
 from assistant.answers.citations import parse_citations
 from assistant.errors import AssistantError, InvalidInput
 from assistant.events import ReplyEvent
@@ -46,6 +46,7 @@ from assistant.orders.flows import ORDER_INTENTS
 from assistant.orders.service import build_order_desk
 from assistant.answers.photo_replies import unmatched_reply, unsure_reply
 from assistant.answers.small_talk import SmallTalk
+from assistant.answers.suggestions import suggest
 from assistant.messages import message
 from assistant.handoff.takeover import HandoffTurn, Takeover, takeover_turn
 from assistant.dialogue.language import normalise_locale
@@ -159,6 +160,13 @@ class ConversationManager:
     def _load_perception(self) -> PhotoPerception:
         describe = self.backend.describe_image if self.backend.accepts_images else None
         return PhotoPerception(self.settings, self.knowledge, describe=describe)
+
+    def write_copy(self, product_id: str, image: bytes | None = None):
+        """Product copy for staff, by this manager's backend (assistant.answers.product_copy)."""
+        from assistant.answers.product_copy import write_copy
+
+        return write_copy(self.knowledge.directory.get(product_id), self.backend, self.settings.store_name, image,
+                          self.settings.prompts_dir, product_id=product_id)
 
     def close(self) -> None:
         self.takeover.helpdesk.close()
@@ -308,7 +316,8 @@ class ConversationManager:
         yield work.emit("token", text=reply.text)
         titles = {i: meta.get("title") or i for i, _, meta in self.knowledge.store.get(ids=reply.citations)} \
             if reply.citations else {}
-        yield work.emit("citations", citations=[{"source_id": s, "title": titles.get(s, s), "number": None}
+        yield work.emit("citations", citations=[{"source_id": s, "title": titles.get(s, s), "number": None,
+                                                 "url": self._page_of(s)}
                                                 for s in reply.citations], low_confidence=False)
         yield from self._finish(work, answer=reply.text)
         return True
@@ -401,7 +410,8 @@ class ConversationManager:
         """Citations checked against the evidence; the outcome counts towards repeated failure,
         and a generative answer that cites nothing may still hand off."""
         check = parse_citations(work.answer, work.evidence)
-        yield work.emit("citations", citations=[c.to_dict() for c in check.citations],
+        yield work.emit("citations", citations=[{**c.to_dict(), "url": self._page_of(c.source_id)}
+                                                for c in check.citations],
                         low_confidence=check.low_confidence, reason=check.reason,
                         evidence=[{"source_id": e.source_id, "title": e.title, "text": e.text, "score": e.score}
                                   for e in work.evidence])
@@ -411,6 +421,13 @@ class ConversationManager:
         work.state = self.tracker.record_shown(work.state, shown)
         if cards := cards_for(shown, self.knowledge.directory.get, self.settings.product_url_pattern):
             yield work.emit("products", products=cards)
+        if check.citations and not check.low_confidence:
+            about = {pid for pid in shown if pid}       # one product, else a listing: no product's specs
+            focus = self.knowledge.directory.get(about.pop() if len(about) == 1 else None if about
+                                                 else self._focus(work))
+            if offered := suggest(focus, work.turn.text, work.answer, work.signals.intent,
+                                  [c.source_id for c in check.citations], work.state.language or "en"):
+                yield work.emit("suggestions", suggestions=offered)
         if check.low_confidence and self.backend.generative and not work.cancel.is_set():
             work.context.answer_low_confidence = True
             late = self.policy.decide(work.state, work.signals, work.context)
@@ -421,6 +438,10 @@ class ConversationManager:
         yield from self._finish(work, answer=work.answer)
 
     # -- shared pieces ------------------------------------------------------------------
+    def _page_of(self, source_id: str) -> str | None:
+        return source_page(source_id, self.knowledge.directory.get, self.settings.product_url_pattern,
+                           self.settings.policy_url_pattern)
+
     @staticmethod
     def _focus(work: TurnWork) -> str | None:
         """The product this turn is about: the one in focus, unless the shopper changed the topic."""
