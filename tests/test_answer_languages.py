@@ -194,3 +194,14 @@ def test_the_generative_prompt_names_the_language_to_answer_in():
                        ("ja", "Japanese"), ("en", "English")):
         messages = build_messages("question", [], [], "Northwind", language=lang)
         assert f"Answer in {name} ({lang})" in messages[-1]["content"][-1]["text"]
+
+
+@pytest.mark.parametrize("lang, question", [("es", "¿Tienen la Summit Rain Jacket en negro talla XL?"),
+                                            ("de", "Gibt es die Summit Rain Jacket in Schwarz, Größe XL?")])
+def test_a_variant_named_in_another_language_gets_its_price_and_stock(demo_knowledge, lang, question):
+    jacket = demo_knowledge.directory.get("summit-rain-jacket")
+    evidence = demo_knowledge.retriever.search("Is the Summit Rain Jacket in black XL in stock?", k=8)
+    text = ExtractiveBackend().answer(AnswerRequest(question=question, evidence=evidence, product_in_focus=jacket,
+                                                    language=lang))
+    assert "Black" in text and "XL" in text and money(139.0, "USD", lang) in text, text
+    assert in_language(text, lang), text
