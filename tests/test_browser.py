@@ -157,6 +157,15 @@ def test_a_configured_locale_fixes_the_widgets_language_and_the_sessions(browser
     context.close()
 
 
+def test_the_gradio_chat_speaks_the_browsers_language(browser, server):
+    context = browser.new_context(locale="es-ES")
+    page = context.new_page()
+    page.goto(f"{server.url}/")
+    box = page.locator("textarea").first
+    playwright_api.expect(box).to_have_attribute("placeholder", "Haz una pregunta o adjunta una foto")
+    playwright_api.expect(page.get_by_text("Pregunta por productos, tallas")).to_be_visible()
+    context.close()
+
 # -- orders: a signed-in demo customer in the widget, and "Signed in as" in the Gradio chat ----------
 @pytest.fixture()
 def shop(browser, server):
