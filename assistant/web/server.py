@@ -4,7 +4,8 @@
 mounted), so tests can start the real app on a free port. One port serves:
 
 - ``/api/v1/...`` the session API (assistant.web.api) and ``/v1/...`` the OpenAI-compatible API
-- ``/widget.js`` the embeddable widget and ``/demo`` a sample store page that embeds it
+- ``/widget.js`` the embeddable widget and ``/demo`` a sample store page that embeds it (with a
+  demo "Signed in as" whose identity the server signs, development only)
 - ``/healthz``, ``/readyz``, ``/metrics`` for operators; ``/docs`` and ``/openapi.json``
 - ``/api/v1/agent/...`` and ``/agent`` for the people who take over (assistant.web.agent_api, agent_console)
 - ``/`` the Gradio shopper chat, mounted last so every route above wins.
@@ -13,28 +14,30 @@ one place (assistant.web.http_errors).
 """
 from __future__ import annotations
 
-import html
 import logging
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Annotated
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import anyio  # noqa: E402
 import gradio as gr  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
+from fastapi import FastAPI, Query  # noqa: E402
 from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
 from fastapi.responses import HTMLResponse, JSONResponse, Response  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from assistant.conversation import ConversationManager  # noqa: E402
+from assistant.orders.service import demo_shoppers  # noqa: E402
 from assistant.settings import Settings, get_settings  # noqa: E402
 from assistant.web import analytics_api, api, http_errors, openai_compat  # noqa: E402
 from assistant.web.agent_api import agent_router  # noqa: E402
 from assistant.web.agent_console import mount_agent_console  # noqa: E402
 from assistant.web.api import FrontDoor  # noqa: E402
 from assistant.web.chat_ui import build_chat, chat_i18n  # noqa: E402
+from assistant.web.demo_page import render_demo  # noqa: E402
 from assistant.web.metrics import MetricsMiddleware  # noqa: E402
 from assistant.web.security import BodySizeLimit  # noqa: E402
 from assistant.web.ui_strings import widget_script  # noqa: E402
@@ -121,9 +124,10 @@ def create_app(settings: Settings | None = None, manager: ConversationManager | 
 
     @app.get("/demo", tags=["widget"], summary="A sample store page with the widget embedded",
              response_class=HTMLResponse)
-    def demo() -> HTMLResponse:
+    def demo(customer: Annotated[str | None, Query(max_length=128, description="sign in as this demo customer "
+                                                   "(development only)")] = None) -> HTMLResponse:
         page = (STATIC / "demo.html").read_text(encoding="utf-8")
-        return HTMLResponse(page.replace("{{store_name}}", html.escape(settings.store_name)))
+        return HTMLResponse(render_demo(page, settings, demo_shoppers(settings, manager.orders.orders), customer))
 
     # Middleware: added innermost first. CORS wraps the size limit so refusals stay readable
     # by the store's page; metrics wrap everything.
