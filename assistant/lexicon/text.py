@@ -7,11 +7,13 @@ enough to leave most other Latin-script words as they are.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _KEEP_S = ("ss", "us", "is", "os", "ics")
 
 
+@lru_cache(maxsize=65536)       # a pure function of a word, asked hundreds of times a turn
 def stem(word: str, plural_only: bool = False) -> str:
     """A plural/inflection trim good enough for matching shop words, not a linguist's stemmer.
     ``plural_only`` keeps "backpacking" apart from "backpack" (for naming kinds of product)."""
@@ -67,4 +69,9 @@ def similar(a: str, b: str) -> bool:
 
 def has_phrase(text: str, phrase: str) -> bool:
     """``phrase`` as whole words in ``text`` ("iron" is in "can I iron it", not in "ironing")."""
-    return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text) is not None
+    return _phrase_pattern(phrase).search(text) is not None
+
+
+@lru_cache(maxsize=8192)        # the lexicons' phrases, compiled once instead of on every test
+def _phrase_pattern(phrase: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])")
