@@ -22,6 +22,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -30,6 +31,7 @@ from assistant.knowledge.chunking import category_chunks
 from assistant.knowledge.embeddings import embed
 from assistant.knowledge.evidence import Evidence
 from assistant.knowledge.store import KnowledgeStore
+from assistant.knowledge.vector_cache import embed_cached
 from assistant.knowledge.products import ProductDirectory
 from assistant.lexicon import lexicon
 from assistant.lexicon.text import has_phrase, stem, words
@@ -120,9 +122,11 @@ class KeywordIndex:
 
 
 class Retriever:
-    def __init__(self, store: KnowledgeStore, encoder, directory: ProductDirectory | None = None):
+    def __init__(self, store: KnowledgeStore, encoder, directory: ProductDirectory | None = None,
+                 cache_dir: Path | None = None):
         self.store = store
         self.encoder = encoder
+        self.cache_dir = cache_dir           # start-up embeddings kept on disk (vector_cache)
         self.directory = directory or self.load_directory()
         # the chunks (and stored vectors) of products recently in play, so a turn about a named
         # product ranks them in memory instead of one filtered Chroma query per kind of chunk
@@ -157,13 +161,13 @@ class Retriever:
         # similarity finds "When will I get my refund?" for "still no refund for my boots"
         faq = [i for i, (_, _, m) in enumerate(self._doc_rows) if m.get("kind") == "faq"]
         self._faq_rows = np.asarray(faq, dtype=np.int64)
-        self._faq_vectors = (np.asarray(embed(self.encoder, [self._doc_rows[i][2].get("title", "") for i in faq]),
-                                        dtype=np.float32) if faq else np.zeros((0, 1), dtype=np.float32))
+        self._faq_vectors = (embed_cached(self.encoder, [self._doc_rows[i][2].get("title", "") for i in faq],
+                                          self.cache_dir) if faq else np.zeros((0, 1), dtype=np.float32))
 
     def _load_categories(self) -> None:
         chunks = category_chunks(list(self.directory.products.values()), "catalog")
         self._categories = [(c.id, c.text, c.metadata) for c in chunks]
-        self._category_vectors = (np.asarray(embed(self.encoder, [c.text for c in chunks]), dtype=np.float32)
+        self._category_vectors = (embed_cached(self.encoder, [c.text for c in chunks], self.cache_dir)
                                   if chunks else np.zeros((0, 1), dtype=np.float32))
 
     # -- searching ------------------------------------------------------------------------
