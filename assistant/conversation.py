@@ -28,6 +28,7 @@ from typing import Any
 
 from assistant.backends import AnswerRequest, ModelBackend, get_backend
 from assistant.backends.extractive import ExtractiveBackend
+from assistant.answers.cards import cards_for, source_page
 from assistant.answers.citations import parse_citations
 from assistant.errors import AssistantError, InvalidInput
 from assistant.events import ReplyEvent
@@ -35,6 +36,7 @@ from assistant.handoff.helpdesk import Helpdesk
 from assistant.dialogue.intents import IntentClassifier, is_pure_greeting
 from assistant.knowledge.evidence import Evidence
 from assistant.knowledge.service import Knowledge
+from assistant.lexicon import lexicon
 from assistant.handoff.policy import HandoffContext, HandoffPolicy
 from assistant.answers.prompting import build_messages
 from assistant.storage.journal import FLUSH, TurnJournal
@@ -44,7 +46,10 @@ from assistant.orders.flows import ORDER_INTENTS
 from assistant.orders.service import build_order_desk
 from assistant.answers.photo_replies import unmatched_reply, unsure_reply
 from assistant.answers.small_talk import SmallTalk
+from assistant.answers.suggestions import suggest
+from assistant.messages import message
 from assistant.handoff.takeover import HandoffTurn, Takeover, takeover_turn
+from assistant.dialogue.language import normalise_locale
 from assistant.dialogue.state import DialogueState
 from assistant.dialogue.tracker import DialogueTracker, TurnSignals
 from assistant.privacy import redact_card_numbers
@@ -89,6 +94,9 @@ class Turn:
     images: list[bytes] = field(default_factory=list)   # raw uploaded bytes
     customer_id: str | None = None
     customer_is_vip: bool = False
+    # the integrator's language for the conversation ("es", "zh-CN"), kept from this turn on and
+    # preferred to what is detected in the shopper's messages; None leaves the session's as it is
+    locale: str | None = None
 
 
 @dataclass
@@ -153,16 +161,29 @@ class ConversationManager:
         describe = self.backend.describe_image if self.backend.accepts_images else None
         return PhotoPerception(self.settings, self.knowledge, describe=describe)
 
+    def write_copy(self, product_id: str, image: bytes | None = None):
+        """Product copy for staff, by this manager's backend (assistant.answers.product_copy)."""
+        from assistant.answers.product_copy import write_copy
+
+        return write_copy(self.knowledge.directory.get(product_id), self.backend, self.settings.store_name, image,
+                          self.settings.prompts_dir, product_id=product_id)
+
     def close(self) -> None:
         self.takeover.helpdesk.close()
         self.backend.close()
 
     # -- one turn -----------------------------------------------------------------------
-    def new_session(self, customer_id: str | None = None) -> str:
-        return self.sessions.create(customer_id=customer_id)
+    def new_session(self, customer_id: str | None = None, locale: str | None = None) -> str:
+        """A new conversation; ``locale`` fixes its language (else each message's is detected)."""
+        code = normalise_locale(locale)
+        session_id = self.sessions.create(customer_id=customer_id)
+        if code:
+            self.sessions.save_state(session_id, DialogueState(language=code, locale=code))
+        return session_id
 
     def validate(self, turn: Turn) -> None:
         limits = self.settings.limits
+        normalise_locale(turn.locale)
         if not turn.text.strip() and not turn.images:
             raise InvalidInput("the message is empty: send text or a photo", limit="empty_message")
         if len(turn.text) > limits.max_message_chars:
@@ -220,6 +241,8 @@ class ConversationManager:
         if self.notice:
             yield work.emit("notice", text=self.notice)
         work.state = state
+        if turn.locale:
+            work.state.locale = work.state.language = normalise_locale(turn.locale)
         yield from self._perceive(work)
         self._track(work)
         return work
@@ -259,7 +282,7 @@ class ConversationManager:
             return True
         if (yield from self._photo_not_recognised(work)):
             return True
-        canned = self.small_talk.reply(work.signals.intent, turn.text) if not work.photos else None
+        canned = self.small_talk.reply(work.signals.intent, turn.text, work.state.language) if not work.photos else None
         if canned and (work.signals.intent == "greeting" and is_pure_greeting(turn.text)):
             yield from self._reply_without_evidence(work, canned)
             return True
@@ -293,7 +316,8 @@ class ConversationManager:
         yield work.emit("token", text=reply.text)
         titles = {i: meta.get("title") or i for i, _, meta in self.knowledge.store.get(ids=reply.citations)} \
             if reply.citations else {}
-        yield work.emit("citations", citations=[{"source_id": s, "title": titles.get(s, s), "number": None}
+        yield work.emit("citations", citations=[{"source_id": s, "title": titles.get(s, s), "number": None,
+                                                 "url": self._page_of(s)}
                                                 for s in reply.citations], low_confidence=False)
         yield from self._finish(work, answer=reply.text)
         return True
@@ -306,11 +330,11 @@ class ConversationManager:
         if self._desk_busy(work):
             return True
         text = work.turn.text
-        if self.tracker.words.others_data.search(text):
+        if lexicon(work.state.language).others_data.search(text):
             return False                  # "the name of the customer who placed NW-..." is declined
         if work.signals.order_ids:
             return True
-        if not work.turn.customer_id or not self.tracker.words.order_words.search(text):
+        if not work.turn.customer_id or not lexicon(work.state.language).order_words.search(text):
             return False
         return work.signals.intent in ORDER_INTENTS or self.orders.detector.action(text).label is not None
 
@@ -334,11 +358,11 @@ class ConversationManager:
             work.state.product_in_focus = None
             work.state.product_candidates = [p.id for p in candidates] + [
                 c for c in work.state.product_candidates if c not in {p.id for p in candidates}]
-            yield from self._reply_without_evidence(work, unsure_reply(candidates))
+            yield from self._reply_without_evidence(work, unsure_reply(candidates, work.state.language))
             return True
         if status == "none":
             work.state.product_in_focus = None
-            yield from self._reply_without_evidence(work, unmatched_reply())
+            yield from self._reply_without_evidence(work, unmatched_reply(work.state.language))
             return True
         return False
 
@@ -351,7 +375,8 @@ class ConversationManager:
                                                         known=self.tracker.classifier.known())
         best = max((e.score for e in work.evidence), default=0.0)
         if signals.intent == "out_of_scope" and best < self.small_talk.out_of_scope_below:
-            yield from self._reply_without_evidence(work, self.small_talk.reply("out_of_scope", work.turn.text))
+            yield from self._reply_without_evidence(work, self.small_talk.reply("out_of_scope", work.turn.text,
+                                                                               work.state.language))
             return True
         work.context.retrieval_score = best
         return (yield from self._decide_handoff(work))
@@ -369,13 +394,13 @@ class ConversationManager:
             request.messages = build_messages(
                 work.question, work.evidence, self.sessions.transcript(work.session_id)[:-1],
                 self.settings.store_name, perception_lines=work.photo_lines, n_images=len(work.photos),
-                prompts_dir=self.settings.prompts_dir)
+                prompts_dir=self.settings.prompts_dir, language=request.language)
         try:
             yield from self._stream(work, self.backend, request)
         except AssistantError as exc:
             log.warning("backend failed, falling back to extractive: %s", exc)
             if not work.answer:
-                yield work.emit("notice", text="The model is unavailable right now; answering from store information.")
+                yield work.emit("notice", text=message("replies.model_unavailable", state.language))
                 yield from self._stream(work, self.fallback, request)
         if work.addendum:
             work.answer += f"\n\n{work.addendum}"
@@ -385,13 +410,24 @@ class ConversationManager:
         """Citations checked against the evidence; the outcome counts towards repeated failure,
         and a generative answer that cites nothing may still hand off."""
         check = parse_citations(work.answer, work.evidence)
-        yield work.emit("citations", citations=[c.to_dict() for c in check.citations],
+        yield work.emit("citations", citations=[{**c.to_dict(), "url": self._page_of(c.source_id)}
+                                                for c in check.citations],
                         low_confidence=check.low_confidence, reason=check.reason,
                         evidence=[{"source_id": e.source_id, "title": e.title, "text": e.text, "score": e.score}
                                   for e in work.evidence])
         work.state = self.tracker.record_outcome(work.state, answered=bool(check.citations),
                                                  low_confidence=check.low_confidence)
-        work.state = self.tracker.record_shown(work.state, [work.evidence[n - 1].product_id for n in check.numbers])
+        shown = [work.evidence[n - 1].product_id for n in check.numbers]
+        work.state = self.tracker.record_shown(work.state, shown)
+        if cards := cards_for(shown, self.knowledge.directory.get, self.settings.product_url_pattern):
+            yield work.emit("products", products=cards)
+        if check.citations and not check.low_confidence:
+            about = {pid for pid in shown if pid}       # one product, else a listing: no product's specs
+            focus = self.knowledge.directory.get(about.pop() if len(about) == 1 else None if about
+                                                 else self._focus(work))
+            if offered := suggest(focus, work.turn.text, work.answer, work.signals.intent,
+                                  [c.source_id for c in check.citations], work.state.language or "en"):
+                yield work.emit("suggestions", suggestions=offered)
         if check.low_confidence and self.backend.generative and not work.cancel.is_set():
             work.context.answer_low_confidence = True
             late = self.policy.decide(work.state, work.signals, work.context)
@@ -402,6 +438,10 @@ class ConversationManager:
         yield from self._finish(work, answer=work.answer)
 
     # -- shared pieces ------------------------------------------------------------------
+    def _page_of(self, source_id: str) -> str | None:
+        return source_page(source_id, self.knowledge.directory.get, self.settings.product_url_pattern,
+                           self.settings.policy_url_pattern)
+
     @staticmethod
     def _focus(work: TurnWork) -> str | None:
         """The product this turn is about: the one in focus, unless the shopper changed the topic."""
@@ -443,4 +483,4 @@ class ConversationManager:
         else:
             self.sessions.save_state(work.session_id, work.state)
         yield work.emit("state", state=work.state.to_dict())
-        yield work.emit("done", answer=answer.strip())
+        yield work.emit("done", answer=answer.strip(), language=work.state.language)

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Literal
 
 EventType = Literal[
     "token", "citations", "perception", "state", "handoff", "agent_message", "notice", "done", "error",
-    "order_action",
+    "order_action", "products", "suggestions",
 ]
 ENVELOPE = ("type", "seq", "turn", "created_at", "session_id")    # where and when, not what
 
@@ -27,6 +27,7 @@ class Citation:
     source_id: str
     title: str
     number: int | None = None
+    url: str | None = None          # the store's page for it (product page, policy section), when known
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -149,6 +150,7 @@ class Done(Payload):
     type = "done"
     slot = "done"
     answer: str = ""
+    language: str | None = None                                    # the conversation's, for a door's own strings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,9 +176,27 @@ class OrderAction(Payload):
     customer_id: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class Products(Payload):
+    """Product cards for the products the answer is about (assistant.answers.cards)."""
+
+    type = "products"
+    slot = "products"
+    products: list[dict[str, Any]] = field(default_factory=list)    # {id, name, price, image, url, ...}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Suggestions(Payload):
+    """Two or three next questions the shopper may tap (assistant.answers.suggestions)."""
+
+    type = "suggestions"
+    slot = "suggestions"
+    suggestions: list[str] = field(default_factory=list)
+
+
 TERMINAL = frozenset({Done.type, Error.type})      # the events that end a turn
 PAYLOADS: dict[str, type[Payload]] = {cls.type: cls for cls in (
-    UserMessage, Token, Citations, Perception, State, Handoff, AgentMessage, Notice, Done, Error, OrderAction)}
+    UserMessage, Token, Citations, Perception, State, Handoff, AgentMessage, Notice, Done, Error, OrderAction, Products, Suggestions)}
 _NAMES = {kind: {f.name for f in dataclass_fields(cls)} - {"fields", "seq", "turn"} for kind, cls in PAYLOADS.items()}
 
 

@@ -82,6 +82,8 @@ class HelpdeskSettings(BaseModel):
     agents_online: int | None = Field(default=None, ge=0, description="fixed number of agents online "
                                       "(agents in an outside helpdesk); None = count console/API activity")
     presence_window_s: float = Field(default=300.0, gt=0, description="an agent active this recently is online")
+    queue_timeout_s: float | None = Field(default=1800.0, gt=0, description="a queued request no agent took, "
+                                          "idle this long, becomes 'left a message'; None = queued until taken")
 
     @model_validator(mode="after")
     def _secret_for_webhooks(self) -> "HelpdeskSettings":
@@ -169,6 +171,10 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(default=None, description="a Chroma server (`chroma run`), e.g. "
                                    "http://chroma:8000; default: embedded Chroma in the data dir")
     store_name: str = "Northwind Outfitters"
+    product_url_pattern: str | None = Field(default=None, description="a product page's address for catalogs "
+                                            "without a url field, e.g. https://shop.example/products/{id}")
+    policy_url_pattern: str | None = Field(default=None, description="a policy or FAQ page's address, e.g. "
+                                           "https://shop.example/pages/{page}#{section} (citations link to it)")
     order_id_pattern: str = Field(default=DEFAULT_ORDER_ID_PATTERN, description="regex for the store's "
                                   "order ids (case-insensitive); see assistant.dialogue.signals.find_order_ids")
     retrieval_k: int = 6

@@ -12,28 +12,13 @@ import re
 from functools import lru_cache
 
 from assistant.lexicon import Lexicon, lexicon
+from assistant.lexicon.text import parse_amount, word_pattern
 from assistant.settings import DEFAULT_ORDER_ID_PATTERN
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SEPARATORS = re.compile(r"[-\s_.:]+")
 _LETTERS_THEN_DIGITS = re.compile(r"^([A-Z]{2,})(\d.*)$")
 _SHOUTING_OK = {"USD", "XXL", "XL"}
-
-# Language guessing needs every language's common words at once, so they live here, not in one
-# language's lexicon.
-_LANG_WORDS = {
-    "en": set("the is my i you and to a of it do does have where what order please thanks can "
-              "for this that with when how my not be are".split()),
-    "es": set("el la los las de que y en un una por para con mi pedido dónde donde está esta "
-              "hola gracias quiero tienen es no cuándo cuando cómo como envío devolver puedo "
-              "usted mis del al".split()),
-    "fr": set("le la les de des et un une est je mon ma mes pour avec pas vous bonjour merci "
-              "commande où livraison est-ce suis qui au du ne avez puis-je".split()),
-    "de": set("der die das und ist ich nicht mein meine bestellung wo mit für ein eine haben "
-              "sie hallo danke bitte wann lieferung kann ist es zu auf den dem wie".split()),
-}
-_LANG_HINTS = {"es": re.compile(r"[ñ¿¡]"), "fr": re.compile(r"[çèêàù]|\bc'est\b|\bj'ai\b"),
-               "de": re.compile(r"[ßäöü]")}
 
 
 # -- order ids -----------------------------------------------------------------------------------
@@ -73,7 +58,7 @@ def parse_money(text: str, words: Lexicon | None = None) -> list[tuple[float, in
     found = []
     for m in words.money.finditer(text):
         raw = next(g for g in m.groups() if g)
-        found.append((float(raw.replace(",", "")), m.start(), m.end()))
+        found.append((parse_amount(raw), m.start(), m.end()))
     return found
 
 
@@ -85,7 +70,7 @@ def find_refund_amount(text: str, intent: str, budget_span: tuple[int, int] | No
         return None
     amounts = [v for v, s, e in parse_money(text, words)
                if not (budget_span and budget_span[0] <= s < budget_span[1])]
-    amounts += [float(m.group(1).replace(",", "")) for m in words.refund_bare.finditer(text)]
+    amounts += [parse_amount(m.group(1)) for m in words.refund_bare.finditer(text)]
     return max(amounts) if amounts else None
 
 
@@ -101,7 +86,7 @@ def find_attributes(text: str, words: Lexicon | None = None) -> dict[str, str]:
             break
     lowered = text.lower()
     spans = [(m.start(), m.end(), colour) for colour in words.color_phrases
-             for m in re.finditer(r"\b" + colour + r"\b", lowered)]
+             for m in re.finditer(word_pattern(colour), lowered)]
     # "navy blue" is navy, not blue: drop matches inside a longer one, keep the last mentioned.
     spans = [a for a in spans if not any(b != a and b[0] <= a[0] and a[1] <= b[1] for b in spans)]
     if spans:
@@ -120,7 +105,7 @@ def score_sentiment(text: str, words: Lexicon | None = None) -> float:
         if phrase in lowered:
             total += weight
             lowered = lowered.replace(phrase, " ")
-    tokens = re.findall(r"[a-z']+", lowered)
+    tokens = words.sentiment_tokens(lowered)
     for i, token in enumerate(tokens):
         weight = words.negative_words.get(token) or words.positive_words.get(token)
         if not weight:
@@ -160,19 +145,3 @@ def is_cancel_request(text: str, words: Lexicon | None = None) -> bool:
 
 def detect_sensitive_topics(text: str, words: Lexicon | None = None) -> tuple[str, ...]:
     return tuple(name for name, pattern in (words or lexicon()).sensitive.items() if pattern.search(text))
-
-
-def detect_language(text: str, previous: str = "en") -> str:
-    """Rough language guess (en/es/fr/de) from common words and letters; keeps ``previous``
-    when the message is too short to tell."""
-    tokens = re.findall(r"[\wàâçéèêëîïôûùüÿñæœßäö'-]+", text.lower())
-    scores = {lang: sum(1 for t in tokens if t in common) for lang, common in _LANG_WORDS.items()}
-    for lang, hint in _LANG_HINTS.items():
-        if hint.search(text.lower()):
-            scores[lang] += 2
-    best = max(scores, key=lambda lang: scores[lang])
-    if best != "en" and scores[best] >= 2 and scores[best] > scores["en"]:
-        return best
-    if scores["en"] >= 2 or (tokens and scores["en"] >= scores[best] and len(tokens) >= 4):
-        return "en"
-    return previous

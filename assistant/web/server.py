@@ -24,7 +24,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import anyio  # noqa: E402
 from fastapi import FastAPI, Request  # noqa: E402
 from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response  # noqa: E402
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from assistant.conversation import ConversationManager  # noqa: E402
@@ -34,6 +34,7 @@ from assistant.web.agent_api import agent_router  # noqa: E402
 from assistant.web.api import FrontDoor  # noqa: E402
 from assistant.web.metrics import MetricsMiddleware  # noqa: E402
 from assistant.web.security import BodySizeLimit  # noqa: E402
+from assistant.web.ui_strings import widget_script  # noqa: E402
 from assistant.web.workers import UI_PORT_ENV, default_workers, run_workers  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def mount_takeover(app: FastAPI, manager: ConversationManager, settings: Setting
     """The agent API (/api/v1/agent/...) and the agent console (/agent), over the manager's takeover."""
     from assistant.web.agent_console import mount_agent_console
 
-    app.include_router(agent_router(manager.takeover))
+    app.include_router(agent_router(manager.takeover, manager.write_copy))
     mount_agent_console(app, manager.takeover, settings.uploads_dir)   # before the chat at "/", which catches all
 
 
@@ -106,7 +107,7 @@ def create_app(settings: Settings | None = None, manager: ConversationManager | 
     app.include_router(openai_compat.router)
     ui_port = os.environ.get(UI_PORT_ENV)
     if ui_port:
-        app.include_router(agent_router(manager.takeover))
+        app.include_router(agent_router(manager.takeover, manager.write_copy))
         redirect_screens(app, int(ui_port))
     else:
         mount_takeover(app, manager, settings)
@@ -126,11 +127,11 @@ def create_app(settings: Settings | None = None, manager: ConversationManager | 
     def metrics() -> Response:
         return door.metrics.response()
 
-    @app.get("/widget.js", tags=["widget"], summary="The embeddable chat widget", response_class=FileResponse,
+    @app.get("/widget.js", tags=["widget"], summary="The embeddable chat widget", response_class=Response,
              responses={200: {"content": {"text/javascript": {"schema": {"type": "string"}}}}})
-    def widget() -> FileResponse:
-        return FileResponse(STATIC / "widget.js", media_type="text/javascript",
-                            headers={"Cache-Control": "public, max-age=300"})
+    def widget() -> Response:
+        return Response(widget_script(settings), media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=300"})
 
     @app.get("/demo", tags=["widget"], summary="A sample store page with the widget embedded",
              response_class=HTMLResponse)
@@ -151,9 +152,10 @@ def create_app(settings: Settings | None = None, manager: ConversationManager | 
         return app
     import gradio as gr
 
-    from assistant.web.chat_ui import build_chat
+    from assistant.web.chat_ui import build_chat, chat_i18n
 
-    return gr.mount_gradio_app(app, build_chat(manager), path="/")
+    i18n = chat_i18n(settings)
+    return gr.mount_gradio_app(app, build_chat(manager, i18n), path="/", i18n=i18n)
 
 
 def run(host: str = "127.0.0.1", port: int = 7860, workers: int | None = None, ui_port: int | None = None) -> None:
