@@ -142,8 +142,8 @@ def ask(
 
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 7860,
-          workers: Optional[int] = typer.Option(None, min=1, help="API processes (default: one per core; "
-                                                "1 serves everything from one process on one port)"),
+          workers: Optional[int] = typer.Option(None, min=1, help="API processes (default 1: everything "
+                                                "from one process on one port; one per core for load)"),
           ui_port: Optional[int] = typer.Option(None, help="with several workers: the port of the chat and "
                                                 "agent console process (default: port + 1)")) -> None:
     """Run the app (chat UI and HTTP API)."""

@@ -164,12 +164,12 @@ def create_app(settings: Settings | None = None, manager: ConversationManager | 
 
 
 def run(host: str = "127.0.0.1", port: int = 7860, workers: int | None = None, ui_port: int | None = None) -> None:
-    """One process (``workers=1``: everything on one port) or several (the default: one per core;
-    see assistant.web.workers)."""
+    """One process (the default: everything on one port) or ``workers`` API processes (one per
+    core for load; see assistant.web.workers)."""
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    workers = default_workers() if workers is None else workers
+    workers = 1 if workers is None else workers
     if workers == 1:
         uvicorn.run(create_app(), host=host, port=port, log_level="info")
     else:
