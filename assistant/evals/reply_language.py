@@ -1,0 +1,135 @@
+"""Which language a reply is written in, with the store's own text left out.
+
+A reply to a Spanish shopper may rightly quote the store's English: product names ("Summit Rain
+Jacket"), a spec value in quotes, a FAQ sentence kept verbatim, citation marks ``[1]``, links,
+prices and figures. None of that shows which language the assistant chose to speak, so it is
+removed before the language is detected:
+
+- citation marks, links, emails, anything in quotation marks, and figures with their units;
+- every run of two or more words that also occurs in the store's text the turn saw (the evidence
+  texts and titles): a quoted name or sentence, however it is punctuated.
+
+What is left - the assistant's own words - is read by the detector, sentence by sentence. The
+reply is in the language when its own words as a whole are, and no sentence long enough to
+judge (``LONG_SENTENCE`` letters) is in another one: a Spanish answer with one English fallback
+sentence left in is not a Spanish answer. When there are no own words to judge (the reply is
+nothing but store text), the whole reply is read instead: a reply made only of English quotes
+is an English reply.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from assistant.evals.grounding import CITATION_MARK
+
+# The languages a reply is told apart from: the ones the shop answers in (ISO 639-1, as the dialogue
+# state keeps them). The question is "did it answer in the shopper's language or fall back to
+# another one it speaks?"; languages it never writes would only add look-alikes for short replies.
+LANGUAGES = ("en", "es", "fr", "de", "zh")
+
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# A CJK character is a word of its own (no spaces between them); any other letters run to a word.
+WORD = re.compile(rf"[{CJK}]|[^\W\d_{CJK}]+(?:['\u2019][^\W\d_{CJK}]+)*")
+LINK = re.compile(r"https?://\S+|www\.\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+")
+QUOTED = re.compile(r"\"[^\"\n]*\"|\u201c[^\u201d\n]*\u201d|\u201e[^\u201c\u201d\n]*[\u201c\u201d]|"
+                    r"\u00ab[^\u00bb\n]*\u00bb|\u300c[^\u300d\n]*\u300d|\u300e[^\u300f\n]*\u300f")
+# a figure with the unit written after it ("1.4 kg", "20,000 mm", "$129", "IPX4")
+FIGURE = re.compile(rf"[^\s{CJK}]*\d[^\s{CJK}]*(?:\s[^\W\d_{CJK}]{{1,3}}\b(?!['\u2019]))?")
+SENTENCE_END = re.compile(r"(?<=[.!?;:\u3002\uff01\uff1f\uff1b])\s+|(?<=[\u3002\uff01\uff1f\uff1b])|\n+")
+MIN_OWN = 6          # letters of own words below which the whole reply is read instead
+LONG_SENTENCE = 30   # letters from which one sentence alone is judged (short ones mislead the detector)
+
+
+def _letters(text: str) -> int:
+    """Letters, a CJK character counting as three (one character carries about a short word)."""
+    return sum(3 if re.match(rf"[{CJK}]", ch) else 1 for ch in text if ch.isalpha())
+
+
+def _words(text: str) -> list[re.Match]:
+    return list(WORD.finditer(text))
+
+
+def store_phrases(store_texts: list[str]) -> set[tuple[str, str]]:
+    """Every pair of adjacent words in the store's text, case-folded."""
+    pairs: set[tuple[str, str]] = set()
+    for text in store_texts:
+        words = [m.group().casefold() for m in _words(text or "")]
+        pairs.update(zip(words, words[1:]))
+    return pairs
+
+
+def clean(text: str) -> str:
+    """The reply without citation marks, links, quoted text and figures."""
+    for pattern in (CITATION_MARK, LINK, QUOTED, FIGURE):
+        text = pattern.sub(" ", text)
+    return text
+
+
+def own_words(sentence: str, phrases: set[tuple[str, str]]) -> str:
+    """The words of a (cleaned) sentence that are not part of a run of store text."""
+    words = _words(sentence)
+    folded = [m.group().casefold() for m in words]
+    quoted = [False] * len(words)
+    for i in range(len(words) - 1):
+        if (folded[i], folded[i + 1]) in phrases:
+            quoted[i] = quoted[i + 1] = True
+    return " ".join(m.group() for m, q in zip(words, quoted) if not q)
+
+
+@lru_cache(maxsize=1)
+def _detector():
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+    codes = [getattr(IsoCode639_1, code.upper()) for code in LANGUAGES]
+    return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
+
+
+def detect(text: str) -> tuple[str | None, float]:
+    """The most likely language of ``text`` (ISO 639-1) and the detector's confidence in it."""
+    values = _detector().compute_language_confidence_values(text)
+    if not values or values[0].value <= 0:
+        return None, 0.0
+    return values[0].language.iso_code_639_1.name.lower(), round(values[0].value, 3)
+
+
+@dataclass
+class Reading:
+    """What the reply was read as, and from which words."""
+
+    language: str | None                 # of the judged words as a whole
+    confidence: float
+    judged: str                          # the words the verdict rests on
+    whole_reply: bool                    # True: no own words to judge, the whole reply was read
+    stray: list[tuple[str, str]] = field(default_factory=list)    # (language, sentence) in another one
+
+    def holds(self, expected: str) -> bool:
+        return self.language == expected and not [s for s in self.stray if s[0] != expected]
+
+    def describe(self, expected: str) -> str:
+        basis = "the whole reply (nothing but store text)" if self.whole_reply else "its own words"
+        head = f"read as {self.language or 'nothing'} ({self.confidence:.2f}) from {basis}: {self.judged[:120]!r}"
+        strays = [f"{lang}: {text[:80]!r}" for lang, text in self.stray if lang != expected]
+        return head + (f"; sentences in another language: {strays}" if strays else "")
+
+
+def read_reply(answer: str, store_texts: list[str]) -> Reading:
+    """The language ``answer`` is written in, the store's quoted text left out."""
+    phrases = store_phrases(store_texts)
+    cleaned = clean(answer)
+    sentences = [s for s in SENTENCE_END.split(cleaned) if s and s.strip()]
+    own = [own_words(s, phrases) for s in sentences]
+    judged = " ".join(o for o in own if o)
+    whole = _letters(judged) < MIN_OWN
+    if whole:
+        judged = " ".join(m.group() for m in _words(cleaned))
+    language, confidence = detect(judged) if _letters(judged) else (None, 0.0)
+    stray = []
+    if not whole and len([o for o in own if _letters(o) >= LONG_SENTENCE]) > 1:
+        for sentence in own:
+            if _letters(sentence) >= LONG_SENTENCE:
+                lang, _ = detect(sentence)
+                if lang and lang != language:
+                    stray.append((lang, sentence))
+    return Reading(language, confidence, judged, whole, stray)
