@@ -30,15 +30,17 @@ from assistant.evals.grounding import CITATION_MARK
 LANGUAGES = ("en", "es", "fr", "de", "zh")
 
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# A CJK character is a word of its own (no spaces between them); any other letters run to a word.
-WORD = re.compile(rf"[{CJK}]|[^\W\d_{CJK}]+(?:['\u2019][^\W\d_{CJK}]+)*")
+# A CJK character is a word of its own (no spaces between them); any other letters run to a word,
+# an elided article or pronoun ("l'", "d'", "j'") apart, so "l'Alpine 40 Pack" still quotes the name.
+LETTERS = rf"[^\W\d_{CJK}]"
+WORD = re.compile(rf"[{CJK}]|{LETTERS}{{1,2}}['\u2019](?={LETTERS})|{LETTERS}+(?:['\u2019]{LETTERS}+)*")
 LINK = re.compile(r"https?://\S+|www\.\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+")
 QUOTED = re.compile(r"\"[^\"\n]*\"|\u201c[^\u201d\n]*\u201d|\u201e[^\u201c\u201d\n]*[\u201c\u201d]|"
                     r"\u00ab[^\u00bb\n]*\u00bb|\u300c[^\u300d\n]*\u300d|\u300e[^\u300f\n]*\u300f")
 # a figure with the unit written after it ("1.4 kg", "20,000 mm", "$129", "IPX4")
 FIGURE = re.compile(rf"[^\s{CJK}]*\d[^\s{CJK}]*(?:\s[^\W\d_{CJK}]{{1,3}}\b(?!['\u2019]))?")
 SENTENCE_END = re.compile(r"(?<=[.!?;:\u3002\uff01\uff1f\uff1b])\s+|(?<=[\u3002\uff01\uff1f\uff1b])|\n+")
-MIN_OWN = 6          # letters of own words below which the whole reply is read instead
+MIN_OWN = 4          # letters of own words below which the whole reply is read instead
 LONG_SENTENCE = 30   # letters from which one sentence alone is judged (short ones mislead the detector)
 
 
@@ -52,10 +54,11 @@ def _words(text: str) -> list[re.Match]:
 
 
 def store_phrases(store_texts: list[str]) -> set[tuple[str, str]]:
-    """Every pair of adjacent words in the store's text, case-folded."""
+    """Every pair of adjacent words in the store's text, case-folded (read as a reply is: figures
+    and marks left out, so "65W GaN Charger" in the store pairs with "GaN Charger" in a reply)."""
     pairs: set[tuple[str, str]] = set()
     for text in store_texts:
-        words = [m.group().casefold() for m in _words(text or "")]
+        words = [m.group().casefold() for m in _words(clean(text or ""))]
         pairs.update(zip(words, words[1:]))
     return pairs
 
