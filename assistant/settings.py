@@ -82,6 +82,8 @@ class HelpdeskSettings(BaseModel):
     agents_online: int | None = Field(default=None, ge=0, description="fixed number of agents online "
                                       "(agents in an outside helpdesk); None = count console/API activity")
     presence_window_s: float = Field(default=300.0, gt=0, description="an agent active this recently is online")
+    queue_timeout_s: float | None = Field(default=1800.0, gt=0, description="a queued request no agent took, "
+                                          "idle this long, becomes 'left a message'; None = queued until taken")
 
     @model_validator(mode="after")
     def _secret_for_webhooks(self) -> "HelpdeskSettings":

@@ -147,6 +147,9 @@ def test_the_agent_console_needs_a_login_and_drives_the_takeover(live):
     from gradio_client import Client
 
     client, store = live["client"], live["store"]
+    bare = client.get("/agent", follow_redirects=False)     # the README's address, without the slash
+    assert bare.status_code == 307 and bare.headers["location"].endswith("/agent/")
+    assert client.get("/agent").status_code != 404
     locked = client.get("/agent/config")
     assert locked.status_code == 401 and "agent token" in locked.text
     assert client.post("/agent/login", data={"username": "Sam", "password": "guess"}).status_code >= 400

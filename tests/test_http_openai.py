@@ -53,6 +53,10 @@ def test_the_openai_client_gets_a_grounded_answer_with_citations(ai):
         {"role": "user", "content": "How heavy is the Alpine 40 Pack?"}])
     assert reply.object == "chat.completion" and reply.choices[0].finish_reason == "stop"
     assert "1.4 kg" in reply.choices[0].message.content
+    usage = reply.usage                                   # chat UIs show it
+    assert usage.prompt_tokens >= len("How heavy is the Alpine 40 Pack?".split())
+    assert usage.completion_tokens >= len(reply.choices[0].message.content.split()) // 2
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
     assert "product/alpine-40-pack#specs" in [c["source_id"] for c in reply.model_extra["citations"]]
 
 
@@ -63,6 +67,7 @@ def test_streaming_chunks_join_into_the_answer_and_end_with_done(ai, server):
     assert chunks[0].choices[0].delta.role == "assistant" and chunks[-1].choices[0].finish_reason == "stop"
     text = "".join(c.choices[0].delta.content or "" for c in chunks)
     assert "30 days" in text
+    assert chunks[-1].usage.completion_tokens > 0        # the last chunk carries the usage
     raw = httpx.post(f"{server.url}/v1/chat/completions", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=60,
                      json={"model": "x", "stream": True, "messages": [{"role": "user", "content": "Hi"}]})
     assert raw.headers["content-type"].startswith("text/event-stream")
@@ -107,3 +112,16 @@ def test_models_list_and_refusals_come_back_as_openai_errors(ai, server):
     stranger = openai.OpenAI(base_url=f"{server.url}/v1", api_key="sk-wrong", max_retries=0)
     with pytest.raises(openai.AuthenticationError):
         stranger.chat.completions.create(model="shop-assistant", messages=[{"role": "user", "content": "hi"}])
+
+
+def test_a_development_server_without_keys_takes_the_sdks_placeholder_key(demo_settings, demo_knowledge,
+                                                                        tmp_path_factory):
+    """The official SDK refuses to start without an api_key, so people pass any placeholder."""
+    with serve(demo_settings, demo_knowledge, tmp_path_factory.mktemp("http-openai-dev")) as dev:
+        sdk = openai.OpenAI(base_url=f"{dev.url}/v1", api_key="sk-anything", max_retries=0)
+        reply = sdk.chat.completions.create(model="shop-assistant", messages=[
+            {"role": "user", "content": "How heavy is the Alpine 40 Pack?"}])
+        assert "1.4 kg" in reply.choices[0].message.content
+        session_route = httpx.get(f"{dev.url}/api/v1/sessions/nope/events",
+                                  headers={"Authorization": "Bearer sk-anything"})
+        assert session_route.status_code == 401, "only /v1 overlooks the placeholder"

@@ -310,3 +310,41 @@ def test_never_mind_decided_while_queued_goes_to_the_agent_who_joined_mid_turn(s
     assert silent and events[0]["relayed"] and events[0]["status"] == "agent"
     assert takeover.owner(session) == "agent" and state.owner == "agent"
     assert takeover.ticket_for(session).status == "agent"
+
+
+def test_a_queued_request_no_one_takes_becomes_left_a_message(manager):
+    """Nobody joined within queue_timeout_s: the queue is not left holding the chat forever."""
+    from datetime import datetime, timedelta, timezone
+
+    session = manager.new_session()
+    handed = ask(manager, session, "Can I talk to a human please?")
+    ticket = manager.takeover.ticket_for(session)
+    assert handed["handoff"]["ticket"] == ticket.id and ticket.status == "queued"
+    timeout = manager.settings.helpdesk.queue_timeout_s
+    assert manager.takeover.expire_queued(now=datetime.now(timezone.utc)) == []     # not yet
+    assert ticket.id in [t.id for t in manager.takeover.open_tickets()]
+    later = datetime.now(timezone.utc) + timedelta(seconds=timeout + 1)
+    expired = manager.takeover.expire_queued(now=later)
+    assert [t.id for t in expired] == [ticket.id] and expired[0].status == "left_message"
+    assert ticket.id not in [t.id for t in manager.takeover.open_tickets()]
+    assert ticket.id in [t.id for t in manager.takeover.tickets(statuses=["left_message"])], \
+        "agents still see it, to follow up"
+    notice = manager.sessions.transcript(session)[-1]
+    assert "could join" in notice["content"] or "could join" in str(notice)
+    back = ask(manager, session, "How heavy is the Alpine 40 Pack?")    # the bot answers again
+    assert "1.4" in back["answer"]
+
+
+def test_a_queued_chat_that_waited_too_long_is_answered_by_the_bot(manager):
+    session = manager.new_session()
+    ask(manager, session, "Can I talk to a human please?")
+    manager.takeover.helpdesk.settings = manager.settings.helpdesk.model_copy(update={"queue_timeout_s": 0.001})
+    try:
+        import time
+        time.sleep(0.01)
+        back = ask(manager, session, "How heavy is the Alpine 40 Pack?")
+    finally:
+        manager.takeover.helpdesk.settings = manager.settings.helpdesk
+    assert "1.4" in back["answer"]
+    assert manager.takeover.ticket_for(session) is None
+    assert manager.takeover.tickets(session, statuses=["left_message"])

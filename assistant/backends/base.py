@@ -6,6 +6,7 @@ attributes; options are a pydantic model that rejects unknown fields.
 """
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from assistant.knowledge.catalog import Product
 from assistant.errors import InvalidInput
 from assistant.knowledge.evidence import Evidence
 
+
+_PIECES = re.compile(r"\w{1,8}|[^\w\s]")     # a long word is several tokens, as in BPE
 
 DESCRIBE_PHOTO = ("Describe this shopper's photo in one short sentence: the kind of product, its colour, "
                   "any brand or text on it, and any visible damage.")
@@ -76,6 +79,12 @@ class ModelBackend(ABC):
                 request.cancel.set()
                 break
         return " ".join(words[:max_words])
+
+    def count_tokens(self, text: str) -> int:
+        """How many tokens ``text`` is for this backend's model (``usage`` in OpenAI-style replies).
+        Backends without a tokenizer (extractive, remote servers) count word pieces and punctuation,
+        which sits close to what BPE tokenizers give for shop English."""
+        return len(_PIECES.findall(text or ""))
 
     def close(self) -> None:
         """Release model memory or connections."""

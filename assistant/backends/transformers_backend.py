@@ -310,6 +310,10 @@ class TransformersBackend(ModelBackend):
         if errors:
             raise ModelUnavailable(f"the model failed while generating: {errors[0]}") from errors[0]
 
+    def count_tokens(self, text: str) -> int:
+        """The model's own tokenizer, without special tokens."""
+        return len(self.tokenizer(text or "", add_special_tokens=False)["input_ids"])
+
     def close(self) -> None:
         import gc
 

@@ -22,6 +22,7 @@ Every step is also sent to the helpdesk (assistant.handoff.helpdesk) as a signed
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta, timezone
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -35,9 +36,11 @@ from assistant.storage.schema import Owner, now_iso
 from assistant.storage.sessions import SessionStore
 from assistant.storage.tickets import OPEN
 
-CLOSED = ("handed_back", "resolved", "cancelled")
+CLOSED = ("handed_back", "resolved", "cancelled", "left_message")
 CANCELLED_MESSAGE = "OK, I've withdrawn the request for a person. I'm here if you need anything else."
 QUEUED_RELAY_MESSAGE = "Added to your request - a member of our team will reply here."
+LEFT_MESSAGE_TEXT = ("No one from {store} could join the chat in time, so your request is saved as a message "
+                     "and the team will follow up. Meanwhile I'm here if you need anything else.")
 
 
 class TakeoverConflict(AssistantError):
@@ -50,7 +53,7 @@ class TakeoverConflict(AssistantError):
 class Ticket:
     id: str
     session_id: str
-    status: str                      # queued | agent | handed_back | resolved | cancelled
+    status: str                      # queued | agent | handed_back | resolved | cancelled | left_message
     mode: str                        # live | queue | ticket (the policy's routing)
     rule: str | None
     reason: str | None
@@ -150,6 +153,29 @@ class Takeover:
         except NotFound:
             return Owner.BOT
 
+    # -- a queue no one takes ---------------------------------------------------------------
+    def expire_queued(self, session_id: str | None = None, now: datetime | None = None) -> list[Ticket]:
+        """Queued requests idle longer than ``queue_timeout_s`` become "left a message": the ticket
+        closes as ``left_message`` (agents still see it, to follow up), the shopper is told, and
+        the bot answers again. Checked when the queue is read and when a queued chat gets a
+        message, so every process applies it without a timer of its own."""
+        timeout = self.helpdesk.settings.queue_timeout_s
+        if timeout is None:
+            return []
+        cutoff = ((now or datetime.now(timezone.utc)) - timedelta(seconds=timeout)).isoformat(timespec="milliseconds")
+        expired = []
+        for row in self.sessions.tickets.queued_idle_since(cutoff, session_id):
+            try:
+                ticket = self._transition(Ticket.from_row(row), "left_message",
+                                          text=LEFT_MESSAGE_TEXT.format(store=self.store_name))
+            except TakeoverConflict:          # an agent joined (or another process expired it) meanwhile
+                continue
+            self.sessions.save_state(ticket.session_id,
+                                     HandoffPolicy.record_handback(self.sessions.load_state(ticket.session_id)))
+            self._notify("ticket.left_message", ticket, [])
+            expired.append(ticket)
+        return expired
+
     def is_owned(self, session_id: str) -> bool:
         """A person (or the queue for one) owns the conversation: the bot must stay silent."""
         return self.owner(session_id).is_person
@@ -170,7 +196,9 @@ class Takeover:
         return [Ticket.from_row(r) for r in self.sessions.tickets.find(session_id, statuses, limit)]
 
     def open_tickets(self) -> list[Ticket]:
-        """Tickets waiting for or held by an agent, oldest first (the agent's queue)."""
+        """Tickets waiting for or held by an agent, oldest first (the agent's queue); requests
+        that waited too long are moved to "left a message" first."""
+        self.expire_queued()
         return self.tickets(statuses=OPEN)
 
     # -- the manager's side ---------------------------------------------------------------
@@ -335,6 +363,9 @@ def takeover_turn(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]
     Each case yields one ``handoff`` event; otherwise nothing is yielded and the bot answers (False).
     """
     owner = takeover.owner(turn.session_id)
+    if owner is Owner.QUEUED and takeover.expire_queued(turn.session_id):
+        owner = Owner.BOT                 # no one came: the bot answers this message
+        vars(turn.state).update(vars(HandoffPolicy.record_handback(turn.state)))
     turn.state.owner = owner
     if owner is Owner.QUEUED and _field(turn.decision, "release"):
         ticket = yield from _withdraw(takeover, turn)

@@ -56,6 +56,15 @@ class TicketStore:
         with self.sessions.engine.connect() as conn:
             return [_decoded(r) for r in conn.execute(query).mappings()]
 
+    def queued_idle_since(self, cutoff: str, session_id: str | None = None) -> list[dict[str, Any]]:
+        """Queued tickets with no activity (opened, or a shopper message) after ``cutoff`` (ISO time)."""
+        query = select(tickets_table).where(tickets_table.c.status == Owner.QUEUED.value,
+                                            tickets_table.c.updated_at < cutoff)
+        if session_id:
+            query = query.where(tickets_table.c.session_id == session_id)
+        with self.sessions.engine.connect() as conn:
+            return [_decoded(r) for r in conn.execute(query.order_by(tickets_table.c.updated_at)).mappings()]
+
     def open_once(self, values: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         """Insert ``values`` as the conversation's ticket and give the chat to the queue, unless it
         already has an open ticket: returns (that ticket, False). The session row is locked first,

@@ -17,6 +17,7 @@ from typing import Any
 
 import gradio as gr
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from gradio.data_classes import FileData
 
 from assistant.errors import AssistantError
@@ -246,7 +247,12 @@ def _disabled_console() -> gr.Blocks:
 
 def mount_agent_console(app: FastAPI, takeover: Takeover, uploads_dir: Path | str,
                         path: str = AGENT_PATH, title: str = "Agent console") -> FastAPI:
-    """Mount the console at ``path`` behind a login: any agent name, password = the agent token."""
+    """Mount the console at ``path`` behind a login: any agent name, password = the agent token.
+    The bare path (``/agent``, as the README writes it) redirects to the mounted app's ``/agent/``."""
+    @app.get(path, include_in_schema=False)
+    def to_console() -> RedirectResponse:
+        return RedirectResponse(f"{path}/", status_code=307)
+
     token = takeover.helpdesk.settings.agent_token
     secret = token.get_secret_value() if token else ""
     if not secret:

@@ -78,7 +78,15 @@ def identify(door: Door, authorization: Annotated[str | None, Header()] = None,
     return door.gatekeeper.identify(authorization, x_api_key)
 
 
+def identify_sdk_client(door: Door, authorization: Annotated[str | None, Header()] = None,
+                        x_api_key: Annotated[str | None, Header()] = None) -> Caller:
+    """``/v1``: the official OpenAI SDKs refuse to run without an API key, so a development server
+    with no keys accepts whatever bearer they send."""
+    return door.gatekeeper.identify(authorization, x_api_key, any_bearer_in_dev=True)
+
+
 CallerDep = Annotated[Caller, Depends(identify)]
+SdkCallerDep = Annotated[Caller, Depends(identify_sdk_client)]
 SessionId = Annotated[str, Path(pattern=SESSION_ID, description="the conversation id")]
 
 

@@ -27,7 +27,7 @@ from assistant.conversation import Turn
 from assistant.errors import InvalidInput
 from assistant.events import Error
 from assistant.reply import Reply
-from assistant.web.api import SESSION_ID, CallerDep, Door, FrontDoor, decode_data_url, limit_per_ip
+from assistant.web.api import SESSION_ID, Door, FrontDoor, SdkCallerDep, decode_data_url, limit_per_ip
 from assistant.web.http_errors import ERROR_RESPONSES, error_body
 from assistant.web.replies import KEEPALIVE
 
@@ -77,12 +77,27 @@ class Choice(BaseModel):
     finish_reason: str = "stop"
 
 
+class Usage(BaseModel):
+    """Token counts chat UIs show: the request's messages and the answer, by the backend's tokenizer."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+    @classmethod
+    def of(cls, backend, request: "ChatRequest", answer: str) -> "Usage":
+        prompt = sum(backend.count_tokens(text) for m in request.messages for text in message_texts(m))
+        completion = backend.count_tokens(answer)
+        return cls(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
+
+
 class ChatCompletion(BaseModel):
     id: str
     object: Literal["chat.completion"] = "chat.completion"
     created: int
     model: str
     choices: list[Choice]
+    usage: Usage
     citations: list[dict[str, Any]] = Field(default_factory=list)
 
 
@@ -103,7 +118,7 @@ router = APIRouter(prefix="/v1", tags=["openai-compatible"], responses=ERROR_RES
 
 
 @router.get("/models", response_model=ModelList, summary="The one model this store serves")
-async def list_models(door: Door, caller: CallerDep) -> ModelList:
+async def list_models(door: Door, caller: SdkCallerDep) -> ModelList:
     door.gatekeeper.require_api_key(caller)
     return ModelList(data=[Model(id=MODEL_ID, created=0, owned_by=door.settings.store_name)])
 
@@ -129,6 +144,13 @@ async def fetch_image(url: str, door: FrontDoor, position: int) -> bytes:
     except httpx.HTTPError as exc:
         raise InvalidInput(f"image {position} could not be fetched ({type(exc).__name__})",
                            limit="image_url") from None
+
+
+def message_texts(message: ChatMessage) -> list[str]:
+    content = message.content
+    if content is None or isinstance(content, str):
+        return [content or ""]
+    return [part.text or "" for part in content if part.type == "text"]
 
 
 async def user_turn(request: ChatRequest, door: FrontDoor) -> Turn:
@@ -168,7 +190,7 @@ def chunk(completion_id: str, created: int, delta: dict[str, Any], finish: str |
     return f"data: {json.dumps(body)}\n\n".encode()
 
 
-async def stream_chunks(door: FrontDoor, session_id: str, after: int) -> AsyncIterator[bytes]:
+async def stream_chunks(door: FrontDoor, session_id: str, after: int, body: ChatRequest) -> AsyncIterator[bytes]:
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     yield chunk(completion_id, created, {"role": "assistant", "content": ""})
     reply = Reply()
@@ -181,7 +203,8 @@ async def stream_chunks(door: FrontDoor, session_id: str, after: int) -> AsyncIt
             yield f"data: {json.dumps(failure(item))}\n\n".encode()
         elif text := item.chat_text:
             yield chunk(completion_id, created, {"content": text})
-    yield chunk(completion_id, created, {}, "stop", citations=reply.cited)
+    usage = Usage.of(door.manager.backend, body, reply.chat_text.strip())
+    yield chunk(completion_id, created, {}, "stop", citations=reply.cited, usage=usage.model_dump())
     yield b"data: [DONE]\n\n"
 
 
@@ -191,7 +214,7 @@ async def stream_chunks(door: FrontDoor, session_id: str, after: int) -> AsyncIt
                               "content": {"text/event-stream": {"itemSchema": {
                                   "type": "object", "properties": {"data": {"type": "string", "description":
                                       "a chat.completion.chunk as JSON, or [DONE] last"}}}}}}})
-async def chat_completions(body: ChatRequest, door: Door, caller: CallerDep,
+async def chat_completions(body: ChatRequest, door: Door, caller: SdkCallerDep,
                            x_session_id: Annotated[str | None, Header(pattern=SESSION_ID)] = None):
     door.gatekeeper.require_api_key(caller)
     turn = await user_turn(body, door)
@@ -203,12 +226,13 @@ async def chat_completions(body: ChatRequest, door: Door, caller: CallerDep,
     after = await door.runner.start(session_id, turn)
     headers = {"X-Session-Id": session_id}
     if body.stream:
-        return EventSourceResponse(stream_chunks(door, session_id, after),
+        return EventSourceResponse(stream_chunks(door, session_id, after, body),
                                    headers={**headers, "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     reply = Reply.fold([e async for e in door.runner.follow(session_id, after, this_reply=True)])
     if reply.error:
         return JSONResponse(failure(reply.error), status_code=500, headers=headers)
+    answer = reply.chat_text.strip()
     completion = ChatCompletion(id=f"chatcmpl-{uuid.uuid4().hex}", created=int(time.time()), model=MODEL_ID,
-                                choices=[Choice(message=AssistantMessage(content=reply.chat_text.strip()))],
-                                citations=reply.cited)
+                                choices=[Choice(message=AssistantMessage(content=answer))],
+                                usage=Usage.of(door.manager.backend, body, answer), citations=reply.cited)
     return JSONResponse(completion.model_dump(), headers=headers)
