@@ -54,7 +54,8 @@ def ingest(
     typer.echo(str(report))
 
 
-def _ask_one(manager, question: str, images: list[str], session: str, customer_id: str | None = None) -> dict:
+def _ask_one(manager, question: str, images: list[str], session: str, customer_id: str | None = None,
+             locale: str | None = None) -> dict:
     from assistant.conversation import Turn
     from assistant.errors import InvalidInput
     from assistant.reply import Reply
@@ -65,13 +66,16 @@ def _ask_one(manager, question: str, images: list[str], session: str, customer_i
             blobs.append(Path(path).read_bytes())
         except OSError as exc:
             raise InvalidInput(f"cannot read image {path}: {exc.strerror}", limit="image_path") from None
-    reply = Reply.fold(manager.respond(session, Turn(text=question, images=blobs, customer_id=customer_id)))
+    reply = Reply.fold(manager.respond(session, Turn(text=question, images=blobs, customer_id=customer_id,
+                                                             locale=locale)))
     result: dict = {"answer": reply.answer, "citations": reply.cited, "session": session}
     # the order the turn sends them in: the photo, the handoff, then the state
     if reply.perception:
         result["perception"] = reply.perception.perception
     if reply.handoff:
         result["handoff"] = reply.handoff.handoff
+    if reply.cards:
+        result["products"] = reply.cards
     if reply.order_actions:
         result["order_actions"] = [a.fields for a in reply.order_actions]
     if reply.state:
@@ -87,9 +91,9 @@ def _ask_line(manager, line: str, line_no: int) -> dict:
             raise ValueError("each line must be an object with a 'question'")
         images = item.get("images") or []
         images = [images] if isinstance(images, str) else [str(p) for p in images]
-        customer = item.get("customer_id")
+        customer, locale = item.get("customer_id"), item.get("locale")
         return _ask_one(manager, str(item["question"]), images, str(item.get("session") or uuid.uuid4().hex),
-                        str(customer) if customer is not None else None)
+                        str(customer) if customer is not None else None, locale)
     except (ValueError, TypeError, AssistantError) as exc:
         return {"error": str(exc), "line": line_no}
 
@@ -100,12 +104,16 @@ def ask(
     json_mode: bool = typer.Option(False, "--json", help="JSON lines in and out"),
     image: list[Path] = typer.Option([], "--image", help="attach a photo (repeatable)"),
     session: Optional[str] = typer.Option(None, help="continue this session"),
+    locale: Optional[str] = typer.Option(None, help="answer in this language (en, zh, es, de, fr, ja) "
+                                                    "instead of the one detected"),
 ) -> None:
     """Ask the assistant; prints the answer (or one JSON object per line with --json)."""
     from assistant.conversation import ConversationManager
+    from assistant.dialogue.language import normalise_locale
     from assistant.settings import get_settings
 
     try:
+        normalise_locale(locale, "--locale")        # before the models load
         manager = ConversationManager(get_settings())
         manager.knowledge.ensure_ingested()
     except AssistantError as exc:
@@ -117,7 +125,8 @@ def ask(
                     typer.echo(json.dumps(_ask_line(manager, line, line_no)))
             return
         try:
-            result = _ask_one(manager, question, [str(p) for p in image], session or uuid.uuid4().hex)
+            result = _ask_one(manager, question, [str(p) for p in image], session or uuid.uuid4().hex,
+                              locale=locale)
         except AssistantError as exc:
             _fail(exc)
     finally:

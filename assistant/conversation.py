@@ -28,6 +28,7 @@ from typing import Any
 
 from assistant.backends import AnswerRequest, ModelBackend, get_backend
 from assistant.backends.extractive import ExtractiveBackend
+from assistant.answers.cards import cards_for
 from assistant.answers.citations import parse_citations
 from assistant.errors import AssistantError, InvalidInput
 from assistant.events import ReplyEvent
@@ -35,6 +36,7 @@ from assistant.handoff.helpdesk import Helpdesk
 from assistant.dialogue.intents import IntentClassifier, is_pure_greeting
 from assistant.knowledge.evidence import Evidence
 from assistant.knowledge.service import Knowledge
+from assistant.lexicon import lexicon
 from assistant.handoff.policy import HandoffContext, HandoffPolicy
 from assistant.answers.prompting import build_messages
 from assistant.storage.journal import FLUSH, TurnJournal
@@ -45,6 +47,7 @@ from assistant.orders.service import build_order_desk
 from assistant.answers.photo_replies import unmatched_reply, unsure_reply
 from assistant.answers.small_talk import SmallTalk
 from assistant.handoff.takeover import HandoffTurn, Takeover, takeover_turn
+from assistant.dialogue.language import normalise_locale
 from assistant.dialogue.state import DialogueState
 from assistant.dialogue.tracker import DialogueTracker, TurnSignals
 from assistant.privacy import redact_card_numbers
@@ -89,6 +92,9 @@ class Turn:
     images: list[bytes] = field(default_factory=list)   # raw uploaded bytes
     customer_id: str | None = None
     customer_is_vip: bool = False
+    # the integrator's language for the conversation ("es", "zh-CN"), kept from this turn on and
+    # preferred to what is detected in the shopper's messages; None leaves the session's as it is
+    locale: str | None = None
 
 
 @dataclass
@@ -158,11 +164,17 @@ class ConversationManager:
         self.backend.close()
 
     # -- one turn -----------------------------------------------------------------------
-    def new_session(self, customer_id: str | None = None) -> str:
-        return self.sessions.create(customer_id=customer_id)
+    def new_session(self, customer_id: str | None = None, locale: str | None = None) -> str:
+        """A new conversation; ``locale`` fixes its language (else each message's is detected)."""
+        code = normalise_locale(locale)
+        session_id = self.sessions.create(customer_id=customer_id)
+        if code:
+            self.sessions.save_state(session_id, DialogueState(language=code, locale=code))
+        return session_id
 
     def validate(self, turn: Turn) -> None:
         limits = self.settings.limits
+        normalise_locale(turn.locale)
         if not turn.text.strip() and not turn.images:
             raise InvalidInput("the message is empty: send text or a photo", limit="empty_message")
         if len(turn.text) > limits.max_message_chars:
@@ -220,6 +232,8 @@ class ConversationManager:
         if self.notice:
             yield work.emit("notice", text=self.notice)
         work.state = self.sessions.load_state(session_id)
+        if turn.locale:
+            work.state.locale = work.state.language = normalise_locale(turn.locale)
         yield from self._perceive(work)
         self._track(work)
         return work
@@ -306,11 +320,11 @@ class ConversationManager:
         if self._desk_busy(work):
             return True
         text = work.turn.text
-        if self.tracker.words.others_data.search(text):
+        if lexicon(work.state.language).others_data.search(text):
             return False                  # "the name of the customer who placed NW-..." is declined
         if work.signals.order_ids:
             return True
-        if not work.turn.customer_id or not self.tracker.words.order_words.search(text):
+        if not work.turn.customer_id or not lexicon(work.state.language).order_words.search(text):
             return False
         return work.signals.intent in ORDER_INTENTS or self.orders.detector.action(text).label is not None
 
@@ -391,7 +405,10 @@ class ConversationManager:
                                   for e in work.evidence])
         work.state = self.tracker.record_outcome(work.state, answered=bool(check.citations),
                                                  low_confidence=check.low_confidence)
-        work.state = self.tracker.record_shown(work.state, [work.evidence[n - 1].product_id for n in check.numbers])
+        shown = [work.evidence[n - 1].product_id for n in check.numbers]
+        work.state = self.tracker.record_shown(work.state, shown)
+        if cards := cards_for(shown, self.knowledge.directory.get, self.settings.product_url_pattern):
+            yield work.emit("products", products=cards)
         if check.low_confidence and self.backend.generative and not work.cancel.is_set():
             work.context.answer_low_confidence = True
             late = self.policy.decide(work.state, work.signals, work.context)
@@ -443,4 +460,4 @@ class ConversationManager:
         else:
             self.sessions.save_state(work.session_id, work.state)
         yield work.emit("state", state=work.state.to_dict())
-        yield work.emit("done", answer=answer.strip())
+        yield work.emit("done", answer=answer.strip(), language=work.state.language)

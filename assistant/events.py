@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Literal
 
 EventType = Literal[
     "token", "citations", "perception", "state", "handoff", "agent_message", "notice", "done", "error",
-    "order_action",
+    "order_action", "products",
 ]
 ENVELOPE = ("type", "seq", "turn", "created_at", "session_id")    # where and when, not what
 
@@ -149,6 +149,7 @@ class Done(Payload):
     type = "done"
     slot = "done"
     answer: str = ""
+    language: str | None = None                                    # the conversation's, for a door's own strings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,9 +175,18 @@ class OrderAction(Payload):
     customer_id: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class Products(Payload):
+    """Product cards for the products the answer is about (assistant.answers.cards)."""
+
+    type = "products"
+    slot = "products"
+    products: list[dict[str, Any]] = field(default_factory=list)    # {id, name, price, image, url, ...}
+
+
 TERMINAL = frozenset({Done.type, Error.type})      # the events that end a turn
 PAYLOADS: dict[str, type[Payload]] = {cls.type: cls for cls in (
-    UserMessage, Token, Citations, Perception, State, Handoff, AgentMessage, Notice, Done, Error, OrderAction)}
+    UserMessage, Token, Citations, Perception, State, Handoff, AgentMessage, Notice, Done, Error, OrderAction, Products)}
 _NAMES = {kind: {f.name for f in dataclass_fields(cls)} - {"fields", "seq", "turn"} for kind, cls in PAYLOADS.items()}
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.events import (AgentMessage, Citations, Done, Error, Handoff, Notice, OrderAction, Payload, Perception,
-                              State, Token, UserMessage, payload_of)
+                              Products, State, Token, UserMessage, payload_of)
 
 
 @dataclass
@@ -34,6 +34,7 @@ class Reply:
     agent_messages: list[AgentMessage] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     order_actions: list[OrderAction] = field(default_factory=list)
+    products: Products | None = None                # cards of the products the answer is about
     done: Done | None = None
     error: Error | None = None
     items: list[Payload] = field(default_factory=list, repr=False)
@@ -77,6 +78,10 @@ class Reply:
     @property
     def cited(self) -> list[dict[str, Any]]:
         return self.citations.citations if self.citations else []
+
+    @property
+    def cards(self) -> list[dict[str, Any]]:
+        return self.products.products if self.products else []
 
     @property
     def handoff(self) -> Handoff | None:

@@ -171,6 +171,8 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(default=None, description="a Chroma server (`chroma run`), e.g. "
                                    "http://chroma:8000; default: embedded Chroma in the data dir")
     store_name: str = "Northwind Outfitters"
+    product_url_pattern: str | None = Field(default=None, description="a product page's address for catalogs "
+                                            "without a url field, e.g. https://shop.example/products/{id}")
     order_id_pattern: str = Field(default=DEFAULT_ORDER_ID_PATTERN, description="regex for the store's "
                                   "order ids (case-insensitive); see assistant.dialogue.signals.find_order_ids")
     retrieval_k: int = 6

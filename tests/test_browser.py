@@ -122,3 +122,36 @@ def test_a_handoff_shows_its_state_and_the_agents_reply_arrives(page, server):
     playwright_api.expect(page.locator("[data-role=agent]")).to_contain_text("this is Sam from the store team")
     playwright_api.expect(page.get_by_test_id("sa-status")).to_have_attribute("data-owner", "agent")
     playwright_api.expect(page.get_by_test_id("sa-status")).to_contain_text("Sam")
+
+
+def widget_text(page, selector: str, attribute: str | None = None) -> str:
+    return page.evaluate("""([sel, attr]) => { const n = document.querySelector('#shop-assistant').shadowRoot.querySelector(sel);
+                                               return attr ? n.getAttribute(attr) : n.textContent; }""",
+                         [selector, attribute])
+
+
+def test_the_widgets_own_words_follow_the_shoppers_language(page):
+    assert widget_text(page, "[data-testid=sa-send]") == "Send"
+    ask(page, "¿Cuánto pesa la mochila Alpine 40 Pack?")
+    playwright_api.expect(answer(page, 1)).to_have_attribute("data-complete", "true")
+    playwright_api.expect(page.get_by_test_id("sa-send")).to_have_text("Enviar")
+    assert widget_text(page, "textarea", "placeholder") == "Haz una pregunta o adjunta una foto"
+    assert widget_state(page)["language"] == "es"
+    page.reload()                                                     # kept with the conversation
+    playwright_api.expect(page.get_by_test_id("sa-send")).to_have_text("Enviar")
+
+
+def test_a_configured_locale_fixes_the_widgets_language_and_the_sessions(browser, server):
+    store_page = (f"<!doctype html><html lang='en'><body><script>window.ShopAssistant = {{locale: 'ja'}};</script>"
+                  f"<script src='{server.url}/widget.js'></script></body></html>")
+    context = browser.new_context()
+    page = context.new_page()
+    page.route(f"{server.url}/ja-store", lambda route: route.fulfill(body=store_page, content_type="text/html"))
+    page.goto(f"{server.url}/ja-store")
+    page.get_by_test_id("sa-bubble").click()
+    playwright_api.expect(page.get_by_test_id("sa-send")).to_have_text("送信")
+    ask(page, "How heavy is the Alpine 40 Pack?")
+    playwright_api.expect(answer(page, 1)).to_have_attribute("data-complete", "true")
+    playwright_api.expect(page.get_by_test_id("sa-send")).to_have_text("送信")
+    assert server.manager.sessions.load_state(widget_state(page)["sessionId"]).locale == "ja"
+    context.close()

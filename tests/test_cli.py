@@ -45,6 +45,7 @@ def test_ask_json_lines_keep_sessions_and_report_bad_lines(cli_data):
     assert len(out) == 5
     assert out[1]["session"] == "cli-1" and "Red" in out[1]["answer"]
     assert out[1]["citations"] and out[1]["state"]["product_in_focus"] == "summit-rain-jacket"
+    assert out[1]["products"][0]["id"] == "summit-rain-jacket"          # the product card, for scripts
     assert "error" in out[2] and out[2]["line"] == 3
     assert "cannot read image" in out[3]["error"]
     assert "cannot read image /no/such/photo.jpg" in out[4]["error"]
@@ -76,3 +77,21 @@ def test_ask_json_with_a_verified_customer_looks_up_and_cancels_their_order(cli_
     other = run_cli(["ask", "--json", "-"], cli_data, stdin=json.dumps(
         {"question": "where is order NW-483120?", "session": "cli-other", "customer_id": "C-1002"}) + "\n")
     assert "Basecamp" not in json.loads(other.stdout.splitlines()[0])["answer"]
+
+
+def test_ask_locale_fixes_the_conversations_language_and_a_bad_one_is_named(cli_data):
+    result = run_cli(["ask", "--json", "--locale", "es-MX", "How heavy is the Alpine 40 Pack?"], cli_data)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["state"]["language"] == "es"
+    lines = "\n".join(json.dumps(item) for item in [
+        {"question": "How heavy is the Alpine 40 Pack?", "session": "cli-lang", "locale": "ja"},
+        {"question": "and how much is it?", "session": "cli-lang"},
+        {"question": "Wie schwer ist der Alpine 40 Pack?", "session": "cli-free"},
+        {"question": "x", "locale": "klingon"}])
+    fixed, kept, detected, bad = [json.loads(line) for line in
+                                  run_cli(["ask", "--json", "-"], cli_data, stdin=lines + "\n").stdout.splitlines()]
+    assert fixed["state"]["language"] == "ja" and kept["state"]["language"] == "ja"
+    assert detected["state"]["language"] == "de"
+    assert bad["line"] == 4 and "'locale'" in bad["error"]
+    refused = run_cli(["ask", "--locale", "klingon", "hello"], cli_data)
+    assert refused.returncode == 2 and "'--locale'" in refused.stderr

@@ -99,6 +99,14 @@ def test_the_language_suites_cover_what_the_issue_asks():
         assert sum(len(c.turns) > 1 for c in convs) >= 5, language
 
 
+def test_a_conversation_may_fix_its_language_and_a_bad_one_names_the_place(tmp_path):
+    write(tmp_path / "lang.yaml", "- {id: a, locale: zh-CN, turns: [hi]}\n- {id: b, turns: [hi]}\n")
+    assert [c.locale for c in load_suite([tmp_path]).conversations] == ["zh", None]
+    bad = write(tmp_path / "bad" / "lang.yaml", "- {id: c, locale: klingon, turns: [hi]}\n")
+    with pytest.raises(TranscriptError, match="conversation 'c'.*'locale'"):
+        load_suite([bad])
+
+
 def test_a_folder_skips_yaml_that_is_not_a_transcript(tmp_path):
     write(tmp_path / "thresholds.yaml", "turn_pass_rate: 0.5\n")
     write(tmp_path / "a.yaml", "- id: a\n  turns: [hi]\n")

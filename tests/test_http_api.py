@@ -57,6 +57,12 @@ def test_a_question_streams_back_as_events_ending_in_done_with_a_citation(client
     assert "1.4 kg" in tokens and tokens.strip() == answer_of(events)
     citations = next(e for e in events if e["type"] == "citations")["citations"]
     assert "product/alpine-40-pack#specs" in [c["source_id"] for c in citations]
+    [card] = next(e for e in events if e["type"] == "products")["products"]     # the product, as a card
+    assert card["name"] == "Alpine 40 Pack" and card["price"] > 0
+    photo = client.get(card["image"])                      # served by the app, no credential needed
+    assert photo.status_code == 200 and photo.headers["content-type"].startswith("image/")
+    assert photo.content == PHOTO.read_bytes()
+    assert client.get("/api/v1/products/no-such-thing/image").status_code == 404
 
 
 def test_a_client_can_ask_for_one_json_reply_instead(client):
@@ -67,6 +73,7 @@ def test_a_client_can_ask_for_one_json_reply_instead(client):
     reply = response.json()
     assert "$139.00" in reply["answer"] and "in stock" in reply["answer"]
     assert reply["citations"] and reply["events"][-1]["type"] == "done"
+    assert [c["id"] for c in reply["products"]] == ["summit-rain-jacket"]
     same = client.post(f"/api/v1/sessions/{session_id}/messages", headers=auth,
                        json={"text": "and in red?", "stream": False}).json()
     assert "Summit Rain Jacket" in same["answer"]       # the follow-up kept the product in focus

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.dialogue.state import DialogueState
-from assistant.dialogue.signals import detect_language, detect_sensitive_topics, score_sentiment
+from assistant.dialogue.language import detect_language
+from assistant.dialogue.signals import detect_sensitive_topics, score_sentiment
 from conftest_intents import classifier, tracker  # noqa: F401  (fixtures)
 
 

@@ -19,22 +19,6 @@ _SEPARATORS = re.compile(r"[-\s_.:]+")
 _LETTERS_THEN_DIGITS = re.compile(r"^([A-Z]{2,})(\d.*)$")
 _SHOUTING_OK = {"USD", "XXL", "XL"}
 
-# Language guessing needs every language's common words at once, so they live here, not in one
-# language's lexicon.
-_LANG_WORDS = {
-    "en": set("the is my i you and to a of it do does have where what order please thanks can "
-              "for this that with when how my not be are".split()),
-    "es": set("el la los las de que y en un una por para con mi pedido dónde donde está esta "
-              "hola gracias quiero tienen es no cuándo cuando cómo como envío devolver puedo "
-              "usted mis del al".split()),
-    "fr": set("le la les de des et un une est je mon ma mes pour avec pas vous bonjour merci "
-              "commande où livraison est-ce suis qui au du ne avez puis-je".split()),
-    "de": set("der die das und ist ich nicht mein meine bestellung wo mit für ein eine haben "
-              "sie hallo danke bitte wann lieferung kann ist es zu auf den dem wie".split()),
-}
-_LANG_HINTS = {"es": re.compile(r"[ñ¿¡]"), "fr": re.compile(r"[çèêàù]|\bc'est\b|\bj'ai\b"),
-               "de": re.compile(r"[ßäöü]")}
-
 
 # -- order ids -----------------------------------------------------------------------------------
 @lru_cache(maxsize=16)
@@ -160,19 +144,3 @@ def is_cancel_request(text: str, words: Lexicon | None = None) -> bool:
 
 def detect_sensitive_topics(text: str, words: Lexicon | None = None) -> tuple[str, ...]:
     return tuple(name for name, pattern in (words or lexicon()).sensitive.items() if pattern.search(text))
-
-
-def detect_language(text: str, previous: str = "en") -> str:
-    """Rough language guess (en/es/fr/de) from common words and letters; keeps ``previous``
-    when the message is too short to tell."""
-    tokens = re.findall(r"[\wàâçéèêëîïôûùüÿñæœßäö'-]+", text.lower())
-    scores = {lang: sum(1 for t in tokens if t in common) for lang, common in _LANG_WORDS.items()}
-    for lang, hint in _LANG_HINTS.items():
-        if hint.search(text.lower()):
-            scores[lang] += 2
-    best = max(scores, key=lambda lang: scores[lang])
-    if best != "en" and scores[best] >= 2 and scores[best] > scores["en"]:
-        return best
-    if scores["en"] >= 2 or (tokens and scores["en"] >= scores[best] and len(tokens) >= 4):
-        return "en"
-    return previous

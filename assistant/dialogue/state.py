@@ -27,7 +27,8 @@ class DialogueState:
     sentiment: float = 0.0                         # -1 angry .. +1 happy
     frustration: int = 0                           # rises with negative turns
     consecutive_failures: int = 0
-    language: str = "en"
+    language: str = "en"                           # the shopper's, detected per message (ISO 639-1)
+    locale: str | None = None                      # set by the integrator: wins over detection
     owner: str = "bot"                             # bot | queued | agent
     turns: int = 0
     # Kept by assistant.dialogue.tracker / assistant.handoff.policy (handoff bookkeeping):

@@ -9,8 +9,10 @@ swaps the size and adds the colour; "my budget is about $150" narrows the previo
 labels the intent, (5) scores sentiment with a small offline lexicon, flags abuse,
 dissatisfaction, cancel requests, explicit asks for a person and sensitive topics, and (6) keeps
 frustration (rises on negative turns, decays on calm ones) and the consecutive-failure count.
-The words it reads come from the language's lexicon (``assistant.lexicon``); the per-message
-detectors are in ``assistant.dialogue.signals``.
+Each message's language is detected first (``assistant.dialogue.language``; an integrator's
+``state.locale`` wins), and the message is then read with that language's lexicon
+(``assistant.lexicon``), so a shopper who switches language mid-conversation is read in the new
+one; the per-message detectors are in ``assistant.dialogue.signals``.
 
 It knows nothing about Chroma or the conversation manager: products come in through
 ``find_products(text) -> [ids]`` and ``product_name(id) -> name`` callables.
@@ -23,7 +25,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable
 
 from assistant.dialogue.intents import IntentClassifier, is_human_request
-from assistant.dialogue.signals import (EMAIL_RE, order_id_regex, detect_language, detect_sensitive_topics, find_attributes, find_email,
+from assistant.dialogue.language import detect_language
+from assistant.dialogue.signals import (EMAIL_RE, order_id_regex, detect_sensitive_topics, find_attributes, find_email,
                                         find_order_ids, find_refund_amount, is_abusive, is_cancel_request,
                                         is_dissatisfied, score_sentiment)
 from assistant.dialogue.state import POLICY_INTENTS, DialogueState
@@ -99,7 +102,7 @@ class DialogueTracker:
         self.fits_product = fits_product or (lambda product_id, text: None)
         self.order_id_pattern = order_id_pattern or getattr(classifier, "order_id_pattern",
                                                              DEFAULT_ORDER_ID_PATTERN)
-        self.words = lexicon(language)
+        self.words = lexicon(language)      # the language read when a message's is not known
 
     # 1-6 as in the module docstring; the input state is never mutated.
     def update(self, state: DialogueState, text: str, ocr_order_ids: Iterable[str] = (),
@@ -107,8 +110,26 @@ class DialogueTracker:
         new = copy.deepcopy(state)
         text = (text or "").strip()
         new.turns += 1
+        found = self.find_products(text) if text else []
+        new.language = self.language_of(state, text, found)
+        # the message is read with its language's words: a view of this tracker, so that one
+        # tracker serves sessions in different languages at once
+        reader = copy.copy(self)
+        reader.words = lexicon(new.language)
+        return reader._read(state, new, text, ocr_order_ids, [*found, *matched_product_ids])
+
+    def language_of(self, state: DialogueState, text: str, product_ids: Iterable[str] = ()) -> str:
+        """The integrator's locale when set, else the message's language (the conversation's so
+        far when the message cannot tell); product names do not count as words of a language."""
+        if state.locale:
+            return state.locale
+        names = [self._name(pid) or "" for pid in [*product_ids, *state.product_candidates[:3]]]
+        return detect_language(text, state.language or "en", names=names)
+
+    def _read(self, state: DialogueState, new: DialogueState, text: str, ocr_order_ids: Iterable[str],
+              product_ids: list[str]) -> tuple[DialogueState, TurnSignals]:
         reading = self._fill_slots(new, text, ocr_order_ids)
-        reading.mentioned = self._move_focus(state, new, text, matched_product_ids)
+        reading.mentioned = self._move_focus(state, new, text, product_ids)
         reading.topic_change = self._changes_topic(state, new, reading)
         self._read_followup(state, new, reading)
         intent, confidence = self._label_intent(state, new, reading)
@@ -145,10 +166,10 @@ class DialogueTracker:
         return _Reading(text, order_ids, attributes, budget, budget_span, mentioned=[])
 
     def _move_focus(self, state: DialogueState, new: DialogueState, text: str,
-                    matched_product_ids: Iterable[str]) -> list[str]:
+                    product_ids: Iterable[str]) -> list[str]:
         """2. Named or photo-matched products take focus; "the other one" switches back."""
         mentioned: list[str] = []
-        for pid in [*(self.find_products(text) if text else []), *matched_product_ids]:
+        for pid in product_ids:
             if pid and pid not in mentioned:
                 mentioned.append(pid)
         previous_focus = state.product_in_focus
@@ -199,8 +220,9 @@ class DialogueTracker:
         refers = any(p.search(text) for p in self.words.pronouns) and not mentioned
         r.human = is_human_request(text, self.words)
         r.cancel = is_cancel_request(text, self.words)
+        # a short question in the language the rules read is a follow-up ("is it waterproof?")
         short = (len(re.findall(r"\w+", text)) <= 5 and text.endswith("?")
-                 and detect_language(text, "en") == "en")
+                 and new.language == self.words.language)
         r.dissatisfied = is_dissatisfied(text, self.words)
         r.is_followup = has_context and not r.human and not r.cancel and not r.topic_change and (
             r.elliptical or refers or (short and not mentioned))
@@ -253,14 +275,13 @@ class DialogueTracker:
 
     def _read_mood(self, state: DialogueState, new: DialogueState, r: _Reading,
                    intent: str) -> tuple[float, bool, float | None]:
-        """5. Sentiment, abuse, the refund amount named and the language."""
+        """5. Sentiment, abuse and the refund amount named."""
         sentiment = score_sentiment(r.text, self.words)
         abusive = is_abusive(r.text, self.words)
         refund = find_refund_amount(r.text, intent, r.budget_span, self.words)
         if refund is not None:
             new.refund_amount = refund
         new.sentiment = sentiment
-        new.language = detect_language(r.text, state.language)
         return sentiment, abusive, refund
 
     @staticmethod

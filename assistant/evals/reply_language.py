@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from assistant.dialogue.language import SUPPORTED, detector
 from assistant.evals.grounding import CITATION_MARK
 
-# The languages a reply is told apart from: the ones the shop answers in (ISO 639-1, as the dialogue
-# state keeps them). The question is "did it answer in the shopper's language or fall back to
-# another one it speaks?"; languages it never writes would only add look-alikes for short replies.
-LANGUAGES = ("en", "es", "fr", "de", "zh")
+# The languages a reply may be in: the ones the assistant answers in (ISO 639-1, as the dialogue
+# state keeps them). The question is "did it answer in the shopper's language or in another one
+# it speaks?", so a reply is read as the likeliest of these.
+LANGUAGES = SUPPORTED
 
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # A CJK character is a word of its own (no spaces between them); any other letters run to a word,
@@ -81,20 +81,15 @@ def own_words(sentence: str, phrases: set[tuple[str, str]]) -> str:
     return " ".join(m.group() for m, q in zip(words, quoted) if not q)
 
 
-@lru_cache(maxsize=1)
-def _detector():
-    from lingua import IsoCode639_1, LanguageDetectorBuilder
-
-    codes = [getattr(IsoCode639_1, code.upper()) for code in LANGUAGES]
-    return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
-
-
 def detect(text: str) -> tuple[str | None, float]:
-    """The most likely language of ``text`` (ISO 639-1) and the detector's confidence in it."""
-    values = _detector().compute_language_confidence_values(text)
-    if not values or values[0].value <= 0:
-        return None, 0.0
-    return values[0].language.iso_code_639_1.name.lower(), round(values[0].value, 3)
+    """The likeliest of :data:`LANGUAGES` for ``text`` and the detector's confidence in it - the
+    dialogue's own detector (``assistant.dialogue.language``), so the eval and the assistant
+    agree on what a language looks like."""
+    for value in detector().compute_language_confidence_values(text):
+        code = value.language.iso_code_639_1.name.lower()
+        if code in LANGUAGES and value.value > 0:
+            return code, round(value.value, 3)
+    return None, 0.0
 
 
 @dataclass

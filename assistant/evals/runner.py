@@ -138,7 +138,7 @@ class EvalRunner:
             return self._managers[conv.knowledge]
 
     # -- one turn / one conversation ------------------------------------------------------------
-    def run_turn(self, manager, session_id: str, turn) -> TurnResult:
+    def run_turn(self, manager, session_id: str, turn, locale: str | None = None) -> TurnResult:
         from assistant.conversation import Turn
 
         obs = TurnObservation(user=turn.text)
@@ -147,7 +147,7 @@ class EvalRunner:
         try:
             try:
                 images = [Path(p).read_bytes() for p in turn.images]
-                for event in manager.respond(session_id, Turn(text=turn.text, images=images)):
+                for event in manager.respond(session_id, Turn(text=turn.text, images=images, locale=locale)):
                     if reply.add(event).type == "token" and obs.first_token_ms is None:
                         obs.first_token_ms = round((time.perf_counter() - started) * 1000, 1)
             finally:                 # what streamed before a failure still counts
@@ -209,7 +209,7 @@ class EvalRunner:
             return result
         result.session_id = f"eval-{uuid.uuid4().hex[:12]}"
         for index, turn in enumerate(conv.turns, 1):
-            turn_result = self.run_turn(manager, result.session_id, turn)
+            turn_result = self.run_turn(manager, result.session_id, turn, locale=conv.locale)
             turn_result.index = index
             if self.judge is not None and turn_result.observation.answer:
                 turn_result.observation.judge = self.judge.rate(turn_result.observation)

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from assistant.dialogue.language import normalise_locale
 from assistant.errors import InvalidInput
 from assistant.evals.photos import PhotoUnavailable, derived_photo
 from assistant.evals.scorers import normalise_expectations
@@ -30,7 +31,7 @@ from assistant.storage.sessions import TRANSCRIPT_FORMAT
 
 TRANSCRIPT_SUFFIXES = (".yaml", ".yml", ".jsonl")
 TURN_KEYS = {"user", "images", "expect", "note", "tags"}
-CONVERSATION_KEYS = {"id", "description", "tags", "knowledge", "language", "turns", "skip"}
+CONVERSATION_KEYS = {"id", "description", "tags", "knowledge", "language", "turns", "skip", "locale"}
 FILE_KEYS = {"suite", "description", "knowledge", "tags", "language", "conversations"}
 
 
@@ -79,6 +80,7 @@ class Conversation:
     knowledge: KnowledgeRef | None = None                      # None: the run's default store
     description: str = ""
     skip: str | None = None                                    # a reason: load but do not run
+    locale: str | None = None                                  # the integrator's language ("es"): fixed
 
     @property
     def uid(self) -> str:
@@ -188,8 +190,13 @@ def parse_conversation(raw: Any, path: Path, defaults: dict[str, Any], index: in
     knowledge = (parse_knowledge(raw["knowledge"], path.parent, where) if "knowledge" in raw
                  else defaults.get("knowledge"))
     tags = list(dict.fromkeys([*defaults.get("tags", []), *_tags(raw.get("tags"), where)]))
+    try:
+        locale = normalise_locale(raw.get("locale"))
+    except InvalidInput as exc:
+        raise TranscriptError(f"{where}: {exc}") from None
     return Conversation(id=conv_id, source=str(path), turns=turns, tags=tags, knowledge=knowledge,
-                        description=str(raw.get("description") or ""), skip=str(skip) if skip else None)
+                        description=str(raw.get("description") or ""), skip=str(skip) if skip else None,
+                        locale=locale)
 
 
 def load_yaml_file(path: Path) -> list[Conversation] | None:

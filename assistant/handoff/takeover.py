@@ -71,8 +71,13 @@ class Ticket:
     def open(self) -> bool:
         return self.status in OPEN
 
+    @property
+    def language(self) -> str:
+        """The language the shopper wrote in when the ticket opened (the agent answers in it)."""
+        return self.summary.get("language") or "en"
+
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "open": self.open}
+        return {**asdict(self), "open": self.open, "language": self.language}
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Ticket":

@@ -66,6 +66,8 @@ class Product(BaseModel):
     variants: list[Variant] = Field(default_factory=list)
     images: list[str] = Field(default_factory=list, description="absolute paths once loaded")
     tags: list[str] = Field(default_factory=list)
+    url: str | None = Field(None, description="the product's page on the store's site (else the "
+                                              "product_url_pattern setting builds it)")
 
     @field_validator("id", mode="before")
     @classmethod
@@ -93,7 +95,7 @@ class Product(BaseModel):
         return f"product/{self.id}"
 
     def price_range(self) -> tuple[float, float]:
-        prices = [v.price for v in self.variants if v.price is not None] or [self.price]
+        prices = [self.variant_price(v) for v in self.variants] or [self.price]   # unpriced: the product's
         return min(prices), max(prices)
 
     def variant_price(self, variant: Variant) -> float:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from babel import Locale, UnknownLocaleError
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from gradio.data_classes import FileData
@@ -27,11 +28,20 @@ from assistant.vision.images import image_mime
 
 AGENT_PATH = "/agent"
 REFRESH_S = 2.0
-_HEADERS = ["ticket", "status", "agent", "opened", "rule", "summary"]
+_HEADERS = ["ticket", "status", "agent", "opened", "language", "rule", "summary"]
+
+
+def language_name(code: str | None) -> str:
+    """"es" -> "Spanish (es)": the language the shopper writes in, named for the agent."""
+    code = code or "en"
+    try:
+        return f"{Locale.parse(code).get_display_name('en')} ({code})"
+    except (ValueError, UnknownLocaleError):
+        return code
 
 
 def ticket_rows(tickets: list[Ticket]) -> list[list[Any]]:
-    return [[t.id, t.status, t.agent or "", t.created_at[11:19], t.rule or "",
+    return [[t.id, t.status, t.agent or "", t.created_at[11:19], language_name(t.language), t.rule or "",
              t.summary.get("headline", "")] for t in tickets]
 
 
@@ -51,6 +61,8 @@ def summary_markdown(view: dict[str, Any] | None) -> str:
     product = (slots.get("product_in_focus") or {}).get("name")
     lines = [f"### {ticket['id']} - {ticket['status']}" + (f" ({ticket['agent']})" if ticket.get("agent") else ""),
              f"**Why:** {ticket.get('rule') or '-'} - {ticket.get('reason') or '-'} (mode: {ticket.get('mode')})",
+             f"**Language:** {language_name(ticket.get('language') or s.get('language'))}"
+             " - the shopper's messages are shown as they typed them",
              f"**Intent:** {s.get('intent') or '-'}"
              f" · **sentiment** {s.get('sentiment', 0):+.2f} · **frustration** {s.get('frustration', 0)}"
              f" · **failed answers** {s.get('consecutive_failures', 0)}"]

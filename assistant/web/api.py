@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -23,6 +24,7 @@ from fastapi.sse import EventSourceResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.conversation import ConversationManager, Turn
+from assistant.dialogue.language import normalise_locale
 from assistant.errors import InvalidInput, NotFound
 from assistant.reply import Reply
 from assistant.settings import Settings
@@ -109,6 +111,9 @@ class NewSession(BaseModel):
     customer_signature: str | None = Field(None, max_length=128,
                                            description="hex HMAC-SHA256 of customer_id with the store's secret; "
                                                        "not needed when the caller uses an API key")
+    locale: str | None = Field(None, max_length=16, description="the conversation's language (en, zh, es, de, "
+                                                                "fr, ja; 'zh-CN' reads as zh); unset: detected "
+                                                                "from the shopper's messages")
 
 
 class SessionGrant(BaseModel):
@@ -117,6 +122,7 @@ class SessionGrant(BaseModel):
     expires_at: int = Field(description="unix time")
     expires_in: int = Field(description="seconds")
     customer_id: str | None = None
+    language: str = Field("en", description="the conversation's language so far (ISO 639-1)")
 
 
 class MessageIn(BaseModel):
@@ -136,6 +142,9 @@ class ReplyOut(BaseModel):
     answer: str
     citations: list[dict[str, Any]] = Field(default_factory=list)
     handoff: dict[str, Any] | None = None
+    products: list[dict[str, Any]] = Field(default_factory=list, description="cards of the products the answer "
+                                           "is about: id, name, price, compare_at_price, in_stock, image, url")
+    language: str | None = Field(None, description="the conversation's language after this message")
     events: list[dict[str, Any]] = Field(description="every event of this reply, as the stream sends them")
 
 
@@ -146,6 +155,9 @@ class Transcript(BaseModel):
     updated_at: str
     owner: str = Field(description="who answers now: bot, queued (waiting for a person) or agent")
     last_seq: int = Field(description="resume the event stream after this")
+    language: str = Field("en", description="the shopper's language, detected per message unless the "
+                                            "session's locale fixes it (ISO 639-1)")
+    locale: str | None = Field(None, description="the language the integrator set, if any")
     messages: list[dict[str, Any]]
 
 
@@ -162,25 +174,29 @@ router = APIRouter(prefix="/api/v1", tags=["sessions"], responses=ERROR_RESPONSE
                    dependencies=[Depends(limit_per_ip)])
 
 
-def grant(door: FrontDoor, session_id: str, customer_id: str | None) -> SessionGrant:
+def grant(door: FrontDoor, session_id: str, customer_id: str | None, language: str = "en") -> SessionGrant:
     token, expires = door.gatekeeper.issue_token(session_id)
     return SessionGrant(session_id=session_id, token=token, expires_at=expires,
-                        expires_in=door.settings.http.session_token_ttl_s, customer_id=customer_id)
+                        expires_in=door.settings.http.session_token_ttl_s, customer_id=customer_id,
+                        language=language)
 
 
 @router.post("/sessions", status_code=201, response_model=SessionGrant, summary="Start a conversation")
 async def create_session(door: Door, caller: CallerDep, body: NewSession | None = None) -> SessionGrant:
     customer_id = body.customer_id if body else None
+    locale = normalise_locale(body.locale if body else None)
     if customer_id and caller.kind != "api_key":
         door.gatekeeper.verify_customer(customer_id, body.customer_signature)
-    session_id = await anyio.to_thread.run_sync(lambda: door.manager.new_session(customer_id=customer_id))
-    return grant(door, session_id, customer_id)
+    session_id = await anyio.to_thread.run_sync(
+        lambda: door.manager.new_session(customer_id=customer_id, locale=locale))
+    return grant(door, session_id, customer_id, locale or "en")
 
 
 @router.post("/sessions/{session_id}/token", response_model=SessionGrant, summary="Renew the session token")
 async def renew_token(session_id: SessionId, door: Door, _caller: SessionCaller) -> SessionGrant:
     info = await anyio.to_thread.run_sync(door.manager.sessions.info, session_id)
-    return grant(door, session_id, info.get("customer_id"))
+    state = await anyio.to_thread.run_sync(door.manager.sessions.load_state, session_id)
+    return grant(door, session_id, info.get("customer_id"), state.language)
 
 
 @router.get("/sessions/{session_id}", response_model=Transcript, summary="The conversation so far")
@@ -193,9 +209,11 @@ async def read_session(session_id: SessionId, door: Door, _caller: SessionCaller
             if "images" in message:
                 message["images"] = public_images(session_id, message["images"])
         last_seq = door.manager.sessions.last_seq(session_id)
+        state = store.load_state(session_id)
         return Transcript(session_id=session_id, customer_id=info.get("customer_id"),
                           created_at=info["created_at"], updated_at=info["updated_at"],
-                          owner=door.manager.sessions.owner(session_id), last_seq=last_seq, messages=messages)
+                          owner=door.manager.sessions.owner(session_id), last_seq=last_seq,
+                          language=state.language, locale=state.locale, messages=messages)
 
     return await anyio.to_thread.run_sync(load)
 
@@ -276,6 +294,7 @@ async def send_message(session_id: SessionId, request: Request, door: Door, _cal
     reply = Reply.fold(stored)
     out = ReplyOut(session_id=session_id, answer=reply.answer or (reply.error.message if reply.error else ""),
                    citations=reply.cited, handoff=reply.handoff.fields if reply.handoff else None,
+                   products=reply.cards, language=reply.done.language if reply.done else None,
                    events=[public_event(session_id, e) for e in stored])
     return JSONResponse(out.model_dump())
 
@@ -304,3 +323,14 @@ async def read_image(session_id: SessionId, door: Door, _caller: SessionCaller,
         return FileResponse(path, media_type=image_mime(path))
 
     return await anyio.to_thread.run_sync(find)
+
+
+@router.get("/products/{product_id}/image", summary="A product's photo, for the product cards",
+            response_class=FileResponse, responses={200: {"content": {"image/*": {}}}})
+async def product_image(product_id: Annotated[str, Path(max_length=200)], door: Door) -> FileResponse:
+    """Public like the store's own product pages; only files the catalog names are served."""
+    product = door.manager.knowledge.directory.get(product_id)
+    path = product.images[0] if product is not None and product.images else None
+    if path is None or not await anyio.to_thread.run_sync(lambda: os.path.isfile(path)):
+        raise NotFound(f"no photo of a product with id {product_id!r}")
+    return FileResponse(path, media_type=image_mime(path), headers={"Cache-Control": "public, max-age=3600"})

@@ -4,6 +4,10 @@ The browser tab's Gradio session hash is the conversation id, so follow-ups in o
 dialogue state. Answers stream; citations are listed under each answer; what the photo showed
 ("I read: ...") is noted above it. After a handoff, a timer polls the session store so an
 agent's replies appear in the chat as they are sent.
+
+Its own words come from the store's ``ui`` message catalogs: the page's (title, description,
+placeholder) through Gradio's i18n, in the browser's language; those written into the chat (an
+agent's name tag) in the language the shopper writes in, as the dialogue state has it.
 """
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ import gradio as gr
 from assistant.conversation import ConversationManager, Turn
 from assistant.errors import AssistantError
 from assistant.events import AgentMessage, Token
+from assistant.messages import message as ui_message
 from assistant.reply import Reply
+from assistant.web.ui_strings import messages_dir, ui_catalogs
 
 POLL_S = 2.0
 
@@ -31,11 +37,26 @@ def render_reply(answer: str, citations: list[dict], notices: list[str]) -> str:
     return text
 
 
-def agent_line(message: AgentMessage) -> str:
-    return f"**{message.agent or 'Agent'}:** {message.content or message.fields.get('text') or ''}"
+def agent_line(message: AgentMessage, agent_word: str = "Agent") -> str:
+    return f"**{message.agent or agent_word}:** {message.content or message.fields.get('text') or ''}"
 
 
-def build_chat(manager: ConversationManager) -> gr.Blocks:
+def chat_i18n(settings) -> gr.I18n:
+    """The page's own words in every supported language, for Gradio to pick by the browser's."""
+    store = settings.store_name
+    return gr.I18n(**{lang: {k: v.replace("{store}", store) for k, v in words.items()}
+                      for lang, words in ui_catalogs(settings).items()})
+
+
+def build_chat(manager: ConversationManager, i18n: gr.I18n | None = None) -> gr.Blocks:
+    """The chat page; mount it with the same ``i18n`` (``chat_i18n``) so its words translate."""
+    i18n = i18n or chat_i18n(manager.settings)
+    directory = messages_dir(manager.settings)
+
+    def word(key: str, session_id: str) -> str:
+        language = manager.sessions.load_state(session_id).language if manager.sessions.exists(session_id) else "en"
+        return ui_message(f"ui.{key}", language, directory)
+
     def reply(message: dict, history: list, request: gr.Request):
         files = message.get("files") or []
         try:
@@ -63,17 +84,19 @@ def build_chat(manager: ConversationManager) -> gr.Blocks:
             return gr.skip(), gr.skip(), last_seq
         if not new:
             return gr.skip(), gr.skip(), events[-1].seq
-        history = list(history or []) + [{"role": "assistant", "content": agent_line(m)} for m in new]
+        agent_word = word("agent", session_id)
+        history = list(history or []) + [{"role": "assistant", "content": agent_line(m, agent_word)} for m in new]
         return history, history, events[-1].seq
 
-    with gr.Blocks(title=f"{manager.settings.store_name} - shop assistant", analytics_enabled=False) as page:
+    tab_title = ui_message("ui.chat_title", "en", directory, store=manager.settings.store_name)
+    with gr.Blocks(title=tab_title, analytics_enabled=False) as page:
         chat = gr.ChatInterface(
             fn=reply,
             multimodal=True,
-            title=f"{manager.settings.store_name} - shop assistant",
-            description="Ask about products, sizes, stock, shipping, returns or an order. You can attach photos.",
+            title=i18n("chat_title"),
+            description=i18n("chat_description"),
             textbox=gr.MultimodalTextbox(file_types=["image"], file_count="multiple",
-                                         placeholder="Ask a question or attach a photo…"),
+                                         placeholder=i18n("placeholder")),
             examples=[{"text": "How heavy is the Alpine 40 Pack?"},
                       {"text": "How long do I have to return running shoes?"},
                       {"text": "Do you have a rain jacket under $150?"}],

@@ -25,7 +25,7 @@ import anyio  # noqa: E402
 import gradio as gr  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response  # noqa: E402
+from fastapi.responses import HTMLResponse, JSONResponse, Response  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from assistant.conversation import ConversationManager  # noqa: E402
@@ -34,9 +34,10 @@ from assistant.web import api, http_errors, openai_compat  # noqa: E402
 from assistant.web.agent_api import agent_router  # noqa: E402
 from assistant.web.agent_console import mount_agent_console  # noqa: E402
 from assistant.web.api import FrontDoor  # noqa: E402
-from assistant.web.chat_ui import build_chat  # noqa: E402
+from assistant.web.chat_ui import build_chat, chat_i18n  # noqa: E402
 from assistant.web.metrics import MetricsMiddleware  # noqa: E402
 from assistant.web.security import BodySizeLimit  # noqa: E402
+from assistant.web.ui_strings import widget_script  # noqa: E402
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -111,11 +112,11 @@ def create_app(settings: Settings | None = None, manager: ConversationManager | 
     def metrics() -> Response:
         return door.metrics.response()
 
-    @app.get("/widget.js", tags=["widget"], summary="The embeddable chat widget", response_class=FileResponse,
+    @app.get("/widget.js", tags=["widget"], summary="The embeddable chat widget", response_class=Response,
              responses={200: {"content": {"text/javascript": {"schema": {"type": "string"}}}}})
-    def widget() -> FileResponse:
-        return FileResponse(STATIC / "widget.js", media_type="text/javascript",
-                            headers={"Cache-Control": "public, max-age=300"})
+    def widget() -> Response:
+        return Response(widget_script(settings), media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=300"})
 
     @app.get("/demo", tags=["widget"], summary="A sample store page with the widget embedded",
              response_class=HTMLResponse)
@@ -132,7 +133,8 @@ def create_app(settings: Settings | None = None, manager: ConversationManager | 
                        allow_methods=["GET", "POST", "OPTIONS"], allow_headers=CORS_HEADERS,
                        expose_headers=["X-Session-Id", "Retry-After"], max_age=600)
     app.add_middleware(MetricsMiddleware, metrics=door.metrics)
-    return gr.mount_gradio_app(app, build_chat(manager), path="/")
+    i18n = chat_i18n(settings)
+    return gr.mount_gradio_app(app, build_chat(manager, i18n), path="/", i18n=i18n)
 
 
 def run(host: str = "127.0.0.1", port: int = 7860) -> None:

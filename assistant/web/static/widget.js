@@ -5,7 +5,8 @@
  *       apiBase: "https://assistant.example-store.com",   // default: where this script came from
  *       title: "Ask Northwind",                            // optional
  *       greeting: "Hi! Ask me about products, sizes, orders or returns.",
- *       customer: {id: "c_123", signature: "<hex HMAC-SHA256 of id, from your server>"}  // optional
+ *       customer: {id: "c_123", signature: "<hex HMAC-SHA256 of id, from your server>"},  // optional
+ *       locale: "es"                                       // optional: fixes the conversation's language
  *     };
  *   </script>
  *   <script src="https://assistant.example-store.com/widget.js" async></script>
@@ -16,6 +17,11 @@
  * stream with /events?after=N and nothing is lost or shown twice (events are applied by seq).
  * While a person owns the conversation the widget keeps an event stream open for their replies.
  * Server text is only ever inserted as text (never as HTML).
+ *
+ * The widget's own words come from the store's message catalogs (prompts/messages/<lang>/ui.yaml),
+ * which the server writes into this script where UI_CATALOGS stands. They follow the shopper:
+ * the configured locale, else the language the assistant detected in their messages (each reply
+ * says it), else the store page's <html lang>.
  */
 (function () {
   "use strict";
@@ -25,6 +31,7 @@
   var apiBase = (config.apiBase || (script && script.src ? new URL(script.src, location.href).origin : location.origin))
     .replace(/\/+$/, "");
   var customer = config.customer || null;
+  var CATALOGS = /*UI_CATALOGS*/{};
   var storageKey = "shop-assistant:" + apiBase + (customer && customer.id ? ":" + customer.id : "");
   var PERSON_OWNS = {queued: 1, agent: 1};
   var ICON_CHAT = "<svg width='28' height='28' viewBox='0 0 24 24' fill='currentColor' aria-hidden='true'>" +
@@ -33,7 +40,7 @@
     "stroke-width='2' aria-hidden='true'><rect x='3' y='6' width='18' height='14' rx='2'/>" +
     "<circle cx='12' cy='13' r='3.5'/><path d='M8 6l2-3h4l2 3'/></svg>";
 
-  var state = restore();          // persisted: sessionId, token, expiresAt, lastSeq, owner, agent, open, messages
+  var state = restore();          // persisted: sessionId, token, expiresAt, lastSeq, owner, agent, language, open, messages
   var attachments = [];           // File objects waiting to be sent
   var views = new WeakMap();      // message -> its DOM node (never persisted)
   var localImages = new WeakMap();// message -> object URLs of photos picked in this page
@@ -45,6 +52,18 @@
       if (saved && saved.sessionId) return saved;
     } catch (e) { /* storage blocked or corrupt: start fresh */ }
     return {sessionId: null, token: null, expiresAt: 0, lastSeq: 0, owner: "bot", agent: null, open: false, messages: []};
+  }
+  function pageLanguage() {
+    var lang = (config.locale || document.documentElement.lang || "en").toLowerCase().split(/[-_]/)[0];
+    return CATALOGS[lang] ? lang : "en";
+  }
+  function uiLanguage() {        // the configured locale, else the shopper's, else the page's
+    var lang = config.locale ? pageLanguage() : (state.language || pageLanguage());
+    return CATALOGS[lang] ? lang : "en";
+  }
+  function t(key, fields) {      // one of the widget's own sentences in the conversation's language
+    var text = (CATALOGS[uiLanguage()] || {})[key] || (CATALOGS.en || {})[key] || key;
+    return text.replace(/\{(\w+)\}/g, function (all, name) { return fields && fields[name] != null ? fields[name] : all; });
   }
   function save() {
     try { sessionStorage.setItem(storageKey, JSON.stringify(state)); } catch (e) { /* quota: keep going */ }
@@ -86,18 +105,33 @@
     ".pending button{position:absolute;top:-6px;right:-6px;border:0;border-radius:50%;width:18px;height:18px;" +
     "font-size:11px;line-height:18px;padding:0;cursor:pointer;background:#57606a;color:#fff}" +
     "</style>" +
-    "<button class='bubble' data-testid='sa-bubble' aria-label='Chat with us'>" + ICON_CHAT + "</button>" +
+    "<button class='bubble' data-testid='sa-bubble'>" + ICON_CHAT + "</button>" +
     "<section class='panel' data-testid='sa-panel' role='dialog'>" +
-    "<header><span class='title'></span><button class='close' aria-label='Close'>&times;</button></header>" +
+    "<header><span class='title'></span><button class='close'>&times;</button></header>" +
     "<div class='status' data-testid='sa-status'></div>" +
     "<div class='messages' data-testid='sa-messages' aria-live='polite'></div>" +
     "<form><div class='pending' data-testid='sa-attachments'></div><div class='row'>" +
-    "<label class='attach' title='Attach photos' aria-label='Attach photos'>" + ICON_PHOTO + "<input type='file' accept='image/*' multiple hidden data-testid='sa-file'></label>" +
-    "<textarea rows='1' placeholder='Ask a question or attach a photo' data-testid='sa-input'></textarea>" +
-    "<button type='submit' data-testid='sa-send'>Send</button></div></form></section>";
+    "<label class='attach'>" + ICON_PHOTO + "<input type='file' accept='image/*' multiple hidden data-testid='sa-file'></label>" +
+    "<textarea rows='1' data-testid='sa-input'></textarea>" +
+    "<button type='submit' data-testid='sa-send'></button></div></form></section>";
   var $ = function (sel) { return root.querySelector(sel); };
   var panel = $(".panel"), list = $(".messages"), input = $("textarea"), fileInput = $("input[type=file]");
-  $(".title").textContent = config.title || "Shop assistant";
+
+  function label() {             // the widget's own words, again whenever the language changes
+    $(".title").textContent = config.title || t("title");
+    $(".bubble").setAttribute("aria-label", t("open_chat"));
+    $(".close").setAttribute("aria-label", t("close"));
+    $(".attach").title = t("attach");
+    $(".attach").setAttribute("aria-label", t("attach"));
+    input.placeholder = t("placeholder");
+    $("[data-testid=sa-send]").textContent = t("send");
+    panel.setAttribute("lang", uiLanguage());
+  }
+  function follows(language) {   // a reply said which language the shopper writes in
+    if (!language || language === state.language) return;
+    state.language = language;
+    label(); renderStatus();
+  }
 
   function setOpen(open) {
     state.open = open;
@@ -132,6 +166,7 @@
       img.src = URL.createObjectURL(file);
       img.alt = file.name;
       remove.type = "button";
+      remove.setAttribute("aria-label", t("remove_photo"));
       remove.addEventListener("click", function () { attachments.splice(i, 1); renderAttachments(); });
       item.append(img, remove);
       box.append(item);
@@ -140,8 +175,8 @@
 
   function renderStatus() {
     var status = $(".status");
-    var text = state.owner === "queued" ? "Waiting for a member of our team\u2026"
-      : state.owner === "agent" ? "You're chatting with " + (state.agent || "a member of our team") : "";
+    var text = state.owner === "queued" ? t("queued")
+      : state.owner === "agent" ? t("with_agent", {agent: state.agent || t("a_team_member")}) : "";
     status.textContent = text;
     status.dataset.owner = state.owner;
     status.classList.toggle("on", !!text);
@@ -164,14 +199,14 @@
       var strip = el("div", "photos");
       photos.forEach(function (src) {
         var img = el("img");
-        img.alt = "photo";
+        img.alt = t("photo");
         img.dataset.testid = "sa-photo";
         if (typeof src === "string") img.src = src; else src.then(function (url) { if (url) img.src = url; });
         strip.append(img);
       });
       node.append(strip);
     }
-    if (message.role === "agent") node.append(el("span", "who", message.agent || "Our team"));
+    if (message.role === "agent") node.append(el("span", "who", message.agent || t("our_team")));
     node.append(el("span", "text", message.text || ""));
     if (message.role === "assistant" && !message.complete && !message.text) node.classList.add("typing");
     else node.classList.remove("typing");
@@ -232,9 +267,11 @@
           if (state.messages[j].role === "assistant" && state.messages[j].turn === ev.turn) { m = state.messages[j]; break; }
         }
         if (m) { m.complete = true; if (!m.text && ev.answer) m.text = ev.answer; render(m); }
+        follows(ev.language);
         break;
       case "state":
         if (ev.state && ev.state.owner) { state.owner = ev.state.owner; renderStatus(); }
+        if (ev.state) follows(ev.state.language);
         break;
       case "handoff":                 // the bot handed the chat to the store's team: a ticket is queued
         if (ev.handoff !== false && !PERSON_OWNS[state.owner]) state.owner = "queued";
@@ -259,7 +296,7 @@
         if (ev.text || ev.summary) note(ev.text || ev.summary);
         break;
       case "error":
-        note(ev.message || "Something went wrong. Please try again.", true);
+        note(ev.message || t("error"), true);
         break;
     }
     save();
@@ -275,19 +312,21 @@
 
   function problem(res) {
     return res.json().then(function (b) { return (b && b.error && b.error.message) || res.statusText; },
-      function () { return "The assistant is unavailable (HTTP " + res.status + ")."; });
+      function () { return t("unavailable", {status: res.status}); });
   }
 
   function ensureSession() {
     var now = Date.now() / 1000;
     if (state.sessionId && state.expiresAt - now > 300) return Promise.resolve();
     var renewing = !!state.sessionId && state.expiresAt > now;
+    var body = customer ? {customer_id: customer.id, customer_signature: customer.signature} : {};
+    if (config.locale) body.locale = config.locale;
     var request = renewing ? api("POST", "/sessions/" + state.sessionId + "/token")
-      : (state.token = null, api("POST", "/sessions", customer ? {customer_id: customer.id, customer_signature: customer.signature} : {}));
+      : (state.token = null, api("POST", "/sessions", body));
     return request.then(function (res) {
       if (!res.ok) return problem(res).then(function (msg) { throw new Error(msg); });
       return res.json().then(function (grant) {
-        if (!renewing && state.sessionId) note("Your previous chat has expired; this is a new conversation.");
+        if (!renewing && state.sessionId) note(t("session_expired"));
         if (!renewing) { state.lastSeq = 0; state.owner = "bot"; }
         state.sessionId = grant.session_id; state.token = grant.token; state.expiresAt = grant.expires_at;
         save();
@@ -335,7 +374,7 @@
       return readEvents(res);
     }).catch(function (err) {
       if (mine.unconfirmed) { delete mine.unconfirmed; mine.failed = true; }
-      note(err.message || "The message could not be sent.", true);
+      note(err.message || t("not_sent"), true);
     }).then(function () {
       sending = false;
       save();
@@ -369,6 +408,7 @@
 
   function start() {
     document.body.appendChild(host);
+    label();
     if (config.greeting && !state.messages.length) {
       render({role: "assistant", text: config.greeting, complete: true});
     }

@@ -1,0 +1,118 @@
+"""Which language a shopper writes in, per message, kept when a message cannot tell.
+
+A statistical detector (lingua, character n-gram models, offline) reads each message; the
+conversation's language changes only when the detector is clearly sure of another one. Shop chat
+is full of text that belongs to no language - order ids, emails, amounts, sizes, product names
+("Alpine 40?") - so those are taken out first, and what is left must still hold a few letters.
+Text in Chinese or Japanese script needs no statistics: kana is Japanese, Han characters without
+kana are Chinese unless lingua's models read them as Japanese.
+
+The detector knows the languages the assistant answers in (:data:`SUPPORTED`) plus a few close
+neighbours (Italian, Portuguese, Dutch), so a message in one of those is not forced into Spanish
+or German; the caller decides what to do with a language it has no catalog for.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable
+
+from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
+
+from assistant.errors import InvalidInput
+
+SUPPORTED = ("en", "zh", "es", "de", "fr", "ja")      # what the assistant answers in
+NEIGHBOURS = ("it", "pt", "nl")                       # told apart, not answered in
+DETECTED = SUPPORTED + NEIGHBOURS
+
+# A message needs this many words and letters (after ids, numbers and names are gone) to say
+# which language it is in: "okay", "super", "order" are words of many languages.
+MIN_WORDS = 2
+MIN_LETTERS = 4
+# Switch language only when lingua gives the new one at least this confidence ...
+MIN_CONFIDENCE = 0.35
+# ... and this many times the confidence it gives the conversation's language so far.
+SWITCH_RATIO = 2.0
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = re.compile(r"https?://\S+|www\.\S+", re.I)
+# NW-482913, $39, 40, 9.5, #W1234567 (Latin runs only: Chinese and Japanese have no spaces)
+_WITH_DIGITS = re.compile(r"[\w#$€£¥%.,:/+-]*\d[\w#$€£¥%.,:/+-]*", re.ASCII)
+_LETTERS = re.compile(r"[^\W\d_]")
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@lru_cache(maxsize=1)
+def detector() -> LanguageDetector:
+    """Built once per process (the models load on first use, about a second)."""
+    languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in DETECTED]
+    return LanguageDetectorBuilder.from_languages(*languages).build()
+
+
+def normalise_locale(value: object, field: str = "locale") -> str | None:
+    """An integrator's locale ("es", "zh-CN", "de_AT") as one of :data:`SUPPORTED`; None for none.
+    Anything else is an InvalidInput naming ``field``."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"'{field}' must be a language code such as 'en' or 'es', not "
+                           f"{type(value).__name__}", limit=field)
+    code = value.strip().lower().replace("_", "-").split("-")[0]
+    if code not in SUPPORTED:
+        raise InvalidInput(f"'{field}' must be one of {', '.join(SUPPORTED)} (or a regional form "
+                           f"such as 'zh-CN'), not {value!r}", limit=field)
+    return code
+
+
+def language_text(text: str, names: Iterable[str] = ()) -> str:
+    """The words of ``text`` that can show a language: emails, links, anything with a digit and
+    the given product ``names`` taken out."""
+    rest = _URL.sub(" ", _EMAIL.sub(" ", text or ""))
+    for name in sorted({n for n in names if n}, key=len, reverse=True):
+        rest = re.sub(re.escape(name), " ", rest, flags=re.I)
+    return " ".join(_WITH_DIGITS.sub(" ", rest).split())
+
+
+def _code(language: Language) -> str:
+    return language.iso_code_639_1.name.lower()
+
+
+def _cjk(text: str, previous: str) -> str | None:
+    """Chinese or Japanese when the script says so; None for text in another script."""
+    han = len(_HAN.findall(text))
+    kana = len(_KANA.findall(text))
+    if not han and not kana:
+        return None
+    if kana:
+        return "ja"
+    if han < 2 and len(_LETTERS.findall(text)) > 3 * han:
+        return None                      # one character among Latin words says little
+    values = {_code(v.language): v.value for v in detector().compute_language_confidence_values(text)}
+    if values.get("ja", 0.0) > values.get("zh", 0.0):
+        return "ja"
+    if previous == "ja" and han <= 3 and values.get("ja", 0.0) * SWITCH_RATIO >= values.get("zh", 0.0):
+        return "ja"                      # a couple of kanji in a Japanese conversation
+    return "zh"
+
+
+def detect_language(text: str, previous: str = "en", names: Iterable[str] = ()) -> str:
+    """The ISO 639-1 code of the language ``text`` is written in, or ``previous`` when the text
+    cannot tell ("ok", "NW-482913", "maya@example.com", "Alpine 40?") or the detector is not
+    clearly surer of another language. ``names`` are product names to ignore."""
+    previous = previous or "en"
+    rest = language_text(text, names)
+    cjk = _cjk(rest, previous)
+    if cjk:
+        return cjk
+    if len(rest.split()) < MIN_WORDS or len(_LETTERS.findall(rest)) < MIN_LETTERS:
+        return previous
+    values = detector().compute_language_confidence_values(rest)
+    best = values[0]
+    code = _code(best.language)
+    if code == previous:
+        return previous
+    kept = next((v.value for v in values if _code(v.language) == previous), 0.0)
+    if best.value >= MIN_CONFIDENCE and best.value >= SWITCH_RATIO * kept:
+        return code
+    return previous

@@ -1,0 +1,88 @@
+"""The shopper's language per message (assistant.dialogue.language), measured on short shop
+messages: tests/fixtures/language_messages.yaml (written for this project) and the English
+utterances of the Bitext validation split. Floors sit a little under what the detector reaches
+(scripts/bench_language.py prints the numbers), so a regression breaks them."""
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+import yaml
+
+from assistant.dialogue.language import SUPPORTED, detect_language, normalise_locale
+from assistant.errors import InvalidInput
+from assistant.settings import PROJECT_ROOT
+
+DATA = yaml.safe_load((PROJECT_ROOT / "tests" / "fixtures" / "language_messages.yaml").read_text(encoding="utf-8"))
+NAMES = [p["name"] for p in json.loads((PROJECT_ROOT / "knowledge" / "catalog.json").read_text())]
+
+
+def switched_from(lang: str) -> str:
+    return "es" if lang == "en" else "en"
+
+
+def test_the_labelled_set_covers_every_language_with_enough_messages():
+    assert set(DATA["messages"]) == set(SUPPORTED)
+    assert all(len(messages) >= 30 for messages in DATA["messages"].values())
+
+
+@pytest.mark.parametrize("lang", SUPPORTED)
+def test_a_shopper_who_switches_language_is_recognised(lang):
+    """The hard case: the conversation so far was in another language."""
+    messages = DATA["messages"][lang]
+    misses = [m for m in messages if detect_language(m, switched_from(lang), NAMES) != lang]
+    floor = 0.95 if lang in ("zh", "ja", "de") else 0.85
+    assert 1 - len(misses) / len(messages) >= floor, misses
+
+
+def test_overall_accuracy_on_short_shop_messages():
+    pool = [(m, lang) for lang, messages in DATA["messages"].items() for m in messages]
+    right = sum(detect_language(m, switched_from(lang), NAMES) == lang for m, lang in pool)
+    assert right / len(pool) >= 0.94, right
+
+
+@pytest.mark.parametrize("lang", SUPPORTED)
+def test_a_conversation_stays_in_its_language(lang):
+    messages = DATA["messages"][lang]
+    assert [m for m in messages if detect_language(m, lang, NAMES) != lang] == []
+
+
+@pytest.mark.parametrize("previous", SUPPORTED)
+def test_messages_that_say_no_language_keep_the_conversations(previous):
+    """Order ids, emails, amounts, sizes, "ok", product names."""
+    moved = {str(m): detect_language(str(m), previous, NAMES) for m in DATA["keep"]}
+    assert {m: lang for m, lang in moved.items() if lang != previous} == {}
+
+
+def test_bitext_english_is_recognised_after_another_language(shared_data):
+    path = shared_data / "bitext-customer-service" / "Bitext_Sample_Customer_Service_Validation_Dataset.csv"
+    with open(path, newline="", encoding="utf-8") as handle:
+        utterances = [row["utterance"] for row in csv.DictReader(handle)]
+    for previous in ("es", "de", "zh"):
+        right = sum(detect_language(u, previous, NAMES) == "en" for u in utterances)
+        assert right / len(utterances) >= 0.95, (previous, right, len(utterances))
+
+
+def test_neighbouring_languages_are_not_forced_into_a_supported_one():
+    assert detect_language("Buongiorno, dov'è il mio ordine? Non è ancora arrivato", "en") == "it"
+    assert detect_language("Olá, onde está a minha encomenda? Ainda não chegou", "en") == "pt"
+    assert detect_language("Hallo, waar is mijn bestelling? Hij is nog niet aangekomen", "en") == "nl"
+
+
+def test_product_names_do_not_count_as_words_of_a_language():
+    assert detect_language("Summit Rain Jacket Ridgecrest Waterproof Boot", "es", NAMES) == "es"
+    assert detect_language("Summit Rain Jacket Ridgecrest Waterproof Boot", "es") == "en"   # unnamed: read
+
+
+@pytest.mark.parametrize("value, code", [("es", "es"), ("zh-CN", "zh"), ("de_AT", "de"), (" FR ", "fr"),
+                                         (None, None), ("", None)])
+def test_an_integrators_locale_reads_as_a_supported_language(value, code):
+    assert normalise_locale(value) == code
+
+
+@pytest.mark.parametrize("value", ["klingon", "it", "xx-YY", 42])
+def test_a_bad_locale_is_refused_naming_the_field(value):
+    with pytest.raises(InvalidInput, match="'locale'") as refused:
+        normalise_locale(value)
+    assert refused.value.limit == "locale"
