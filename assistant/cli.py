@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, InvalidInput
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Multimodal shop assistant.")
 
@@ -57,7 +57,6 @@ def ingest(
 def _ask_one(manager, question: str, images: list[str], session: str, customer_id: str | None = None,
              locale: str | None = None) -> dict:
     from assistant.conversation import Turn
-    from assistant.errors import InvalidInput
     from assistant.reply import Reply
 
     blobs = []
@@ -145,6 +144,37 @@ def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
     from assistant.web.server import run
 
     run(host=host, port=port)
+
+
+@app.command("copy")
+def copy_(
+    product_id: str = typer.Argument(..., help="the catalog's product id, e.g. alpine-40-pack"),
+    image: Optional[Path] = typer.Option(None, help="a photo to write from (default: the catalog's own)"),
+    json_mode: bool = typer.Option(False, "--json", help="print {product_id, text, written_by, ...}"),
+) -> None:
+    """Write a product page description from its photo and specs (staff tool). The configured
+    generative backend writes it; with the extractive backend, a labelled template draft."""
+    from assistant.answers.product_copy import write_copy
+    from assistant.backends.extractive import ExtractiveBackend
+    from assistant.conversation import configured_backend
+    from assistant.knowledge.service import Knowledge
+    from assistant.settings import get_settings
+
+    settings = get_settings()
+    try:
+        blob = None
+        if image is not None:
+            try:
+                blob = image.read_bytes()
+            except OSError as exc:
+                raise InvalidInput(f"cannot read image {image}: {exc.strerror}", limit="image_path") from None
+        knowledge = Knowledge(settings)
+        backend = ExtractiveBackend() if settings.backend == "extractive" else configured_backend(settings)
+        result = write_copy(knowledge.directory.get(product_id), backend, settings.store_name, blob,
+                            settings.prompts_dir, product_id=product_id)
+    except AssistantError as exc:
+        _fail(exc)
+    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False) if json_mode else result.text)
 
 
 @app.command("eval")

@@ -159,6 +159,13 @@ class ConversationManager:
         describe = self.backend.describe_image if self.backend.accepts_images else None
         return PhotoPerception(self.settings, self.knowledge, describe=describe)
 
+    def write_copy(self, product_id: str, image: bytes | None = None):
+        """Product copy for staff, by this manager's backend (assistant.answers.product_copy)."""
+        from assistant.answers.product_copy import write_copy
+
+        return write_copy(self.knowledge.directory.get(product_id), self.backend, self.settings.store_name, image,
+                          self.settings.prompts_dir, product_id=product_id)
+
     def close(self) -> None:
         self.takeover.helpdesk.close()
         self.backend.close()

@@ -25,11 +25,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.dialogue.person_request import PersonRequestModel
+from assistant.dialogue.person_request import LANGUAGE as PERSON_MODEL_LANGUAGE, PersonRequestModel
 from assistant.dialogue.signals import find_order_ids, order_id_regex
 from assistant.dialogue.state import INTENTS
 from assistant.errors import CatalogError
 from assistant.lexicon import Lexicon, lexicon
+from assistant.lexicon.text import scan
 from assistant.settings import PROJECT_ROOT
 from assistant.knowledge.files import read_store_file
 
@@ -71,7 +72,8 @@ def is_human_request(text: str, words: Lexicon | None = None) -> bool:
 
 def is_pure_greeting(text: str, words: Lexicon | None = None) -> bool:
     greeting = (words or lexicon()).greeting_words
-    found = re.findall(r"[a-zA-Z']+", text.lower())
+    # letters-only words; a Chinese or Japanese run is cut at the greetings it holds
+    found = scan(text.lower(), greeting, max(map(len, greeting)))
     return bool(found) and len(found) <= 8 and all(w in greeting for w in found)
 
 
@@ -176,10 +178,13 @@ class IntentClassifier:
     def _similarities(self, text: str) -> np.ndarray:
         return self._matrix @ self.embedding(text)
 
-    def asks_for_person(self, text: str) -> bool:
+    def asks_for_person(self, text: str, words: Lexicon | None = None) -> bool:
         """The learned detector's reading (typos, indirect asks), never for a negated or
-        bot-directed message ("I don't need a person", "are you a real person?")."""
-        if self.person is None or self.words.human_negated.search(text):
+        bot-directed message ("I don't need a person", "are you a real person?"), and only in the
+        language it was trained on (in others its letter n-grams fire on mere mentions)."""
+        words = words or self.words
+        if (self.person is None or words.language != PERSON_MODEL_LANGUAGE
+                or words.human_negated.search(text)):
             return False
         return self.person.asks(text, self.embedding(text), self.encoder)
 
@@ -213,14 +218,16 @@ class IntentClassifier:
         order = np.argsort(-blended)
         return {self.intents[i]: float(blended[i]) for i in order}
 
-    def classify(self, text: str) -> tuple[str, float]:
+    def classify(self, text: str, words: Lexicon | None = None) -> tuple[str, float]:
+        """``words``: the lexicon of the message's language (the classifier's own by default)."""
+        words = words or self.words
         text = (text or "").strip()
         if not text:
             return "out_of_scope", 0.0
         # Exact rules first, where a pattern cannot mean anything else.
-        if is_human_request(text, self.words) or self.asks_for_person(text):
+        if is_human_request(text, words) or self.asks_for_person(text, words):
             return "human_request", 0.99
-        if is_pure_greeting(text, self.words):
+        if is_pure_greeting(text, words):
             return "greeting", 0.95
         if self.is_gibberish(text):
             return "out_of_scope", 0.9
@@ -230,12 +237,12 @@ class IntentClassifier:
         # The examples may spot a paraphrased ask for a person the rules missed, but only when
         # they are sure and nothing in the message negates it ("are you a real person?").
         if intent == "human_request" and (confidence < self.human_min_confidence
-                                          or self.words.human_negated.search(text)):
+                                          or words.human_negated.search(text)):
             intent, confidence = ranked[1]
         # Broken on arrival or broken in use? The examples blur the two; the words do not.
         pair = {intent, ranked[1][0]}
         if pair == {"damaged_or_wrong_item", "warranty_claim"}:
-            arrived, in_use = bool(self.words.arrival.search(text)), bool(self.words.in_use.search(text))
+            arrived, in_use = bool(words.arrival.search(text)), bool(words.in_use.search(text))
             if arrived != in_use:
                 intent = "damaged_or_wrong_item" if arrived else "warranty_claim"
                 confidence = max(ranked[0][1], ranked[1][1])

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 DEFAULT_MODEL = Path(__file__).with_name("person_request.npz")
+LANGUAGE = "en"     # the Bitext corpus it is trained on is English: other languages' asks go by their rules
 PROBE = "I would like to ask a question about my order."   # fingerprints the trained encoder
 N_FEATURES = 2 ** 18
 NGRAMS = (2, 5)

@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from assistant.lexicon import Lexicon, lexicon
+from assistant.lexicon.text import parse_amount, word_pattern
 from assistant.settings import DEFAULT_ORDER_ID_PATTERN
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -57,7 +58,7 @@ def parse_money(text: str, words: Lexicon | None = None) -> list[tuple[float, in
     found = []
     for m in words.money.finditer(text):
         raw = next(g for g in m.groups() if g)
-        found.append((float(raw.replace(",", "")), m.start(), m.end()))
+        found.append((parse_amount(raw), m.start(), m.end()))
     return found
 
 
@@ -69,7 +70,7 @@ def find_refund_amount(text: str, intent: str, budget_span: tuple[int, int] | No
         return None
     amounts = [v for v, s, e in parse_money(text, words)
                if not (budget_span and budget_span[0] <= s < budget_span[1])]
-    amounts += [float(m.group(1).replace(",", "")) for m in words.refund_bare.finditer(text)]
+    amounts += [parse_amount(m.group(1)) for m in words.refund_bare.finditer(text)]
     return max(amounts) if amounts else None
 
 
@@ -85,7 +86,7 @@ def find_attributes(text: str, words: Lexicon | None = None) -> dict[str, str]:
             break
     lowered = text.lower()
     spans = [(m.start(), m.end(), colour) for colour in words.color_phrases
-             for m in re.finditer(r"\b" + colour + r"\b", lowered)]
+             for m in re.finditer(word_pattern(colour), lowered)]
     # "navy blue" is navy, not blue: drop matches inside a longer one, keep the last mentioned.
     spans = [a for a in spans if not any(b != a and b[0] <= a[0] and a[1] <= b[1] for b in spans)]
     if spans:
@@ -104,7 +105,7 @@ def score_sentiment(text: str, words: Lexicon | None = None) -> float:
         if phrase in lowered:
             total += weight
             lowered = lowered.replace(phrase, " ")
-    tokens = re.findall(r"[a-z']+", lowered)
+    tokens = words.sentiment_tokens(lowered)
     for i, token in enumerate(tokens):
         weight = words.negative_words.get(token) or words.positive_words.get(token)
         if not weight:

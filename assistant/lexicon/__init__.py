@@ -6,24 +6,33 @@ stopwords, generic nouns, spec synonyms, colours, sizes, budgets, follow-up lead
 person, anger and abuse, sensitive topics, and the cues of how a question is asked (browsing,
 comparing, asking for an alternative). The logic that uses them is language-neutral
 (``assistant.lexicon.text`` holds the tokeniser and stemmer), so supporting a new language is one
-new module beside ``en.py`` that builds a ``Lexicon`` and registers it in ``_LANGUAGES``.
+new module beside ``en.py`` that builds a ``Lexicon`` and registers it in ``_LANGUAGES``: English,
+Spanish, German, French, Chinese and Japanese have one. The store's catalog and pages are written
+in English, so each language maps what names the store's own things (colours, kinds of product,
+countries, spec words) onto the English names the store uses. Chinese and Japanese are written
+without spaces: their patterns match on characters, and their keywords are cut by script and
+into character pairs (``text.cjk_tokens``), at the language's own small words.
 
-``lexicon(lang)`` falls back to English for a language without a module: a Spanish shopper still
-gets the English rules (and the embedding-based intent classifier, which is not word-list based),
-rather than an error mid-conversation.
+``lexicon(lang)`` falls back to English for a language without a module: a Portuguese shopper
+still gets the English rules (and the embedding-based intent classifier, which is not word-list
+based), rather than an error mid-conversation.
 """
 from __future__ import annotations
 
 import importlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Mapping
 
-from assistant.lexicon.text import stem, words
+from assistant.lexicon.text import is_cjk, is_kana, parse_amount, scan, stem, words
 
 DEFAULT_LANGUAGE = "en"
-_LANGUAGES = {"en": "assistant.lexicon.en"}    # language code -> module defining LEXICON
+# small words written elided onto the next one (French "l'", "qu'"): split off where the
+# language's stopwords hold them (English holds none, so "don't" stays whole)
+_ELIDED = frozenset("c d j l m n s t qu jusqu lorsqu puisqu".split())
+# language code -> module defining LEXICON
+_LANGUAGES = {code: f"assistant.lexicon.{code}" for code in ("en", "es", "de", "fr", "zh", "ja")}
 
 
 @dataclass(frozen=True)
@@ -97,11 +106,46 @@ class Lexicon:
     use_preposition: re.Pattern[str]                 # "for <kayaking>": used for, not a kind
 
     # -- the few rules that are only a walk over these words ---------------------------------------
-    def content_stems(self, text: str, exclude: set[str] = frozenset()) -> list[str]:
-        """A question's subject words, stemmed, in order (small words and one-digit numbers dropped)."""
+    @cached_property
+    def cjk_cut(self) -> re.Pattern[str] | None:
+        """The language's Chinese/Japanese stopwords as cut points inside a run of characters
+        ("黑色的呢" -> 黑色); None for a language written with spaces."""
+        cjk = sorted((w for w in self.stopwords if is_cjk(w)), key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, cjk))) if cjk else None
+
+    def words(self, text: str) -> list[str]:
+        """The text's word tokens, a CJK run cut at this language's small words, and an elided
+        small word split off where this language elides ("l'autre" -> l, autre)."""
+        return self._split_elided(words(text, self.cjk_cut))
+
+    def _split_elided(self, tokens: list[str]) -> list[str]:
         out = []
-        for w in words(text):
-            if w in self.stopwords or "-" in w or (w.isdigit() and len(w) < 2):
+        for w in tokens:
+            head, _, rest = w.partition("'")
+            if rest and head in _ELIDED and head in self.stopwords:
+                out.extend((head, rest))
+            else:
+                out.append(w)
+        return out
+
+    @cached_property
+    def _mood_words(self) -> frozenset[str]:
+        return frozenset({*self.negative_words, *self.positive_words, *self.negators,
+                          *self.intensifiers, *self.downtoners})
+
+    def sentiment_tokens(self, lowered: str) -> list[str]:
+        """The words sentiment is scored over, in order; a CJK run is cut at the sentiment,
+        negation and intensity words this language knows (no spaces to split on)."""
+        if not is_cjk(lowered):
+            return self._split_elided(re.findall(r"(?:[^\W\d_]|')+", lowered))
+        return scan(lowered, self._mood_words, max(map(len, self._mood_words), default=1))
+
+    def content_stems(self, text: str, exclude: set[str] = frozenset()) -> list[str]:
+        """A question's subject words, stemmed, in order (small words, one-digit numbers and
+        Japanese hiragana, which is grammar, dropped)."""
+        out = []
+        for w in self.words(text):
+            if w in self.stopwords or "-" in w or (w.isdigit() and len(w) < 2) or is_kana(w):
                 continue
             s = stem(w)
             if s not in exclude and s not in out:
@@ -113,12 +157,13 @@ class Lexicon:
         match = self.budget.search(text or "")
         if not match:
             return None, None
-        return float(match.group(1).replace(",", "")), match.span()
+        return parse_amount(next(g for g in match.groups() if g)), match.span()
 
     def only_budget(self, text: str, span: tuple[int, int] | None) -> bool:
         """Does the message say nothing but a budget ("my budget is about $150")?"""
         rest = text if span is None else text[:span[0]] + " " + text[span[1]:]
-        return all(w in self.budget_filler for w in re.findall(r"[a-z']+", rest.lower()))
+        return all(w in self.budget_filler or is_kana(w) for w in self.words(rest)
+                   if not w.isdigit())
 
     def expand_places(self, text: str) -> str:
         """Add the store pages' own words for what a question names: "UK" -> "United Kingdom",
@@ -128,7 +173,9 @@ class Lexicon:
         for alias, name in self.country_aliases.items():
             if alias == "us":
                 continue  # "us" is mostly the pronoun
-            if re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w])", lowered) and name not in lowered:
+            named_here = (alias in lowered if is_cjk(alias)     # no word boundaries in CJK text
+                          else re.search(rf"(?<![\w.]){re.escape(alias)}(?![\w])", lowered))
+            if named_here and name not in lowered:
                 extra.append(name)
         lowered += " ".join(extra) + " "
         named = set(words(text)) | {name for name in (*self.country_aliases.values(), *self.countries)

@@ -2,13 +2,23 @@
 
 Nothing here names a shop word; the word lists live in one module per language (``en.py``).
 The stemmer is tuned for English endings ("presses" ~ "press", "knives" ~ "knife") and is mild
-enough to leave most other Latin-script words as they are.
+enough to leave most other Latin-script words as they are. Chinese and Japanese write without
+spaces: a run of their script is cut where the script changes (kanji, hiragana, katakana) and a
+long run of Han characters becomes overlapping pairs ("防水背包" -> 防水, 水背, 背包), the usual
+way to search such text without a dictionary.
 """
 from __future__ import annotations
 
 import re
 
-_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+# Han (CJK ideographs), hiragana, katakana (with the long-vowel mark and half-width forms)
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HIRAGANA = "\u3041-\u309f"
+_KATAKANA = "\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f"
+_CJK = _HAN + _HIRAGANA + _KATAKANA
+# letters and digits of any alphabet but the CJK scripts (English tokens stay as they were)
+_WORD = re.compile(rf"[^\W_{_CJK}]+(?:[-'][^\W_{_CJK}]+)*")
+_CJK_PART = re.compile(rf"[{_HAN}]+|[{_HIRAGANA}]+|[{_KATAKANA}]+")
 _KEEP_S = ("ss", "us", "is", "os", "ics")
 
 
@@ -39,14 +49,50 @@ def stem(word: str, plural_only: bool = False) -> str:
     return w
 
 
-def words(text: str) -> list[str]:
-    """Lower-case word tokens, hyphenated words split too ("anti-fog" -> anti-fog, anti, fog)."""
+def words(text: str, cut: re.Pattern[str] | None = None) -> list[str]:
+    """Lower-case word tokens, hyphenated words split too ("anti-fog" -> anti-fog, anti, fog);
+    Chinese and Japanese runs as :func:`cjk_tokens` cuts them, in the order they appear."""
+    text = (text or "").lower().replace("’", "'")
+    if not is_cjk(text):
+        return _latin_words(text)
     out: list[str] = []
-    for token in _WORD.findall((text or "").lower().replace("’", "'")):
+    for part in re.split(rf"([{_CJK}]+)", text):
+        out.extend(cjk_tokens(part, cut) if is_cjk(part) else _latin_words(part))
+    return out
+
+
+def _latin_words(text: str) -> list[str]:
+    out: list[str] = []
+    for token in _WORD.findall(text):
         token = token.removesuffix("'s")
         out.append(token)
         if "-" in token:
             out.extend(p for p in token.split("-") if p)
+    return out
+
+
+def is_cjk(text: str) -> bool:
+    """Does ``text`` hold any Chinese or Japanese script?"""
+    return bool(re.search(rf"[{_CJK}]", text or ""))
+
+
+def is_kana(token: str) -> bool:
+    """Only hiragana: Japanese grammar (particles, endings), not a subject."""
+    return bool(re.fullmatch(rf"[{_HIRAGANA}]+", token))
+
+
+def cjk_tokens(run: str, cut: re.Pattern[str] | None = None) -> list[str]:
+    """A run of CJK text as search tokens: cut where the script changes and at ``cut`` (a
+    language's function words, "的", "吗": dropped); a katakana word ("ジャケット") or a Han word
+    of one or two characters stays whole, a longer Han run becomes overlapping pairs
+    ("防水背包" -> 防水, 水背, 背包), hiragana stays as it is."""
+    out: list[str] = []
+    pieces = cut.split(run) if cut is not None else [run]
+    for part in (p for piece in pieces for p in _CJK_PART.findall(piece)):
+        if re.match(rf"[{_HAN}]", part) and len(part) > 2:
+            out.extend(part[i:i + 2] for i in range(len(part) - 1))
+        else:
+            out.append(part)
     return out
 
 
@@ -66,5 +112,56 @@ def similar(a: str, b: str) -> bool:
 
 
 def has_phrase(text: str, phrase: str) -> bool:
-    """``phrase`` as whole words in ``text`` ("iron" is in "can I iron it", not in "ironing")."""
+    """``phrase`` as whole words in ``text`` ("iron" is in "can I iron it", not in "ironing");
+    a Chinese or Japanese phrase anywhere in it (those scripts mark no word boundary)."""
+    if is_cjk(phrase):
+        return phrase in text
     return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text) is not None
+
+
+def word_pattern(phrase: str) -> str:
+    """A regex for ``phrase`` as a whole word; a CJK phrase matches anywhere (no boundaries)."""
+    return re.escape(phrase) if is_cjk(phrase) else rf"\b{phrase}\b"
+
+
+def scan(text: str, vocabulary: frozenset[str] | set[str], longest: int) -> list[str]:
+    """Tokens of ``text`` for matching against ``vocabulary``: Latin words as they are, a CJK run
+    cut greedily into the longest vocabulary entries it holds, other characters one by one
+    ("非常不满意" -> 非常, 不, 满意 when those are known): a dictionary segmentation."""
+    out: list[str] = []
+    for part in re.split(rf"([{_CJK}]+)", text):
+        if not is_cjk(part):
+            out.extend(re.findall(r"(?:[^\W\d_]|')+", part))
+            continue
+        i = 0
+        while i < len(part):
+            for size in range(min(longest, len(part) - i), 0, -1):
+                if size == 1 or part[i:i + size] in vocabulary:
+                    out.append(part[i:i + size])
+                    i += size
+                    break
+    return out
+
+
+_MULTIPLIERS = {"万": 10_000, "萬": 10_000, "千": 1_000, "k": 1_000}
+
+
+def parse_amount(raw: str) -> float:
+    """A written amount of money as a number, whichever separators it uses: "1,000.50" and
+    "1.000,50" are a thousand and a half, "49,99" is 49.99, "1万" is 10000 (the last separator
+    followed by one or two digits is the decimal one; groups of three are thousands)."""
+    text = raw.strip().replace(" ", "").replace("\u00a0", "").replace("'", "")
+    for big in ("万", "萬"):                       # "1万5千" is 10000 + 5000
+        if big in text[:-1]:
+            high, _, low = text.partition(big)
+            return parse_amount(high + big) + parse_amount(low)
+    factor = 1
+    if text and text[-1].lower() in _MULTIPLIERS:
+        factor, text = _MULTIPLIERS[text[-1].lower()], text[:-1]
+    last = max(text.rfind(","), text.rfind("."))
+    if last >= 0 and len(text) - last - 1 in (1, 2):
+        whole, decimals = text[:last], text[last + 1:]
+    else:
+        whole, decimals = text, ""
+    whole = whole.replace(",", "").replace(".", "")
+    return float(f"{whole}.{decimals}" if decimals else whole) * factor

@@ -10,6 +10,7 @@ errors leave through the app's handlers (assistant.web.http_errors).
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
@@ -21,6 +22,7 @@ from assistant.errors import AssistantError, NotFound
 from assistant.handoff.inbound import handle_inbound
 from assistant.handoff.takeover import OPEN, Takeover
 from assistant.vision.images import image_mime
+from assistant.web.api import decode_data_url
 from assistant.web.http_errors import ERROR_RESPONSES, Unauthorized
 
 AGENT_PREFIX = "/api/v1/agent"
@@ -41,6 +43,17 @@ class AgentAction(BaseModel):
 
 class AgentReply(AgentAction):
     text: str = Field(min_length=1, max_length=8000)
+
+
+class CopyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    image: str | None = Field(default=None, description="a photo to write from, as a base64 data URL "
+                                                        "(default: the catalog's own photo)")
+
+
+# (product id, photo bytes or None) -> assistant.answers.product_copy.ProductCopy
+Copywriter = Callable[[str, "bytes | None"], Any]
 
 
 def check_agent_token(takeover: Takeover, presented: str | None) -> None:
@@ -64,7 +77,7 @@ def conversation_view(takeover: Takeover, session_id: str) -> dict[str, Any]:
             "transcript": takeover.sessions.transcript(session_id)}
 
 
-def agent_router(takeover: Takeover) -> APIRouter:
+def agent_router(takeover: Takeover, copywriter: Copywriter | None = None) -> APIRouter:
     def agent(authorization: Annotated[str | None, Header()] = None,
               x_agent_token: Annotated[str | None, Header()] = None) -> None:
         bearer = authorization[7:].strip() if authorization and authorization[:7].lower() == "bearer " else None
@@ -124,6 +137,14 @@ def agent_router(takeover: Takeover) -> APIRouter:
     def redeliver(dead_letter_id: Annotated[int, Path(ge=1, le=2**53)]) -> dict:
         """Send a dead letter again now: delivered, pending (failed again, retried with backoff) or dead."""
         return takeover.helpdesk.redeliver(dead_letter_id)
+
+    if copywriter is not None:
+        @agents.post("/products/{product_id}/copy")
+        def product_copy(product_id: Annotated[str, Path(max_length=200)], body: CopyRequest | None = None) -> dict:
+            """A product page description from the product's photo and specs, by the configured
+            generative backend (a labelled template draft with the extractive one)."""
+            image = decode_data_url(body.image, 1) if body and body.image else None
+            return copywriter(product_id, image).to_dict()
 
     @router.post(INBOUND_PATH, tags=["helpdesk"])
     async def inbound(request: Request) -> dict:

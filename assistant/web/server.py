@@ -66,7 +66,7 @@ def readiness(door: FrontDoor) -> dict:
 
 def mount_takeover(app: FastAPI, manager: ConversationManager, settings: Settings) -> None:
     """The agent API (/api/v1/agent/...) and the agent console (/agent), over the manager's takeover."""
-    app.include_router(agent_router(manager.takeover))
+    app.include_router(agent_router(manager.takeover, manager.write_copy))
     mount_agent_console(app, manager.takeover, settings.uploads_dir)   # before the chat at "/", which catches all
 
 
