@@ -46,6 +46,7 @@ from assistant.orders.flows import ORDER_INTENTS
 from assistant.orders.service import build_order_desk
 from assistant.answers.photo_replies import unmatched_reply, unsure_reply
 from assistant.answers.small_talk import SmallTalk
+from assistant.messages import message
 from assistant.handoff.takeover import HandoffTurn, Takeover, takeover_turn
 from assistant.dialogue.language import normalise_locale
 from assistant.dialogue.state import DialogueState
@@ -280,7 +281,7 @@ class ConversationManager:
             return True
         if (yield from self._photo_not_recognised(work)):
             return True
-        canned = self.small_talk.reply(work.signals.intent, turn.text) if not work.photos else None
+        canned = self.small_talk.reply(work.signals.intent, turn.text, work.state.language) if not work.photos else None
         if canned and (work.signals.intent == "greeting" and is_pure_greeting(turn.text)):
             yield from self._reply_without_evidence(work, canned)
             return True
@@ -355,11 +356,11 @@ class ConversationManager:
             work.state.product_in_focus = None
             work.state.product_candidates = [p.id for p in candidates] + [
                 c for c in work.state.product_candidates if c not in {p.id for p in candidates}]
-            yield from self._reply_without_evidence(work, unsure_reply(candidates))
+            yield from self._reply_without_evidence(work, unsure_reply(candidates, work.state.language))
             return True
         if status == "none":
             work.state.product_in_focus = None
-            yield from self._reply_without_evidence(work, unmatched_reply())
+            yield from self._reply_without_evidence(work, unmatched_reply(work.state.language))
             return True
         return False
 
@@ -372,7 +373,8 @@ class ConversationManager:
                                                         known=self.tracker.classifier.known())
         best = max((e.score for e in work.evidence), default=0.0)
         if signals.intent == "out_of_scope" and best < self.small_talk.out_of_scope_below:
-            yield from self._reply_without_evidence(work, self.small_talk.reply("out_of_scope", work.turn.text))
+            yield from self._reply_without_evidence(work, self.small_talk.reply("out_of_scope", work.turn.text,
+                                                                               work.state.language))
             return True
         work.context.retrieval_score = best
         return (yield from self._decide_handoff(work))
@@ -390,13 +392,13 @@ class ConversationManager:
             request.messages = build_messages(
                 work.question, work.evidence, self.sessions.transcript(work.session_id)[:-1],
                 self.settings.store_name, perception_lines=work.photo_lines, n_images=len(work.photos),
-                prompts_dir=self.settings.prompts_dir)
+                prompts_dir=self.settings.prompts_dir, language=request.language)
         try:
             yield from self._stream(work, self.backend, request)
         except AssistantError as exc:
             log.warning("backend failed, falling back to extractive: %s", exc)
             if not work.answer:
-                yield work.emit("notice", text="The model is unavailable right now; answering from store information.")
+                yield work.emit("notice", text=message("replies.model_unavailable", state.language))
                 yield from self._stream(work, self.fallback, request)
         if work.addendum:
             work.answer += f"\n\n{work.addendum}"

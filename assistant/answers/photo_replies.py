@@ -2,22 +2,22 @@
 
 A photo that matches nothing, or could be one of a few products, must never be answered about
 another product or with an unrelated FAQ: the shopper is told so, shown the closest candidates
-(with their prices; the candidates' photos travel in the perception event) and asked.
+(with their prices; the candidates' photos travel in the perception event) and asked - in the
+shopper's language (the catalog's ``replies.photo_*`` sentences).
 """
 from __future__ import annotations
 
+from assistant.answers.prices import price_text
 from assistant.knowledge.catalog import Product
-from assistant.knowledge.chunking import price_text
+from assistant.messages import message
 
 
-def unsure_reply(candidates: list[Product]) -> str:
-    lines = [f"- {p.name}, {price_text(p)}" + ("" if p.in_stock else " (currently out of stock)")
+def unsure_reply(candidates: list[Product], lang: str | None = "en") -> str:
+    lines = [message("replies.photo_unsure_line", lang, name=p.name, price=price_text(p, lang=lang),
+                     out="" if p.in_stock else message("replies.out_of_stock_note", lang))
              for p in candidates]
-    return "\n".join(["I'm not sure which of our products this is. Is it one of these?", *lines,
-                      "Tell me which one (or its name), and I'll answer about it."])
+    return "\n".join([message("replies.photo_unsure", lang), *lines, message("replies.photo_unsure_ask", lang)])
 
 
-def unmatched_reply() -> str:
-    return ("I couldn't match this photo to anything we sell, so I can't say it's one of ours. "
-            "If you tell me what it is, or send a photo of its label or tag, I'll check whether we "
-            "carry it or something like it.")
+def unmatched_reply(lang: str | None = "en") -> str:
+    return message("replies.photo_unmatched", lang)

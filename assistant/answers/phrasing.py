@@ -1,51 +1,77 @@
-"""The extractive backend's own sentences, in one place.
+"""The extractive backend's own sentences, in the shopper's language.
 
-Every sentence the extractive backend writes around the facts it quotes is built here, so the
-wording is consistent (a direct answer first, then one sentence of context) and a later
-per-language message catalog can replace this module whole. Nothing here reads evidence: callers
-pass names, labels, values and citation numbers; citations stay ``[n]`` marks right before the
-full stop, as assistant/answers/citations.py reads them.
+Every sentence the extractive backend writes around the facts it quotes is built here from the
+message catalogs (``prompts/messages/<lang>/replies.yaml``, see assistant/messages.py), so the
+wording is consistent (a direct answer first, then one sentence of context) and a store can
+translate or reword it without touching code. Nothing here reads evidence: callers pass names,
+labels, values and citation numbers; quoted store text goes in as written. Citations stay ``[n]``
+marks right before the full stop (the catalog's: "." or "。"), as assistant/answers/citations.py
+reads them. Grammar a language needs (English's "is"/"are", "the", "'s") is chosen by picking
+one of two catalog keys, never by editing the words in code.
 """
 from __future__ import annotations
 
 import re
 
+from assistant.knowledge.chunking import spec_label
+from assistant.messages import catalog, message
+
 _LEADING_YES = re.compile(r"^\s*(yes|true|included)\b[\s,;:-]*", re.I)
 _LEADING_NO = re.compile(r"^\s*(no|not|none|false)\b[\s,;:-]*", re.I)
+_ENDS = ".!?。！？"
 
 
-def by_brand(brand: str | None) -> str:
+def say(key: str, lang: str | None = "en", **values) -> str:
+    """One catalog sentence (``replies.<key>``) in ``lang``."""
+    return message(f"replies.{key}", lang, **values)
+
+
+def label(key: str, lang: str | None = "en") -> str:
+    """A spec or option key in the shopper's words: the catalog's (``specs.yaml``), else the
+    store's own key made readable ("waterproof_rating" -> "waterproof rating")."""
+    return catalog(lang, "specs").get(key) or spec_label(key)
+
+
+def listed(items: list[str], lang: str | None = "en", last: str = "list_and") -> str:
+    """"a, b and c" in the language's separators."""
+    if len(items) <= 1:
+        return "".join(items)
+    return say("list_sep", lang).join(items[:-1]) + say(last, lang) + items[-1]
+
+
+def by_brand(brand: str | None, lang: str | None = "en") -> str:
     """" by Glacier Peak", or nothing when the catalog has no brand (eShop-style feeds)."""
-    return f" by {brand.strip()}" if brand and brand.strip() else ""
+    return say("by_brand", lang, brand=brand.strip()) if brand and brand.strip() else ""
 
 
-def the(name: str) -> str:
-    return name if name.lower().startswith("the ") else f"the {name}"
+def the(name: str, lang: str | None = "en") -> str:
+    return name if name.lower().startswith("the ") else say("the_name", lang, name=name)
 
 
 def capital(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
-def possessive(name: str) -> str:
-    return f"{name}'" if name.endswith("s") and not name.endswith("ss") else f"{name}'s"
+def possessive(name: str, lang: str | None = "en") -> str:
+    key = "owner_s" if name.endswith("s") and not name.endswith("ss") else "owner"
+    return say(key, lang, subject=name)
 
 
 def cite(n: int | None) -> str:
     return f" [{n}]" if n is not None else ""
 
 
-def finish(text: str, n: int | None = None) -> str:
+def finish(text: str, n: int | None = None, lang: str | None = "en") -> str:
     """A sentence: its citation mark, then a full stop (unless it already ends in one)."""
     text = text.rstrip()
     end = ""
-    while text and text[-1] in ".!?":
+    while text and text[-1] in _ENDS:
         end, text = text[-1] + end, text[:-1].rstrip()
-    return f"{text}{cite(n)}{end or '.'}"
+    return f"{text}{cite(n)}{end or say('full_stop', lang)}"
 
 
-def _plural(label: str) -> bool:
-    last = label.split()[-1] if label.split() else label
+def _plural(label_: str) -> bool:
+    last = label_.split()[-1] if label_.split() else label_
     return last.endswith("s") and not last.endswith(("ss", "us", "is", "ics"))
 
 
@@ -59,101 +85,103 @@ def verdict(value: str) -> tuple[bool | None, str]:
     return None, value
 
 
-def fact_clause(subject: str, label: str, value: str) -> str:
+def fact_clause(subject: str, label_: str, value: str, lang: str | None = "en", pronoun: bool = False) -> str:
     """"the Summit Rain Jacket's waterproof rating is 20,000 mm"; a yes/no spec reads as what it
-    says: "the Powerhouse 20K Power Bank is airline safe (under 100 Wh)"."""
+    says: "the Powerhouse 20K Power Bank is airline safe (under 100 Wh)". ``pronoun``: the
+    subject is the catalog's "it" (whose possessive is "its")."""
     decided, rest = verdict(value)
-    if decided is not None and label and not re.match(r"\s*(?:not\s+)?included\b", value, re.I):
-        text = f"{subject} is {'' if decided else 'not '}{label}"
-        return text + (f" ({rest})" if rest else "")
-    return f"{possessive(subject)} {label} {'are' if _plural(label) else 'is'} {value}"
+    if decided is not None and label_ and not re.match(r"\s*(?:not\s+)?included\b", value, re.I):
+        text = say("fact_yes" if decided else "fact_not", lang, subject=subject, label=label_)
+        return text + (say("aside", lang, text=rest) if rest else "")
+    owner = say("its", lang) if pronoun else possessive(subject, lang)
+    return say("fact_are" if _plural(label_) else "fact_is", lang, owner=owner, subject=subject,
+               label=label_, value=value)
 
 
-def facts_sentence(name: str, facts: list[tuple[str, str, int | None]], lead: str = "") -> str:
+def facts_sentence(name: str, facts: list[tuple[str, str, int | None]], lead: str = "",
+                   lang: str | None = "en") -> str:
     """One sentence of a product's spec facts, each cited where it was read (one mark when they
     share it): "The Lumen 300 Headlamp's brightness is 300 lumens and its beam distance is 85 m [1]."
     ``lead`` is a "Yes - " / "No - " verdict put before it."""
     same = len({n for _, _, n in facts}) == 1
     clauses = []
-    for i, (label, value, n) in enumerate(facts):
-        subject = the(name) if i == 0 else "it"
-        clause = fact_clause(subject, label, value)
-        if i and clause.startswith("it's "):
-            clause = "its " + clause[len("it's "):]
+    for i, (label_, value, n) in enumerate(facts):
+        subject = the(name, lang) if i == 0 else say("it", lang)
+        clause = fact_clause(subject, label_, value, lang, pronoun=i > 0)
         clauses.append(clause if same else clause + cite(n))
-    if len(clauses) == 1:
-        body = clauses[0]
-    else:
-        body = ", ".join(clauses[:-1]) + " and " + clauses[-1]
+    body = listed(clauses, lang)
     body = lead + body if lead else capital(body)
-    return finish(body, facts[0][2] if same else None)
+    return finish(body, facts[0][2] if same else None, lang)
 
 
-def yes_no_lead(decided: bool | None) -> str:
-    return "" if decided is None else ("Yes - " if decided else "No - ")
+def yes_no_lead(decided: bool | None, lang: str | None = "en") -> str:
+    return "" if decided is None else say("yes_lead" if decided else "no_lead", lang)
 
 
-def on_compatibility_list(device: str) -> str:
-    return f"Yes, {device} is on its compatibility list. "
+def on_compatibility_list(device: str, lang: str | None = "en") -> str:
+    return say("on_compatibility_list", lang, device=device)
 
 
-def fit_not_mentioned(name: str, thing: str, n: int | None) -> str:
+def fit_not_mentioned(name: str, thing: str, n: int | None, lang: str | None = "en") -> str:
     """A thing the shopper wants to fit that the product's details never mention: said plainly."""
-    return finish(f"{capital(possessive(the(name)))} details don't mention {thing}, so I can't promise it fits", n)
+    return finish(capital(say("fit_not_mentioned", lang, owner=possessive(the(name, lang), lang), name=name,
+                              thing=thing)), n, lang)
 
 
-def not_answered(name: str, part: str, n: int | None) -> str:
+def not_answered(name: str, part: str, n: int | None, lang: str | None = "en") -> str:
     """A part of a question that nothing about the product answers, quoted back."""
-    return finish(f"I can't find an answer to \u201c{part.strip().rstrip('?.!')}\u201d in "
-                  f"{possessive(the(name))} details", n)
+    return finish(say("not_answered", lang, part=part.strip().rstrip("?.!？。！"),
+                      owner=possessive(the(name, lang), lang), name=name), n, lang)
 
 
-def size_context(clauses: list[str], n: int | None) -> str:
-    return finish("For size, " + " and ".join(clauses), n)
+def size_context(clauses: list[str], n: int | None, lang: str | None = "en") -> str:
+    return finish(say("size_context", lang, clauses=say("list_and", lang).join(clauses)), n, lang)
 
 
-def description_answer(name: str, text: str, n: int | None) -> str:
-    return f"Here's what I can tell you about {the(name)}: {text}{cite(n)}"
+def description_answer(name: str, text: str, n: int | None, lang: str | None = "en") -> str:
+    return say("description_answer", lang, the_name=the(name, lang), name=name, text=text, cite=cite(n))
 
 
-def description_context(text: str, n: int | None) -> str:
-    return finish(text, n)
+def description_context(text: str, n: int | None, lang: str | None = "en") -> str:
+    return finish(text, n, lang)
 
 
-def stock_answer(name: str, in_stock: list[str], out: list[str], n: int | None) -> str:
+def stock_answer(name: str, in_stock: list[str], out: list[str], n: int | None, lang: str | None = "en") -> str:
     """"Is it in stock?": yes or no first, then which options."""
+    the_name = the(name, lang)
     if not in_stock:
-        return finish(f"No - {the(name)} is out of stock in every option right now", n)
-    text = f"Yes - {the(name)} is in stock"
-    if out:
-        text += f" in {', '.join(in_stock)}; {', '.join(out)} {'is' if len(out) == 1 else 'are'} out of stock"
-    return finish(text, n)
+        return finish(say("stock_none", lang, the_name=the_name, name=name), n, lang)
+    if not out:
+        return finish(say("stock_yes", lang, the_name=the_name, name=name), n, lang)
+    sep = say("list_sep", lang)
+    return finish(say("stock_some" if len(out) == 1 else "stock_some_plural", lang, the_name=the_name, name=name,
+                      in_stock=sep.join(in_stock), out=sep.join(out)), n, lang)
 
 
-def summary(name: str, brand: str, price: str, in_stock: bool, first: str, n: int | None) -> str:
-    verb = "are" if re.search(r"[^s]s$", name.split()[-1].lower()) else "is"
-    stock = "in stock" if in_stock else "currently out of stock"
+def summary(name: str, brand: str, price: str, in_stock: bool, first: str, n: int | None,
+            lang: str | None = "en") -> str:
+    plural = bool(re.search(r"[^s]s$", name.split()[-1].lower()))
+    key = ("summary_in_stock" if in_stock else "summary_out") + ("_plural" if plural else "")
+    body = capital(say(key, lang, the_name=the(name, lang), name=name, by_brand=by_brand(brand, lang), price=price))
     if not first:
-        return finish(f"{capital(the(name))}{by_brand(brand)} {verb} {price} and {stock}", n)
-    return f"{capital(the(name))}{by_brand(brand)} {verb} {price} and {stock}. {first}{cite(n)}"
+        return finish(body, n, lang)
+    return f"{body}{say('sentence_gap', lang)}{first}{cite(n)}"
 
 
-def listing_line(name: str, brand: str, price: str, in_stock: bool, n: int | None) -> str:
+def listing_line(name: str, brand: str, price: str, in_stock: bool, n: int | None, lang: str | None = "en") -> str:
     """"- Alpine 40 Pack by Ridgeline, $149.00 [1]": compact, one product a line."""
-    stock = "" if in_stock else " (currently out of stock)"
-    return f"- {name}{by_brand(brand)}, {price}{stock}{cite(n)}"
+    out = "" if in_stock else say("out_of_stock_note", lang)
+    return say("listing_line", lang, name=name, by_brand=by_brand(brand, lang), price=price, out=out, cite=cite(n))
 
 
-def simple_stock(name: str, price: str, in_stock: bool, n: int | None) -> str:
-    if in_stock:
-        return finish(f"Yes - {the(name)} is in stock at {price}", n)
-    return finish(f"No - {the(name)} is currently out of stock ({price} when it is back)", n)
+def simple_stock(name: str, price: str, in_stock: bool, n: int | None, lang: str | None = "en") -> str:
+    key = "simple_in_stock" if in_stock else "simple_out_of_stock"
+    return finish(say(key, lang, the_name=the(name, lang), name=name, price=price), n, lang)
 
 
-def order_unseen(order_id: str) -> str:
+def order_unseen(order_id: str, lang: str | None = "en") -> str:
     """The shopper's own order id acknowledged honestly: this backend cannot look orders up."""
-    return (f"I can't look up order {order_id} from here, but a member of our team can check it for you. "
-            f"Meanwhile, here is how it works: ")
+    return say("order_unseen", lang, order_id=order_id)
 
 
 def lead_in(reply: str) -> str:
@@ -168,10 +196,10 @@ def joined(replies: list[str]) -> str:
     return " ".join(replies)
 
 
-def recognised(name: str, price: str, in_stock: bool, options: list[str], n: int | None) -> str:
+def recognised(name: str, price: str, in_stock: bool, options: list[str], n: int | None,
+               lang: str | None = "en") -> str:
     """"Yes, that's our Ember Fleece Hoodie, $64.00, in stock in S, M and L [1]." for a photo."""
     if not in_stock:
-        return finish(f"Yes, that's our {name}, {price}, but it's currently out of stock", n)
-    where = f" in {', '.join(options[:-1])} and {options[-1]}" if len(options) > 1 else (
-        f" in {options[0]}" if options else "")
-    return finish(f"Yes, that's our {name}, {price}, in stock{where}", n)
+        return finish(say("recognised_out", lang, name=name, price=price), n, lang)
+    where = say("in_options", lang, options=listed(options, lang)) if options else ""
+    return finish(say("recognised", lang, name=name, price=price, where=where), n, lang)

@@ -1,8 +1,9 @@
 """Render one answer turn into OpenAI-style chat messages from the text templates in ``prompts/``.
 
 The wording lives in text files (``system.txt``, ``answer.txt``, ``photo_notes.txt``,
-``no_evidence.txt``); this module only numbers the evidence, trims the history and places the
-image parts. Backends turn the ``{"type": "image"}`` placeholders into real images with
+``no_evidence.txt``); this module only numbers the evidence, trims the history, names the
+shopper's language (``{language_name}``, ``{language}``: "Chinese", "zh") and places the image
+parts. Backends turn the ``{"type": "image"}`` placeholders into real images with
 :func:`bind_images` (or drop them with :func:`text_only`).
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from langchain_core.messages import convert_to_openai_messages
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder, PromptTemplate
 
 from assistant.knowledge.evidence import Evidence
+from assistant.messages import language_code
 from assistant.settings import PROJECT_ROOT
 
 DEFAULT_PROMPTS_DIR = PROJECT_ROOT / "prompts"
@@ -61,6 +63,15 @@ def format_evidence(evidence: Sequence[Evidence], max_chars: int = MAX_EVIDENCE_
     return "\n\n".join(blocks)
 
 
+def language_name(lang: str | None) -> str:
+    """"zh" -> "Chinese", "pt-BR" -> "Portuguese": the language's English name (Babel's), the
+    code itself for one Babel does not know."""
+    from babel import Locale
+
+    code = language_code(lang)
+    return Locale("en").languages.get(code, code)
+
+
 def _history_messages(history: Iterable[Any], max_turns: int) -> list[dict[str, str]]:
     """Last ``max_turns`` shopper/assistant pairs as plain-text messages (images are not re-sent)."""
     messages = []
@@ -95,6 +106,7 @@ def build_messages(
     *,
     prompts_dir: Path | str | None = None,
     max_history_turns: int = MAX_HISTORY_TURNS,
+    language: str | None = "en",
 ) -> list[dict[str, Any]]:
     """OpenAI-style messages for one answer turn.
 
@@ -103,7 +115,8 @@ def build_messages(
        ``SessionStore.transcript()`` as is: agent replies count as assistant turns, system notices
        and trailing shopper messages - the current question - are left out);
     3. user: ``n_images`` ``{"type": "image"}`` parts, then the numbered evidence, what the photo
-       shows (``perception_lines``) and the question.
+       shows (``perception_lines``), the question and the language to answer in (``language``,
+       the shopper's: the templates' ``{language_name}`` and ``{language}``).
     The evidence numbers are the positions in ``evidence`` (1-based): pass the same list to
     :func:`assistant.answers.citations.parse_citations`.
     """
@@ -116,6 +129,8 @@ def build_messages(
         evidence=format_evidence(evidence) or prompts.no_evidence,
         photo_notes=photo_notes,
         question=question.strip(),
+        language=language_code(language),
+        language_name=language_name(language),
     )
     messages: list[dict[str, Any]] = convert_to_openai_messages(rendered)
     user = messages[-1]
@@ -199,4 +214,5 @@ def request_messages(request: Any) -> list[dict[str, Any]]:
 
     settings = get_settings()
     return build_messages(request.question, request.evidence, (), settings.store_name,
-                          n_images=len(request.images), prompts_dir=settings.prompts_dir)
+                          n_images=len(request.images), prompts_dir=settings.prompts_dir,
+                          language=getattr(request, "language", "en"))

@@ -23,20 +23,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import replace
 
 from assistant.answers import phrasing as say
+from assistant.answers.asking import english_question
 from assistant.answers.citations import cited_numbers
 from assistant.answers.examples import ORDER_LIKE, shoppers_ids, without_examples
+from assistant.answers.prices import price_text, sale_text
 from assistant.answers.questions import question_parts
 from assistant.backends.base import AnswerRequest, BackendOptions, ModelBackend
 from assistant.knowledge.catalog import Product, Variant
-from assistant.knowledge.chunking import HIDDEN_SPECS, money, price_text, sale_text, spec_label
+from assistant.knowledge.chunking import HIDDEN_SPECS, spec_label
+from assistant.answers.prices import money
 from assistant.knowledge.evidence import Evidence
 from assistant.knowledge.products import asked_kind, kind_match, names_product
 from assistant.knowledge.retrieval import wants_variants
 from assistant.dialogue.state import POLICY_INTENTS
 from assistant.lexicon import lexicon
+from assistant.messages import catalog, language_code
 from assistant.lexicon.text import has_phrase, similar, stem, words
 from assistant.privacy import has_card_number
 
@@ -76,8 +81,21 @@ def fit_object(q: str) -> tuple[str, str] | None:
     return f"{article} {thing}", q[: match.start()] + q[match.start(1):]
 
 
-DONT_KNOW = ("I'm sorry, I couldn't find that in our store information. "
-             "Would you like me to connect you with a member of our team?")
+# The language of the answer being written: set for the length of one ``answer`` call (a
+# context variable, so concurrent conversations on one backend never share it).
+_LANG: ContextVar[str] = ContextVar("answer_language", default="en")
+
+
+def lang() -> str:
+    return _LANG.get()
+
+
+def t(key: str, **values) -> str:
+    """A catalog sentence in the language of the answer being written."""
+    return say.say(key, lang(), **values)
+
+
+DONT_KNOW = say.say("dont_know")      # English; ``dont_know()`` is the answer's language
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -101,17 +119,54 @@ class ExtractiveBackend(ModelBackend):
 
     # -- choosing the answer ------------------------------------------------------------
     def answer(self, req: AnswerRequest) -> str:
+        token = _LANG.set(req.language or "en")
+        try:
+            return self._answer(req)
+        finally:
+            _LANG.reset(token)
+
+    def _answer(self, req: AnswerRequest) -> str:
         evidence = req.evidence
         declined = self._decline(req)
         if declined:
             return declined
         if not evidence or max(e.score for e in evidence) < self.options.min_score:
-            return DONT_KNOW
+            return t("dont_know")
+        restated = self._restated(req)
+        if restated is not req:                         # one question, put in English
+            return self._answer_one(restated)
         typed, _, seen = req.question.partition("\n")   # what photos read follows the shopper's words
         parts = question_parts(typed)
         if len(parts) > 1:
             return self._answer_parts(req, parts, seen)
         return self._answer_one(req)
+
+    def _restated(self, req: AnswerRequest) -> AnswerRequest:
+        """A question in another language that these English rules cannot read, restated in
+        English where its meaning is sure (assistant/answers/asking.py): "Alpine 40 背包有多重?"
+        is answered as "what is its weight?". The shopper's words follow (without their question
+        marks, so they stay one question) for the options they name ("XL"), and colours the
+        language's lexicon knows are added in English. Browsing and policy questions go by the
+        intent and evidence as they are."""
+        if language_code(req.language) == "en" or req.intent in POLICY_INTENTS or req.intent == "recommendation":
+            return req
+        typed, _, seen = req.question.partition("\n")
+        product = req.product_in_focus or self._named_product(req.evidence)
+        if product is None or self._understood(product, typed):
+            return req
+        english = english_question(typed, product, req.language)
+        if english is None:
+            return req
+        own = lexicon(req.language)
+        colours = [c for alias, c in own.color_aliases.items() if own.language != "en" and alias in typed.lower()]
+        said = re.sub(r"[?？¿!！¡]", " ", typed).strip()
+        question = " ".join([english, said, *dict.fromkeys(colours)]) + (f"\n{seen}" if seen else "")
+        return replace(req, question=question)
+
+    def _understood(self, product: Product, typed: str) -> bool:
+        """Do the English rules already see what is asked (a spec, the price, options)?"""
+        q = typed.lower()
+        return bool(self._spec_lines(product, q, strong=True) or PRICE_ASK.search(q) or wants_variants(q))
 
     def _answer_parts(self, req: AnswerRequest, parts: list[str], seen: str) -> str:
         """Each question of a several-question message answered on its own, joined into one
@@ -125,7 +180,7 @@ class ExtractiveBackend(ModelBackend):
             sub = replace(req, question=part + (f"\n{seen}" if seen else ""), product_in_focus=product,
                           intent=req.intent if POLICY_WORDS.search(part.lower()) else None)
             reply = self._answer_one(sub, part_of_several=True)
-            if reply == DONT_KNOW and replies:
+            if reply == t("dont_know") and replies:
                 continue
             if reply not in replies:
                 replies.append(reply)
@@ -138,8 +193,8 @@ class ExtractiveBackend(ModelBackend):
         # is checked against the shopper's words and the evidence)
         order_ids = ORDER_LIKE.findall(req.question.split("\n", 1)[0])
         docs_cited = {i for i in cited_numbers(reply) if 0 < i <= len(evidence) and evidence[i - 1].kind in ("faq", "policy")}
-        if order_ids and docs_cited and reply != DONT_KNOW:
-            return say.order_unseen(order_ids[0].upper()) + say.lead_in(reply)
+        if order_ids and docs_cited and reply != t("dont_know"):
+            return say.order_unseen(order_ids[0].upper(), lang()) + say.lead_in(reply)
         return reply
 
     def _choose(self, req: AnswerRequest, part_of_several: bool = False) -> str:
@@ -203,7 +258,7 @@ class ExtractiveBackend(ModelBackend):
         if product is not None and self._number(evidence, product.id) is not None:
             return self._summary_answer(product, evidence)
         listed = self._list_products(evidence, q, budget, None)
-        return listed or DONT_KNOW
+        return listed or t("dont_know")
 
     # -- a recognised photo ---------------------------------------------------------------
     @staticmethod
@@ -219,8 +274,8 @@ class ExtractiveBackend(ModelBackend):
         first = next(iter(product.variants[0].options), None) if product.variants else None
         if first:
             options = list(dict.fromkeys(v.options[first] for v in product.variants if v.in_stock and first in v.options))
-        return say.recognised(product.name, price_text(product), product.in_stock, options,
-                              self._cite(evidence, product.id, "product"))
+        return say.recognised(product.name, price_text(product, lang=lang()), product.in_stock, options,
+                              self._cite(evidence, product.id, "product"), lang())
 
     # -- declines -------------------------------------------------------------------------
     def _decline(self, req: AnswerRequest) -> str | None:
@@ -229,18 +284,14 @@ class ExtractiveBackend(ModelBackend):
         evidence = req.evidence or []
         docs = lambda *words_: self._cite_doc(evidence, *words_)  # noqa: E731
         if has_card_number(text):
-            what = f" for the {req.product_in_focus.name}" if req.product_in_focus else ""
-            return ("For your security, please don't send card numbers in chat: I can't take payments here, "
-                    f"and our team will never ask for them. To pay{what}, add it to your cart and enter your "
-                    f"card at our secure checkout.{docs('payment', 'card')}")
+            what = t("decline_card_product", name=req.product_in_focus.name) if req.product_in_focus else ""
+            return t("decline_card", what=what, cite=docs('payment', 'card'))
         if OTHERS_DATA.search(text):
-            return ("I'm sorry, I can't share another customer's name, address or any other personal details. "
-                    "If it is your own order, I can help you track it with the order number and the email used "
-                    f"at checkout.{docs('privacy', 'personal data')}")
+            return t("decline_others_data", cite=docs('privacy', 'personal data'))
         if FREEBIE.search(text):
             best = self._best_document(evidence, text.lower(), None, prefer=("promo", "discount", "code"))
             policy = f" {best[0]}" if best else ""
-            return "I'm sorry, I can't give out discount codes or change prices." + policy
+            return t("decline_codes") + policy
         return None
 
     def _cite_doc(self, evidence: list[Evidence], *topic_words: str) -> str:
@@ -368,24 +419,26 @@ class ExtractiveBackend(ModelBackend):
         if budget is not None:
             within = [pid for pid in ranked if products[pid].price_range()[0] <= budget]
             if ranked and not within and kind:
-                return "\n".join([f"Sorry, we have no {phrase} under {money(budget, currency)}; the closest:",
+                return "\n".join([t("none_under_budget", phrase=phrase, budget=money(budget, currency, lang())),
                                   *self._lines(ranked[:3], products, evidence)])
             ranked = within
         if not ranked:
             return None
-        head = "Here is what we have" + (f" under {money(budget, currency)}" if budget is not None else "") + ":"
+        head = t("listing_head_budget", budget=money(budget, currency, lang())) if budget is not None \
+            else t("listing_head")
         return "\n".join([head, *self._lines(ranked[: self.options.max_listed], products, evidence)])
 
     def _lines(self, ids: list[str], products: dict[str, Product], evidence: list[Evidence]) -> list[str]:
         out = []
         for pid in ids:
             p = products[pid]
-            out.append(say.listing_line(p.name, p.brand, price_text(p), p.in_stock, self._cite(evidence, pid, 'product')))
+            out.append(say.listing_line(p.name, p.brand, price_text(p, lang=lang()), p.in_stock,
+                                        self._cite(evidence, pid, 'product'), lang()))
         return out
 
     def _not_carried(self, phrase: str, evidence: list[Evidence], ranked: list[str],
                      products: dict[str, Product]) -> str:
-        text = f"Sorry, we don't seem to carry {phrase}."
+        text = t("not_carried", phrase=phrase)
         # only things related to what was asked count as "closest" (a water shoe "for kayaking"
         # for kayaks), never whatever else scored: a rain shell is not near a kayak
         asked = {stem(w, True) for w in words(phrase)}
@@ -393,12 +446,13 @@ class ExtractiveBackend(ModelBackend):
                                                for e in evidence)
                   and asked & {stem(w, True) for w in words(self._product_text(products[pid]))}]
         if ranked:
-            return "\n".join([f"{text} The closest things we have:", *self._lines(ranked[:3], products, evidence)])
+            return "\n".join([text + t("not_carried_closest"), *self._lines(ranked[:3], products, evidence)])
         for i, e in enumerate(evidence, 1):
             if e.kind == "category" and e.score >= self.options.min_score:
-                return f"{text} Here is what we sell in {e.metadata.get('category', 'that category')}: " \
-                       f"{e.text.split(':', 1)[-1].split('. Kinds')[0].strip().rstrip('.')} [{i}]."
-        return f"{text} Is there something else I can help you find?"
+                what = e.text.split(':', 1)[-1].split('. Kinds')[0].strip().rstrip('.')
+                return text + t("not_carried_category", category=e.metadata.get('category') or t("that_category"),
+                                what=what, cite=say.cite(i))
+        return text + t("not_carried_else")
 
     @staticmethod
     def _product_text(product: Product) -> str:
@@ -408,7 +462,7 @@ class ExtractiveBackend(ModelBackend):
         for i, e in enumerate(evidence, 1):
             if e.kind == "category":
                 what = e.text.split(":", 1)[-1].strip().rstrip(".")
-                return f"We sell {what} [{i}]. What are you looking for?"
+                return t("store_overview", what=what, cite=say.cite(i))
         return None
 
     # -- comparing ------------------------------------------------------------------------
@@ -419,7 +473,7 @@ class ExtractiveBackend(ModelBackend):
         names = {w for o in products for w in words(o.name) if "-" not in w}
         asked = " ".join(w for w in re.findall(r"[\w'-]+|[^\w\s]", q) if w not in names)
         found = {p.id: self._spec_lines(p, asked) for p in products}
-        labels = list(dict.fromkeys(spec_label(k) for keys in found.values() for k in keys))
+        labels = list(dict.fromkeys(say.label(k, lang()) for keys in found.values() for k in keys))
         parts, missing = [], []
         for p in products:
             n = self._cite(evidence, p.id, "specs", "product")
@@ -428,12 +482,14 @@ class ExtractiveBackend(ModelBackend):
                 continue
             sentence = self._description_sentences(p, asked, keep=1)
             if sentence:
-                parts.append(say.description_answer(p.name, sentence, n))
+                parts.append(say.description_answer(p.name, sentence, n, lang()))
             else:
-                missing.append(f"The {p.name} lists no {' or '.join(labels[:2]) or 'details on that'} [{n}].")
+                missing.append(t("compare_missing", name=p.name, cite=say.cite(n),
+                                 labels=t("list_or").join(labels[:2]) or t("details_on_that")))
         if not parts:   # no point asked about: each one's price and what it is
-            parts = [f"{p.name} ({price_text(p)}): {SENTENCE.split(p.description.strip())[0]} "
-                     f"[{self._cite(evidence, p.id, 'product')}]" for p in products if p.description]
+            parts = [t("compare_brief", name=p.name, price=price_text(p, lang=lang()),
+                       text=SENTENCE.split(p.description.strip())[0], cite=say.cite(self._cite(evidence, p.id, 'product')))
+                     for p in products if p.description]
             missing = []
         return " ".join(parts + missing) if parts else None
 
@@ -506,22 +562,23 @@ class ExtractiveBackend(ModelBackend):
         n = self._cite(evidence, product.id, "variants", "product")
         if asked_color and "color" not in chosen:
             colors = product.option_values("color")
-            return (f"The {product.name} doesn't come in {asked_color}; it comes in "
-                    f"{', '.join(colors)} [{n}].")
+            return t("color_missing", name=product.name, color=asked_color, colors=t("list_sep").join(colors),
+                     cite=say.cite(n))
         matches = [v for v in product.variants if all(v.options.get(k) == val for k, val in chosen.items())]
         if chosen and matches:
             return self._describe_variants(product, chosen, matches, n, typed)
         if has_phrase(q.split("\n", 1)[0], "in stock") or has_phrase(q.split("\n", 1)[0], "available"):
             return say.stock_answer(product.name, [v.label() for v in product.variants if v.in_stock],
-                                    [v.label() for v in product.variants if not v.in_stock], n)
+                                    [v.label() for v in product.variants if not v.in_stock], n, lang())
         options = {k: product.option_values(k) for k in {k for v in product.variants for k in v.options}}
-        parts = [f"{spec_label(k)}{'' if k.endswith('s') else 's'}: {', '.join(vals)}" for k, vals in sorted(options.items())]
+        parts = [t("option_values_plural" if k.endswith("s") else "option_values", label=say.label(k, lang()),
+                   values=t("list_sep").join(vals)) for k, vals in sorted(options.items())]
         out = [v.label() for v in product.variants if not v.in_stock]
-        text = f"The {product.name} comes in {'; '.join(parts)} [{n}]."
+        text = t("options", name=product.name, parts=t("part_sep").join(parts), cite=say.cite(n))
         if out:
-            text += f" Currently out of stock: {', '.join(out)}."
+            text += t("options_out", out=t("list_sep").join(out))
         else:
-            text += " Every option is in stock."
+            text += t("options_all_in")
         return text
 
     @staticmethod
@@ -542,32 +599,34 @@ class ExtractiveBackend(ModelBackend):
         what = " ".join(chosen[k] for k in sorted(chosen, key=lambda k: k != "color"))
         in_stock = [v for v in matches if v.in_stock]
         if not in_stock:
-            every = " in every option" if len(matches) > 1 else ""
-            return (f"Sorry, the {product.name} in {what} is out of stock{every} right now [{n}]."
-                    + self._in_stock_instead(product, chosen))
+            key = "variant_out_every" if len(matches) > 1 else "variant_out"
+            return t(key, name=product.name, what=what, cite=say.cite(n)) + self._in_stock_instead(product, chosen)
         if len(matches) == 1:
             v = matches[0]
-            price = sale_text(product.variant_price(v), product.was_price(v), product.currency)
-            left = f" ({v.stock} left)" if v.stock is not None and v.stock <= 5 else ""
-            text = f"{say.the(product.name)} in {what} is {price} and in stock{left}"
-            return say.finish(say.yes_no_lead(True) + text if YES_NO.search(question) else say.capital(text), n)
+            price = sale_text(product.variant_price(v), product.was_price(v), product.currency, lang())
+            left = t("variant_left", stock=v.stock) if v.stock is not None and v.stock <= 5 else ""
+            text = t("variant_in", the_name=say.the(product.name, lang()), name=product.name, what=what, price=price,
+                     left=left)
+            return say.finish(say.yes_no_lead(True, lang()) + text if YES_NO.search(question) else say.capital(text),
+                              n, lang())
         rest = [o for o in {k for v in matches for k in v.options} if o not in chosen]
-        avail = ", ".join(" ".join(v.options[o] for o in rest if o in v.options) or v.sku for v in in_stock)
+        avail = t("list_sep").join(" ".join(v.options[o] for o in rest if o in v.options) or v.sku for v in in_stock)
         cheapest = min(in_stock, key=product.variant_price)
-        low = sale_text(product.variant_price(cheapest), product.was_price(cheapest), product.currency)
-        return (f"Yes, the {product.name} comes in {what}, from {low}; "
-                f"in stock in {', '.join(rest) or 'these options'}: {avail} [{n}].")
+        low = sale_text(product.variant_price(cheapest), product.was_price(cheapest), product.currency, lang())
+        return t("variant_range", name=product.name, what=what, price=low, available=avail, cite=say.cite(n),
+                 rest=t("list_sep").join(catalog(lang(), "specs").get(o, o) for o in rest) or t("these_options"))
 
     @staticmethod
     def _in_stock_instead(product: Product, chosen: dict[str, str], limit: int = 4) -> str:
         """" In stock instead: Black / L ($134.00), ..." - those sharing most of the asked options first."""
         others = [v for v in product.variants if v.in_stock]
         if not others:
-            return " No option of it is in stock at the moment."
+            return t("instead_none")
         others.sort(key=lambda v: -sum(v.options.get(k) == value for k, value in chosen.items()))
-        listed = ", ".join(f"{v.label()} ({sale_text(product.variant_price(v), product.was_price(v), product.currency)})"
-                           for v in others[:limit])
-        return f" In stock instead: {listed}."
+        listed = t("list_sep").join(
+            f"{v.label()} ({sale_text(product.variant_price(v), product.was_price(v), product.currency, lang())})"
+            for v in others[:limit])
+        return t("instead", options=listed)
 
     @staticmethod
     def _spec_lines(product: Product, q: str, strong: bool = False) -> list[str]:
@@ -602,7 +661,7 @@ class ExtractiveBackend(ModelBackend):
             return None
         lead = self._compatibility_lead(product, keys[0], original or q)
         verdict = None if lead else self._verdict(product, keys[0], original or q)
-        text = lead + self._facts(product, keys, evidence, say.yes_no_lead(verdict))
+        text = lead + self._facts(product, keys, evidence, say.yes_no_lead(verdict, lang()))
         context = self._context_sentence(product, original or q, keys, evidence)
         return f"{text} {context}" if context else text
 
@@ -622,8 +681,8 @@ class ExtractiveBackend(ModelBackend):
     def _facts(self, product: Product, keys: list[str], evidence: list[Evidence], lead: str = "") -> str:
         """"The X's weight is 15 lbs and its sole is rubber [2].", each fact cited to where it was
         read (one mark when they share it)."""
-        facts = [(spec_label(k), str(product.specs[k]), self._fact_cite(evidence, product, k)) for k in keys]
-        return say.facts_sentence(product.name, facts, lead)
+        facts = [(say.label(k, lang()), str(product.specs[k]), self._fact_cite(evidence, product, k)) for k in keys]
+        return say.facts_sentence(product.name, facts, lead, lang())
 
     @staticmethod
     def _verdict(product: Product, key: str, q: str) -> bool | None:
@@ -653,7 +712,7 @@ class ExtractiveBackend(ModelBackend):
         stated = {t for k in keys for t in value_tokens(str(product.specs[k])) if t[:1].isdigit()}
         if not sentence or len(sentence) > 240 or stated & set(value_tokens(sentence)):
             return ""                   # nothing new: it restates the value
-        return say.description_context(sentence, n)
+        return say.description_context(sentence, n, lang())
 
     @staticmethod
     def _compatibility_lead(product: Product, key: str, q: str) -> str:
@@ -670,7 +729,7 @@ class ExtractiveBackend(ModelBackend):
         if not device:
             return ""
         span = q[device[0].start(): device[-1].end()]
-        return say.on_compatibility_list(span)
+        return say.on_compatibility_list(span, lang())
 
     def _not_mentioned(self, product: Product, q: str, evidence: list[Evidence], part_of_several: bool) -> str | None:
         """Nothing in the product's details answers the question: a thing that must fit that they
@@ -685,17 +744,17 @@ class ExtractiveBackend(ModelBackend):
             if any(any(similar(a, w) for w in known) for a in content_stems(thing)):
                 return None
             sizes = [k for k in SPEC_SYNONYMS["how big"] if k in product.specs]
-            text = say.fit_not_mentioned(product.name, thing, n)
+            text = say.fit_not_mentioned(product.name, thing, n, lang())
             if sizes:
-                text += " " + say.size_context([say.fact_clause("it", spec_label(k), str(product.specs[k]))
-                                                .replace("it's ", "its ", 1) for k in sizes], n)
+                text += " " + say.size_context([say.fact_clause(t("it"), say.label(k, lang()), str(product.specs[k]),
+                                                                lang(), pronoun=True) for k in sizes], n, lang())
             return text
         if not part_of_several or wants_variants(q) or PRICE_ASK.search(q) or POLICY_WORDS.search(q):
             return None
         name = {stem(w) for w in words(product.name)} | {stem(w, True) for w in words(product.name)}
         if not content_stems(q, exclude=name):
             return None
-        return say.not_answered(product.name, q, n)
+        return say.not_answered(product.name, q, n, lang())
 
     @staticmethod
     def _description_sentences(product: Product, q: str, keep: int = 2, min_words: int = 1) -> str:
@@ -735,7 +794,7 @@ class ExtractiveBackend(ModelBackend):
                 best = (score, i, text)
         if best is None:
             return None
-        return say.description_answer(product.name, best[2], best[1])
+        return say.description_answer(product.name, best[2], best[1], lang())
 
     @staticmethod
     def _asked_stems(product: Product, q: str) -> set[str]:
@@ -763,15 +822,15 @@ class ExtractiveBackend(ModelBackend):
         text = self._description_sentences(product, q)
         if not text:
             return None
-        return say.description_answer(product.name, text, self._cite(evidence, product.id, "product"))
+        return say.description_answer(product.name, text, self._cite(evidence, product.id, "product"), lang())
 
     def _stock_answer(self, product: Product, q: str, evidence: list[Evidence]) -> str | None:
         """"Is it in stock?" about a product sold without options: yes or no, with its price."""
         asks = YES_NO.search(q) and (has_phrase(q.lower(), "in stock") or has_phrase(q.lower(), "available"))
         if product.variants or not asks:
             return None
-        return say.simple_stock(product.name, price_text(product), product.in_stock,
-                                self._cite(evidence, product.id, "product"))
+        return say.simple_stock(product.name, price_text(product, lang=lang()), product.in_stock,
+                                self._cite(evidence, product.id, "product"), lang())
 
     def _summary_answer(self, product: Product, evidence: list[Evidence], brief: bool = False) -> str:
         """Price and stock, then what it is (left out when it answers one part of several)."""
@@ -779,7 +838,8 @@ class ExtractiveBackend(ModelBackend):
         first = " ".join(SENTENCE.split(product.description.strip())[:2]) if product.description and not brief else ""
         sale = self._on_sale(product)
         first = f"{sale} {first}".strip() if sale else first
-        return say.summary(product.name, product.brand, price_text(product, " to "), product.in_stock, first, n)
+        return say.summary(product.name, product.brand, price_text(product, t("price_to"), lang()), product.in_stock,
+                           first, n, lang())
 
     @staticmethod
     def _on_sale(product: Product) -> str:
@@ -789,6 +849,7 @@ class ExtractiveBackend(ModelBackend):
         sale = [(v, product.was_price(v)) for v in product.variants if product.was_price(v) is not None]
         if not sale:
             return ""
-        parts = [f"{v.label()} at {sale_text(v.price if v.price is not None else product.price, was, product.currency)}"
+        parts = [t("on_sale_item", label=v.label(),
+                   price=sale_text(v.price if v.price is not None else product.price, was, product.currency, lang()))
                  for v, was in sale[:3]]
-        return f"On sale: {', '.join(parts)}."
+        return t("on_sale", parts=t("list_sep").join(parts))

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from assistant.answers.notices import handoff_message, left_message_text, relay_message, withdrawn_message
 from assistant.dialogue.state import DialogueState
 from assistant.errors import AssistantError, NotFound
 from assistant.events import ReplyEvent
@@ -37,10 +38,9 @@ from assistant.storage.sessions import SessionStore
 from assistant.storage.tickets import OPEN
 
 CLOSED = ("handed_back", "resolved", "cancelled", "left_message")
-CANCELLED_MESSAGE = "OK, I've withdrawn the request for a person. I'm here if you need anything else."
-QUEUED_RELAY_MESSAGE = "Added to your request - a member of our team will reply here."
-LEFT_MESSAGE_TEXT = ("No one from {store} could join the chat in time, so your request is saved as a message "
-                     "and the team will follow up. Meanwhile I'm here if you need anything else.")
+CANCELLED_MESSAGE = withdrawn_message("en")
+QUEUED_RELAY_MESSAGE = relay_message("en")
+LEFT_MESSAGE_TEXT = left_message_text("en")
 
 
 class TakeoverConflict(AssistantError):
@@ -172,7 +172,7 @@ class Takeover:
         for row in self.sessions.tickets.queued_idle_since(cutoff, session_id):
             try:
                 ticket = self._transition(Ticket.from_row(row), "left_message",
-                                          text=LEFT_MESSAGE_TEXT.format(store=self.store_name))
+                                          text=left_message_text(Ticket.from_row(row).language).format(store=self.store_name))
             except TakeoverConflict:          # an agent joined (or another process expired it) meanwhile
                 continue
             self.sessions.save_state(ticket.session_id,
@@ -353,6 +353,11 @@ class HandoffTurn:
     images: Sequence[str] = ()                    # stored photo paths of this turn
 
 
+def _language(turn: HandoffTurn) -> str:
+    """The shopper's language: what the chat tells them is in it."""
+    return getattr(turn.state, "language", None) or "en"
+
+
 def takeover_turn(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]:
     """The manager's one call after ``policy.decide``; returns True when the bot must stay silent.
 
@@ -381,7 +386,8 @@ def takeover_turn(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]
         return True
     if HandoffPolicy.opens_ticket(turn.decision):
         ticket = takeover.start(turn.session_id, turn.decision, turn.state)
-        yield turn.emit("handoff", **handoff_event_data(ticket, turn.decision))
+        said = handoff_message(turn.decision, _language(turn))
+        yield turn.emit("handoff", **handoff_event_data(ticket, turn.decision, **({"message": said} if said else {})))
         return True
     return False
 
@@ -393,12 +399,12 @@ def _withdraw(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]:
     except TakeoverConflict:
         return None
     turn.state.owner = Owner.BOT
-    yield turn.emit("handoff", **handoff_event_data(ticket, None, message=CANCELLED_MESSAGE))
+    yield turn.emit("handoff", **handoff_event_data(ticket, None, message=withdrawn_message(_language(turn))))
     return ticket
 
 
 def _relay(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]:
     ticket = takeover.shopper_message(turn.session_id, turn.number, turn.text, turn.images)
     turn.state.owner = Owner(ticket.status)
-    message = QUEUED_RELAY_MESSAGE if ticket.status == Owner.QUEUED else None
+    message = relay_message(_language(turn)) if ticket.status == Owner.QUEUED else None
     yield turn.emit("handoff", **handoff_event_data(ticket, None, message=message, relayed=True))
