@@ -75,6 +75,8 @@ def _ask_one(manager, question: str, images: list[str], session: str, customer_i
         result["handoff"] = reply.handoff.handoff
     if reply.cards:
         result["products"] = reply.cards
+    if reply.next_questions:
+        result["suggestions"] = reply.next_questions
     if reply.order_actions:
         result["order_actions"] = [a.fields for a in reply.order_actions]
     if reply.state:

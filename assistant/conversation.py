@@ -46,6 +46,7 @@ from assistant.orders.flows import ORDER_INTENTS
 from assistant.orders.service import build_order_desk
 from assistant.answers.photo_replies import unmatched_reply, unsure_reply
 from assistant.answers.small_talk import SmallTalk
+from assistant.answers.suggestions import suggest
 from assistant.messages import message
 from assistant.handoff.takeover import HandoffTurn, Takeover, takeover_turn
 from assistant.dialogue.language import normalise_locale
@@ -418,6 +419,13 @@ class ConversationManager:
         work.state = self.tracker.record_shown(work.state, shown)
         if cards := cards_for(shown, self.knowledge.directory.get, self.settings.product_url_pattern):
             yield work.emit("products", products=cards)
+        if check.citations and not check.low_confidence:
+            about = {pid for pid in shown if pid}       # one product, else a listing: no product's specs
+            focus = self.knowledge.directory.get(about.pop() if len(about) == 1 else None if about
+                                                 else self._focus(work))
+            if offered := suggest(focus, work.turn.text, work.answer, work.signals.intent,
+                                  [c.source_id for c in check.citations], work.state.language or "en"):
+                yield work.emit("suggestions", suggestions=offered)
         if check.low_confidence and self.backend.generative and not work.cancel.is_set():
             work.context.answer_low_confidence = True
             late = self.policy.decide(work.state, work.signals, work.context)

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Literal
 
 EventType = Literal[
     "token", "citations", "perception", "state", "handoff", "agent_message", "notice", "done", "error",
-    "order_action", "products",
+    "order_action", "products", "suggestions",
 ]
 ENVELOPE = ("type", "seq", "turn", "created_at", "session_id")    # where and when, not what
 
@@ -184,9 +184,18 @@ class Products(Payload):
     products: list[dict[str, Any]] = field(default_factory=list)    # {id, name, price, image, url, ...}
 
 
+@dataclass(frozen=True, kw_only=True)
+class Suggestions(Payload):
+    """Two or three next questions the shopper may tap (assistant.answers.suggestions)."""
+
+    type = "suggestions"
+    slot = "suggestions"
+    suggestions: list[str] = field(default_factory=list)
+
+
 TERMINAL = frozenset({Done.type, Error.type})      # the events that end a turn
 PAYLOADS: dict[str, type[Payload]] = {cls.type: cls for cls in (
-    UserMessage, Token, Citations, Perception, State, Handoff, AgentMessage, Notice, Done, Error, OrderAction, Products)}
+    UserMessage, Token, Citations, Perception, State, Handoff, AgentMessage, Notice, Done, Error, OrderAction, Products, Suggestions)}
 _NAMES = {kind: {f.name for f in dataclass_fields(cls)} - {"fields", "seq", "turn"} for kind, cls in PAYLOADS.items()}
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.events import (AgentMessage, Citations, Done, Error, Handoff, Notice, OrderAction, Payload, Perception,
-                              Products, State, Token, UserMessage, payload_of)
+                              Products, State, Suggestions, Token, UserMessage, payload_of)
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Reply:
     notices: list[Notice] = field(default_factory=list)
     order_actions: list[OrderAction] = field(default_factory=list)
     products: Products | None = None                # cards of the products the answer is about
+    suggestions: Suggestions | None = None          # next questions to offer
     done: Done | None = None
     error: Error | None = None
     items: list[Payload] = field(default_factory=list, repr=False)
@@ -82,6 +83,10 @@ class Reply:
     @property
     def cards(self) -> list[dict[str, Any]]:
         return self.products.products if self.products else []
+
+    @property
+    def next_questions(self) -> list[str]:
+        return self.suggestions.suggestions if self.suggestions else []
 
     @property
     def handoff(self) -> Handoff | None:

@@ -15,7 +15,7 @@ def _types(events) -> list[str]:
 def test_an_answered_turn_yields_its_steps_in_order_and_stores_every_event(manager):
     out = ask(manager, "conv-1", "How heavy is the Alpine 40 Pack?")
     types = _types(out["events"])
-    assert types[0] == "token" and types[-4:] == ["citations", "products", "state", "done"]
+    assert types[0] == "token" and types[-5:] == ["citations", "products", "suggestions", "state", "done"]
     assert out["citations"]["citations"], "a product answer cites its evidence"
     # every yielded event was stored first, with the seq the client was given
     stored = manager.sessions.events("conv-1")

@@ -144,6 +144,7 @@ class ReplyOut(BaseModel):
     handoff: dict[str, Any] | None = None
     products: list[dict[str, Any]] = Field(default_factory=list, description="cards of the products the answer "
                                            "is about: id, name, price, compare_at_price, in_stock, image, url")
+    suggestions: list[str] = Field(default_factory=list, description="next questions to offer the shopper")
     language: str | None = Field(None, description="the conversation's language after this message")
     events: list[dict[str, Any]] = Field(description="every event of this reply, as the stream sends them")
 
@@ -294,7 +295,8 @@ async def send_message(session_id: SessionId, request: Request, door: Door, _cal
     reply = Reply.fold(stored)
     out = ReplyOut(session_id=session_id, answer=reply.answer or (reply.error.message if reply.error else ""),
                    citations=reply.cited, handoff=reply.handoff.fields if reply.handoff else None,
-                   products=reply.cards, language=reply.done.language if reply.done else None,
+                   products=reply.cards, suggestions=reply.next_questions,
+                   language=reply.done.language if reply.done else None,
                    events=[public_event(session_id, e) for e in stored])
     return JSONResponse(out.model_dump())
 
