@@ -28,7 +28,7 @@ from typing import Any
 
 from assistant.backends import AnswerRequest, ModelBackend, get_backend
 from assistant.backends.extractive import ExtractiveBackend
-from assistant.answers.cards import cards_for
+from assistant.answers.cards import cards_for, source_page
 from assistant.answers.citations import parse_citations
 from assistant.errors import AssistantError, InvalidInput
 from assistant.events import ReplyEvent
@@ -316,7 +316,8 @@ class ConversationManager:
         yield work.emit("token", text=reply.text)
         titles = {i: meta.get("title") or i for i, _, meta in self.knowledge.store.get(ids=reply.citations)} \
             if reply.citations else {}
-        yield work.emit("citations", citations=[{"source_id": s, "title": titles.get(s, s), "number": None}
+        yield work.emit("citations", citations=[{"source_id": s, "title": titles.get(s, s), "number": None,
+                                                 "url": self._page_of(s)}
                                                 for s in reply.citations], low_confidence=False)
         yield from self._finish(work, answer=reply.text)
         return True
@@ -409,7 +410,8 @@ class ConversationManager:
         """Citations checked against the evidence; the outcome counts towards repeated failure,
         and a generative answer that cites nothing may still hand off."""
         check = parse_citations(work.answer, work.evidence)
-        yield work.emit("citations", citations=[c.to_dict() for c in check.citations],
+        yield work.emit("citations", citations=[{**c.to_dict(), "url": self._page_of(c.source_id)}
+                                                for c in check.citations],
                         low_confidence=check.low_confidence, reason=check.reason,
                         evidence=[{"source_id": e.source_id, "title": e.title, "text": e.text, "score": e.score}
                                   for e in work.evidence])
@@ -436,6 +438,10 @@ class ConversationManager:
         yield from self._finish(work, answer=work.answer)
 
     # -- shared pieces ------------------------------------------------------------------
+    def _page_of(self, source_id: str) -> str | None:
+        return source_page(source_id, self.knowledge.directory.get, self.settings.product_url_pattern,
+                           self.settings.policy_url_pattern)
+
     @staticmethod
     def _focus(work: TurnWork) -> str | None:
         """The product this turn is about: the one in focus, unless the shopper changed the topic."""

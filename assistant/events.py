@@ -27,6 +27,7 @@ class Citation:
     source_id: str
     title: str
     number: int | None = None
+    url: str | None = None          # the store's page for it (product page, policy section), when known
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -173,6 +173,8 @@ class Settings(BaseSettings):
     store_name: str = "Northwind Outfitters"
     product_url_pattern: str | None = Field(default=None, description="a product page's address for catalogs "
                                             "without a url field, e.g. https://shop.example/products/{id}")
+    policy_url_pattern: str | None = Field(default=None, description="a policy or FAQ page's address, e.g. "
+                                           "https://shop.example/pages/{page}#{section} (citations link to it)")
     order_id_pattern: str = Field(default=DEFAULT_ORDER_ID_PATTERN, description="regex for the store's "
                                   "order ids (case-insensitive); see assistant.dialogue.signals.find_order_ids")
     retrieval_k: int = 6

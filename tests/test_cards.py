@@ -52,3 +52,17 @@ def test_cards_skip_pages_that_are_not_products_and_repeat_nothing(manager):
     get = manager.knowledge.directory.get
     cards = cards_for([None, "alpine-40-pack", "alpine-40-pack", "no-such-product"], get)
     assert [c["id"] for c in cards] == ["alpine-40-pack"]
+
+
+def test_citations_link_to_the_store_pages(demo_knowledge):
+    from assistant.answers.cards import source_page
+
+    get = demo_knowledge.directory.get
+    assert source_page("product/alpine-40-pack#specs", get, "https://shop.example/p/{id}") == \
+        "https://shop.example/p/alpine-40-pack"
+    assert source_page("policy/returns#refunds", get, None, "https://shop.example/pages/{page}#{section}") == \
+        "https://shop.example/pages/returns#refunds"
+    assert source_page("faq/shipping-times", get, None, "https://shop.example/pages/{page}#{section}") == \
+        "https://shop.example/pages/faq#shipping-times"
+    assert source_page("policy/returns#refunds", get) is None          # no pattern: no made-up link
+    assert source_page("product/no-such#specs", get, "https://shop.example/p/{id}") is None

@@ -55,3 +55,20 @@ def cards_for(product_ids: list[str | None], lookup, url_pattern: str | None = N
         if len(out) == MAX_CARDS:
             break
     return out
+
+
+def source_page(source_id: str, lookup, product_pattern: str | None = None,
+                page_pattern: str | None = None) -> str | None:
+    """Where a citation links: a product's page ("product/<id>#specs"), or the store's policy and
+    FAQ pages by ``page_pattern`` ("policy/returns#refunds" -> page "returns", section "refunds";
+    "faq/shipping-times" -> page "faq", section "shipping-times")."""
+    kind, _, rest = source_id.partition("/")
+    page, _, section = rest.partition("#")
+    if kind == "faq":                     # one FAQ page, an anchor per question
+        page, section = "faq", page
+    if kind == "product":
+        product = lookup(page)
+        return product_page(product, product_pattern) if product is not None else None
+    if page_pattern and page:
+        return page_pattern.format(page=quote(page, safe=""), section=quote(section, safe="")).rstrip("#")
+    return None
