@@ -84,6 +84,9 @@ def test_grounding_accepts_figures_from_the_evidence_and_flags_invented_ones():
     g = check_grounding(answer, [JACKET])
     assert sorted(g.checked) == ["$139.00", "$14.95", "XL"] and g.unsupported == ["$14.95"] and g.grounded is False
     assert check_grounding("Power 1200 W, 0.90 L", ["power: 1,200 W, 120 V; capacity 0.9 L"]).grounded
+    # a reply in the shopper's language writes the same figures with a decimal comma
+    assert check_grounding("cuesta 149,00 US$ y pesa 1,4 kg", ["Price: $149.00. It weighs 1.4 kg"]).grounded
+    assert not check_grounding("cuesta 149,00 US$", ["Price: $14,900.00"]).grounded
     assert check_grounding("Your order NW-482913 ships soon", [], question="where is NW-482913?").grounded
     assert check_grounding("Sorry, I could not find that.", []).grounded is None
     assert [q.text for q in quantities("From $26.00-$39.00 [1][2], see [3, 4]")] == ["$26.00", "$39.00"]
