@@ -17,6 +17,7 @@ events are stored in a few transactions by its TurnJournal, assistant.storage.jo
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import time
@@ -140,7 +141,8 @@ class ConversationManager:
         self.policy = HandoffPolicy.load(policy_file) if policy_file.exists() else HandoffPolicy()
         self.takeover = Takeover(self.sessions, Helpdesk(settings.helpdesk, self.sessions),
                                  product_name=lambda pid: self.knowledge.directory.name_of(pid),
-                                 store_name=settings.store_name)
+                                 store_name=settings.store_name,
+                                 messages_dir=settings.prompts_dir / "messages")
         self.small_talk = SmallTalk.load(settings.prompts_dir, settings.store_name)
         self.perception = self._load_perception()
         self.orders = build_order_desk(settings, self.sessions, products=self.knowledge.directory.products,
@@ -171,6 +173,21 @@ class ConversationManager:
     def close(self) -> None:
         self.takeover.helpdesk.close()
         self.backend.close()
+
+    def with_sessions(self, sessions: SessionStore, settings: Settings | None = None,
+                      helpdesk: Helpdesk | None = None) -> "ConversationManager":
+        """This manager's models (intents, backend, photos, the order-action detector) over another
+        session database, and so its own conversations, handoffs and orders: what an eval
+        conversation with an order store of its own runs on, without embedding every example
+        again. ``settings`` may differ in data dir and order settings. Close only its helpdesk."""
+        other = copy.copy(self)
+        other.settings, other.sessions = settings or self.settings, sessions
+        other.takeover = Takeover(sessions, helpdesk or Helpdesk(other.settings.helpdesk, sessions),
+                                  product_name=lambda pid: self.knowledge.directory.name_of(pid),
+                                  store_name=other.settings.store_name)
+        other.orders = build_order_desk(other.settings, sessions, products=self.knowledge.directory.products,
+                                        helpdesk=other.takeover.helpdesk, detector=self.orders.detector)
+        return other
 
     # -- one turn -----------------------------------------------------------------------
     def new_session(self, customer_id: str | None = None, locale: str | None = None) -> str:
@@ -325,8 +342,9 @@ class ConversationManager:
     def _about_an_order(self, work: TurnWork) -> bool:
         """The order desk takes the turn when it is already working on something with the shopper,
         or the message is about one of their orders: it names an order, or speaks of "my order"
-        (package, delivery...) with an order-shaped intent or action. Questions about the store's
-        policies in general ("how long do I have to return shoes?") are answered from its pages."""
+        (package, delivery...) or of an item they bought with an order-shaped intent or action.
+        Questions about the store's policies in general ("how long do I have to return shoes?")
+        are answered from its pages."""
         if self._desk_busy(work):
             return True
         text = work.turn.text
@@ -334,7 +352,9 @@ class ConversationManager:
             return False                  # "the name of the customer who placed NW-..." is declined
         if work.signals.order_ids:
             return True
-        if not work.turn.customer_id or not lexicon(work.state.language).order_words.search(text):
+        customer = work.turn.customer_id
+        if not customer or not (lexicon(work.state.language).order_words.search(text)
+                                or self.orders.names_their_item(customer, text)):
             return False
         return work.signals.intent in ORDER_INTENTS or self.orders.detector.action(text).label is not None
 

@@ -155,3 +155,13 @@ def test_a_configured_locale_fixes_the_widgets_language_and_the_sessions(browser
     playwright_api.expect(page.get_by_test_id("sa-send")).to_have_text("送信")
     assert server.manager.sessions.load_state(widget_state(page)["sessionId"]).locale == "ja"
     context.close()
+
+
+def test_the_gradio_chat_speaks_the_browsers_language(browser, server):
+    context = browser.new_context(locale="es-ES")
+    page = context.new_page()
+    page.goto(f"{server.url}/")
+    box = page.locator("textarea").first
+    playwright_api.expect(box).to_have_attribute("placeholder", "Haz una pregunta o adjunta una foto")
+    playwright_api.expect(page.get_by_text("Pregunta por productos, tallas")).to_be_visible()
+    context.close()

@@ -177,3 +177,23 @@ def test_scripted_handoffs_never_reach_the_stores_real_helpdesk(suite_dir, demo_
         assert runner.manager_for(conversation).takeover.helpdesk.settings.webhook_urls == []
     finally:
         runner.close()
+
+
+def test_a_conversations_locale_fixes_the_language_its_turns_run_in(demo_settings, stores, tmp_path):
+    from assistant.evals.runner import EvalRunner
+
+    (tmp_path / "lang.yaml").write_text("""
+conversations:
+  - id: fixed
+    locale: de
+    turns: ["How heavy is the Alpine 40 Pack?", "And how much is it?"]
+  - id: detected
+    turns: ["How heavy is the Alpine 40 Pack?", "¿Y cuánto cuesta el envío a España?"]
+""", encoding="utf-8")
+    runner = EvalRunner(demo_settings, stores=stores, progress=False)
+    try:
+        run = runner.run(load_suite([tmp_path]))
+    finally:
+        runner.close()
+    languages = {c.id: [t.observation.state["language"] for t in c.turns] for c in run.conversations}
+    assert languages == {"fixed": ["de", "de"], "detected": ["en", "es"]}

@@ -34,3 +34,17 @@ def test_an_english_conversation_is_an_english_ticket(manager):
     ticket = manager.takeover.start(session, HandoffDecision(True, "explicit_request", "asked", "queue", "ok"),
                                     manager.sessions.load_state(session))
     assert ticket.language == "en"
+
+
+def test_the_shopper_is_told_in_their_language_when_a_person_joins_and_leaves(manager):
+    session = manager.new_session(locale="fr")
+    ask(manager, session, "Bonjour, combien pèse le sac Alpine 40 Pack ?")
+    takeover = manager.takeover
+    takeover.start(session, HandoffDecision(True, "explicit_request", "asked", "queue", "ok"),
+                   manager.sessions.load_state(session))
+    takeover.agent_join(session, "Camille")
+    takeover.hand_back(session, "Camille")
+    notices = [e.data["text"] for e in manager.sessions.events(session) if e.type == "notice" and e.data.get("takeover")]
+    store = manager.settings.store_name
+    assert notices == [f"Camille, de {store}, a rejoint la conversation.",
+                       "Vous êtes de nouveau avec l'assistant de la boutique : demandez-moi ce que vous voulez."]

@@ -1,8 +1,10 @@
 """Intent detection: what a shopper's message is about, from nearest example utterances.
 
 Each intent has 12-25 example utterances in ``prompts/intents.yaml``. They are embedded once with
-the shared sentence-transformers model; a message is labelled by cosine similarity to those
-examples (a weighted vote of the nearest examples blended with each intent's best matches).
+the shared embedding model, in the same (query) role as the shopper's message, so with the
+multilingual model English examples label a message in any language; a message is labelled by
+cosine similarity to those examples (a weighted vote of the nearest examples blended with each
+intent's best matches).
 A few exact rules run first where a pattern is unambiguous: an explicit ask for a person is
 ``human_request`` (the exact phrasings, or the learned detector of ``person_request.py`` for
 typos and indirect asks); a message that is only a greeting or thanks is ``greeting``; an order id (in
@@ -11,8 +13,9 @@ clearly point elsewhere; a message with no word the encoder knows and nothing li
 ("asdf qwerty") is ``out_of_scope``. The rules' words come from the lexicon (``assistant.lexicon``).
 
 The embedding model is the process-wide one from ``assistant.knowledge.embeddings.get_encoder`` (one load,
-torch threads capped by ``settings.embedding_threads``); pass an already-loaded instance as
-``encoder`` to share the retriever's.
+threads capped by ``settings.embedding_threads``); pass an already-loaded instance as
+``encoder`` to share the retriever's. The message's vector is computed once per turn and shared
+with retrieval (``expect`` / ``known``), which embeds its question in the same role.
 """
 from __future__ import annotations
 
@@ -35,8 +38,6 @@ from assistant.settings import PROJECT_ROOT
 from assistant.knowledge.files import read_store_file
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sentence_transformers import SentenceTransformer
-
     from assistant.settings import Settings
 
 DEFAULT_EXAMPLES = PROJECT_ROOT / "prompts" / "intents.yaml"
@@ -85,7 +86,7 @@ def order_mention_regex(pattern: str) -> re.Pattern[str]:
 
 
 class IntentClassifier:
-    """Nearest-example intent classifier over a shared sentence-transformers encoder.
+    """Nearest-example intent classifier over the shared text encoder.
 
     ``classify(text)`` returns ``(intent, confidence)`` with confidence in [0, 1]: the winning
     intent's share of the blended vote (exact rules return a fixed high confidence).
@@ -98,7 +99,7 @@ class IntentClassifier:
     human_min_confidence = 0.7   # a human_request from examples alone needs this much
     gibberish_below = 0.4        # no known word and no example this close: keyboard mashing
 
-    def __init__(self, encoder: "SentenceTransformer | None" = None,
+    def __init__(self, encoder=None,
                  examples: dict[str, list[str]] | Path | str | None = None,
                  settings: "Settings | None" = None):
         if settings is None:
@@ -128,8 +129,9 @@ class IntentClassifier:
         self._matrix = self._embed(texts)
         self.person = PersonRequestModel.load()
         # the encoder's vocabulary, read once (the tokenizer rebuilds the dict on every ask)
-        vocab = getattr(getattr(self.encoder, "tokenizer", None), "vocab", None)
-        self._vocab = frozenset(vocab) if vocab else frozenset()
+        from assistant.knowledge.embeddings import known_words
+
+        self._vocab = known_words(self.encoder)
         # recent messages' embeddings, shared by every reply thread (keyed by the text itself)
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
         self._expected: list[str] = []

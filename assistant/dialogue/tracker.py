@@ -207,7 +207,7 @@ class DialogueTracker:
             return True
         if about_order:
             return False
-        intent, confidence = self.classifier.classify(r.text)
+        intent, confidence = self.classifier.classify(r.text, self.words)
         return intent in POLICY_INTENTS and confidence >= self.policy_topic_above
 
     def _read_followup(self, state: DialogueState, new: DialogueState, r: _Reading) -> None:
@@ -252,10 +252,10 @@ class DialogueTracker:
                 state.intent_confidence, 0.6)
         to_classify = text if r.disputes or (new.order_id and new.order_id in resolved
                                              and new.order_id not in text) else resolved
-        intent, confidence = self.classifier.classify(self._mask_products(to_classify, new))
+        intent, confidence = self.classifier.classify(self._mask_products(to_classify, new), self.words)
         if r.elliptical and r.is_followup and to_classify != text:
             # "and in red?" says what it asks about on its own; the rewritten question may not
-            own_intent, own_confidence = self.classifier.classify(text)
+            own_intent, own_confidence = self.classifier.classify(text, self.words)
             if own_confidence >= 0.7 and own_confidence > confidence and own_intent not in (
                     *_NOT_A_TOPIC, "human_request"):
                 intent, confidence = own_intent, own_confidence

@@ -6,6 +6,7 @@ thresholds file turns the metrics into a CI gate.
 
     transcripts  the file format and loader (YAML, JSONL, session-store exports)
     scorers      one small object per expectation kind; ``register_scorer`` adds a store's own
+    orders       order conversations: the customer, the orders fixture, end states (order_scorers)
     stores       one ingested knowledge base per knowledge source, cached between runs
     runner       conversations in fresh sessions, in parallel threads, through ConversationManager
     grounding    numbers / prices / sizes in an answer vs the evidence it cited

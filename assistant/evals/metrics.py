@@ -6,11 +6,14 @@
 - handoff precision / recall / F1 over turns that say whether a handoff should happen, and how
   often each rule fired;
 - citation precision: of the sources an answer cites, the share that contain an asserted fact
-  (an expected phrase or a quantity the answer states);
-- groundedness: the share of answers stating quantities whose every quantity is in the evidence;
+  (an expected phrase or a quantity the answer states); order desk replies are left out;
+- groundedness: the share of answers stating quantities whose every quantity is in the evidence
+  (for an order desk reply in a conversation with its own orders: the shopper's order records);
 - evidence recall: turns whose expected value was in the evidence handed to the backend, and
   in its top-ranked item (evidence.py) - the ceiling any backend can reach;
 - latency p50 / p95 per turn (wall time of the whole reply, and to the first token);
+- order writes: the share that ran only after the turn before stated that change back
+  (confirmed before acting), and the share whose ``order.<action>`` webhook was queued;
 - all of it per tag (a conversation's tags, and a turn's own) and per transcript file.
 
 ``flatten`` turns the nested metrics into ``name -> number`` for the gate and for comparisons.
@@ -23,6 +26,7 @@ from typing import Any
 
 from assistant.evals.evidence import recall as evidence_recall
 from assistant.evals.grounding import quantities, supports
+from assistant.evals.orders import writes as order_writes
 
 LOWER_IS_BETTER = ("latency.",)
 
@@ -117,9 +121,13 @@ def _handoffs(turns: list) -> dict[str, Any]:
 
 
 def _citations(turns: list) -> dict[str, Any]:
+    """Over answers drawn from the store's pages: an order desk reply's facts come from the order
+    records (its groundedness is checked against them), its citation names the rule's page."""
     supported = cited = 0
     for t in turns:
         obs = t.observation
+        if obs.order_desk:
+            continue
         texts = {e["source_id"]: e.get("text", "") for e in obs.evidence}
         facts = [*t.expect.get("contains", []), *(q.text for q in quantities(obs.answer))]
         if not obs.cited_ids or not facts:
@@ -165,6 +173,17 @@ def _judge(turns: list) -> dict[str, Any] | None:
     return means
 
 
+def _orders(convs: list) -> dict[str, Any]:
+    done = [w for c in convs for w in order_writes(c)]
+    watched = [w for w in done if w.webhook is not None]
+    return {"writes": len(done), "confirmed": sum(w.confirmed for w in done),
+            "confirmed_rate": rate(sum(w.confirmed for w in done), len(done)),
+            "webhooks": sum(bool(w.webhook) for w in watched),
+            "webhook_rate": rate(sum(bool(w.webhook) for w in watched), len(watched)),
+            "by_action": dict(Counter(w.action for w in done).most_common()),
+            "problems": [w.to_dict() for w in done if not w.confirmed or w.webhook is False][:20]}
+
+
 def compute(run) -> dict[str, Any]:
     convs = [c for c in run.conversations if not c.skipped]
     turns = [t for c in convs for t in c.turns]
@@ -188,6 +207,7 @@ def compute(run) -> dict[str, Any]:
         "evidence": base["evidence"],
         "latency": _latency(turns),
         "judge": _judge(turns),
+        "orders": _orders(convs),
         "by_tag": {tag: _pass_rates(groups) for tag, groups in sorted(_by_tag(convs).items())},
         "by_file": {name: _pass_rates(groups) for name, groups in sorted(by_file.items())},
         "skipped": [{"uid": c.uid, "reason": c.skipped} for c in run.conversations if c.skipped],
@@ -205,6 +225,9 @@ def flatten(metrics: dict[str, Any]) -> dict[str, float | None]:
         "evidence.recall": metrics.get("evidence", {}).get("recall"),
         "evidence.first_rate": metrics.get("evidence", {}).get("first_rate"),
     }
+    orders = metrics.get("orders") or {}
+    flat["orders.confirmed_writes"] = orders.get("confirmed_rate")
+    flat["orders.webhooks"] = orders.get("webhook_rate")
     for key in ("precision", "recall", "f1"):
         flat[f"handoff.{key}"] = metrics.get("handoff", {}).get(key)
     for key in ("p50_ms", "p95_ms", "first_token_p50_ms"):

@@ -162,9 +162,26 @@ def _breakdowns(report: dict[str, Any]) -> str:
          charts.histogram(values, marks={"p50": lat.get("p50_ms"), "p95": lat.get("p95_ms")})),
         (f'Intent confusion (accuracy {_fmt("x", m.get("intent", {}).get("accuracy"))})',
          charts.confusion_table(m.get("intent", {}).get("confusion", {}))),
+        _orders_panel(m.get("orders") or {}, old),
     ]
     return '<h2>Breakdowns</h2><div class="grid">' + "".join(
         f'<div class="panel"><h3>{escape(t)}</h3>{body}</div>' for t, body in panels) + "</div>"
+
+
+def _orders_panel(o: dict[str, Any], old: dict[str, float | None]) -> tuple[str, str]:
+    """Order writes: confirmed before acting, their webhooks queued, and the ones that were not."""
+    if not o.get("writes"):
+        return "Order writes", '<p class="muted small">no order was changed in this run</p>'
+    rows = [{"label": "confirmed before acting", "value": o.get("confirmed_rate"),
+             "note": f'{o.get("confirmed", 0)}/{o["writes"]}', "old": old.get("orders.confirmed_writes")},
+            {"label": "webhook queued", "value": o.get("webhook_rate"), "note": str(o.get("webhooks", 0)),
+             "old": old.get("orders.webhooks")}]
+    problems = "".join(f'<li><code>{escape(p["where"])}</code> {escape(p["action"])} {escape(p["order_id"])}: '
+                       f'{"" if p["confirmed"] else "not stated back first "}'
+                       f'{"no webhook" if p["webhook"] is False else ""}</li>' for p in o.get("problems") or [])
+    actions = ", ".join(f"{escape(k)} {n}" for k, n in (o.get("by_action") or {}).items())
+    return (f'Order writes ({o["writes"]}: {actions})',
+            charts.hbars(rows, title="order writes") + (f'<ul class="small">{problems}</ul>' if problems else ""))
 
 
 def _compare(report: dict[str, Any]) -> str:

@@ -7,7 +7,10 @@ each turn and scores it.
 
   1. load the conversations (transcripts.load_suite) and open each store once (stores.EvalStores)
   2. one ConversationManager per store, all sharing one session database (a temp dir) and one
-     backend; conversations run in ``jobs`` threads, each in its own session
+     backend; conversations run in ``jobs`` threads, each in its own session. A conversation
+     about orders (``customer:``, ``orders:``, an order expectation) gets a session database of
+     its own holding its orders fixture (the ``local`` connector), on that store's manager's
+     models (``with_sessions``), so no conversation sees another's cancellations
   3. per turn: send the user's words and photos, collect the events, fetch the cited evidence
      texts, score the expectations (scorers.SCORERS)
   4. metrics.compute over the results; reports are written by report_json / report_html
@@ -29,6 +32,7 @@ from typing import Any
 from tqdm import tqdm
 
 from assistant.errors import AssistantError
+from assistant.evals.orders import WEBHOOK_RECEIVER, ConversationOrders
 from assistant.evals.scorers import Check, TurnObservation, score_turn
 from assistant.evals.stores import EvalStores, StoreUnavailable
 from assistant.evals.transcripts import Conversation, Suite
@@ -138,7 +142,33 @@ class EvalRunner:
             return self._managers[conv.knowledge]
 
     # -- one turn / one conversation ------------------------------------------------------------
-    def run_turn(self, manager, session_id: str, turn, locale: str | None = None) -> TurnResult:
+    def with_own_orders(self, manager, conv: Conversation) -> tuple[Any, ConversationOrders]:
+        """The store's manager over a session database of the conversation's own, holding its
+        orders fixture; order webhooks are queued in its outbox (and read back), never sent."""
+        from pydantic import SecretStr
+
+        from assistant.handoff.helpdesk import Helpdesk
+        from assistant.storage.sessions import SessionStore
+
+        folder = self._workdir / "orders" / uuid.uuid4().hex[:12]
+        folder.mkdir(parents=True)
+        sessions = SessionStore(f"sqlite:///{folder / 'sessions.sqlite3'}")
+        orders = ConversationOrders(conv.orders, sessions)
+        base = manager.settings
+        helpdesk = base.helpdesk.model_copy(update={"webhook_urls": [WEBHOOK_RECEIVER],
+                                                    "webhook_secret": SecretStr("eval")})
+        settings = base.model_copy(update={
+            "data_dir": folder, "helpdesk": helpdesk,
+            "orders": base.orders.model_copy(update={"connector": "local", "demo_file": ""})})
+        own = manager.with_sessions(sessions, settings, helpdesk=Helpdesk(helpdesk, sessions, autostart=False))
+        orders.watch(own.orders)
+        if conv.orders.now is not None:
+            moment = conv.orders.now
+            own.orders.clock = lambda: moment
+        return own, orders
+
+    def run_turn(self, manager, session_id: str, turn, locale: str | None = None, customer: str | None = None,
+                 orders: ConversationOrders | None = None) -> TurnResult:
         from assistant.conversation import Turn
 
         obs = TurnObservation(user=turn.text)
@@ -147,7 +177,8 @@ class EvalRunner:
         try:
             try:
                 images = [Path(p).read_bytes() for p in turn.images]
-                for event in manager.respond(session_id, Turn(text=turn.text, images=images, locale=locale)):
+                for event in manager.respond(session_id, Turn(text=turn.text, images=images, locale=locale,
+                                                              customer_id=customer)):
                     if reply.add(event).type == "token" and obs.first_token_ms is None:
                         obs.first_token_ms = round((time.perf_counter() - started) * 1000, 1)
             finally:                 # what streamed before a failure still counts
@@ -158,6 +189,8 @@ class EvalRunner:
             log.exception("turn crashed")
             obs.error = f"crash: {type(exc).__name__}: {exc}"
         obs.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        if orders is not None:
+            orders.observe(obs)
         result = TurnResult(0, turn.text, turn.images, turn.expect, obs, tags=list(turn.tags))
         result.checks = score_turn(turn.expect, obs)
         return result
@@ -172,6 +205,7 @@ class EvalRunner:
             obs.state = dict(reply.state.state or reply.state.fields)
         obs.handoffs.extend(dict(h.fields) for h in reply.handoffs)
         obs.perception.extend(p.perception for p in reply.perceptions)
+        obs.order_actions.extend(dict(a.fields) for a in reply.order_actions)
         obs.notices.extend(str(item.text) if isinstance(item, Notice) else f"agent: {item.content}"
                            for item in reply.items if isinstance(item, (Notice, AgentMessage)))
         if reply.error:
@@ -207,13 +241,22 @@ class EvalRunner:
         except StoreUnavailable as exc:
             result.skipped = str(exc)
             return result
-        result.session_id = f"eval-{uuid.uuid4().hex[:12]}"
-        for index, turn in enumerate(conv.turns, 1):
-            turn_result = self.run_turn(manager, result.session_id, turn, locale=conv.locale)
-            turn_result.index = index
-            if self.judge is not None and turn_result.observation.answer:
-                turn_result.observation.judge = self.judge.rate(turn_result.observation)
-            result.turns.append(turn_result)
+        orders = None
+        if conv.orders is not None:
+            manager, orders = self.with_own_orders(manager, conv)
+        try:
+            result.session_id = manager.new_session(customer_id=conv.customer, locale=conv.locale) if orders \
+                else f"eval-{uuid.uuid4().hex[:12]}"
+            for index, turn in enumerate(conv.turns, 1):
+                turn_result = self.run_turn(manager, result.session_id, turn, conv.locale, conv.customer, orders)
+                turn_result.index = index
+                if self.judge is not None and turn_result.observation.answer:
+                    turn_result.observation.judge = self.judge.rate(turn_result.observation)
+                result.turns.append(turn_result)
+        finally:
+            if orders is not None:
+                manager.takeover.helpdesk.close()
+                manager.sessions.engine.dispose()
         return result
 
     # -- the whole suite ------------------------------------------------------------------------

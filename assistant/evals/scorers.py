@@ -44,6 +44,10 @@ class TurnObservation:
     first_token_ms: float | None = None
     error: str | None = None
     judge: dict[str, Any] | None = None                             # rubric scores, when a judge ran
+    order_actions: list[dict[str, Any]] = field(default_factory=list)   # the order writes that ran
+    orders: dict[str, dict[str, Any]] = field(default_factory=dict)     # watched orders: {id: {before, after, customer}}
+    webhooks: list[dict[str, Any]] | None = None    # webhooks queued this turn (None: the outbox was not watched)
+    order_desk: bool = False        # the order desk answered (from the order records; evidence holds them)
 
     @property
     def cited_ids(self) -> list[str]:
@@ -391,3 +395,7 @@ class Reference(Scorer):
         dropped = [c for c in expected.get("cites") or [] if c not in obs.cited_ids]
         detail = f"similarity {sim:.2f}" + (f"; no longer cited: {dropped}" if dropped else "")
         return self.check(sim >= expected["min_similarity"], expected["answer"], obs.answer, detail)
+
+
+# the order expectations (order_state, order_action, order_refused) register themselves
+from assistant.evals import order_scorers  # noqa: E402,F401

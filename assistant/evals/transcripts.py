@@ -23,6 +23,7 @@ import yaml
 
 from assistant.dialogue.language import normalise_locale
 from assistant.errors import InvalidInput
+from assistant.evals.orders import SETUP_KEYS, OrderSetup, OrderSetupError
 from assistant.evals.photos import PhotoUnavailable, derived_photo
 from assistant.evals.scorers import normalise_expectations
 from assistant.events import PAYLOADS
@@ -31,8 +32,9 @@ from assistant.storage.sessions import TRANSCRIPT_FORMAT
 
 TRANSCRIPT_SUFFIXES = (".yaml", ".yml", ".jsonl")
 TURN_KEYS = {"user", "images", "expect", "note", "tags"}
-CONVERSATION_KEYS = {"id", "description", "tags", "knowledge", "language", "turns", "skip", "locale"}
-FILE_KEYS = {"suite", "description", "knowledge", "tags", "language", "conversations"}
+CONVERSATION_KEYS = {"id", "description", "tags", "knowledge", "language", "turns", "skip", "locale", "expect",
+                     *SETUP_KEYS}
+FILE_KEYS = {"suite", "description", "knowledge", "tags", "language", "conversations", "orders", "now"}
 
 
 class TranscriptError(InvalidInput):
@@ -81,6 +83,11 @@ class Conversation:
     description: str = ""
     skip: str | None = None                                    # a reason: load but do not run
     locale: str | None = None                                  # the integrator's language ("es"): fixed
+    orders: OrderSetup | None = None                           # its own order store (customer, fixture, clock)
+
+    @property
+    def customer(self) -> str | None:
+        return self.orders.customer if self.orders else None
 
     @property
     def uid(self) -> str:
@@ -187,6 +194,12 @@ def parse_conversation(raw: Any, path: Path, defaults: dict[str, Any], index: in
         turns = [parse_turn(t, path.parent, f"{where} turn {i + 1}", language) for i, t in enumerate(turns_raw)]
     except PhotoUnavailable as exc:           # a store's picture not on this machine: skip, like its store
         turns, skip = [], str(exc)
+    if turns and raw.get("expect"):
+        _after_the_last_turn(turns[-1], raw["expect"], where)
+    try:
+        orders = OrderSetup.parse(raw, defaults, path.parent, [t.expect for t in turns])
+    except OrderSetupError as exc:
+        raise TranscriptError(f"{where}: {exc}") from None
     knowledge = (parse_knowledge(raw["knowledge"], path.parent, where) if "knowledge" in raw
                  else defaults.get("knowledge"))
     tags = list(dict.fromkeys([*defaults.get("tags", []), *_tags(raw.get("tags"), where)]))
@@ -196,7 +209,26 @@ def parse_conversation(raw: Any, path: Path, defaults: dict[str, Any], index: in
         raise TranscriptError(f"{where}: {exc}") from None
     return Conversation(id=conv_id, source=str(path), turns=turns, tags=tags, knowledge=knowledge,
                         description=str(raw.get("description") or ""), skip=str(skip) if skip else None,
-                        locale=locale)
+                        locale=locale, orders=orders)
+
+
+def _after_the_last_turn(last: UserTurn, raw: Any, where: str) -> None:
+    """A conversation's own ``expect`` (its end state) is checked after its last turn."""
+    try:
+        expect = normalise_expectations(raw)
+    except ValueError as exc:
+        raise TranscriptError(f"{where}: conversation 'expect': {exc}") from None
+    for key, value in expect.items():
+        if key == "order_state" and key in last.expect:
+            both = set(value) & set(last.expect[key])
+            if both:
+                raise TranscriptError(f"{where}: order_state of {sorted(both)} is expected both by the "
+                                      "conversation and by its last turn; keep one")
+            last.expect[key] = {**last.expect[key], **value}
+        elif key in last.expect:
+            raise TranscriptError(f"{where}: {key!r} is expected both by the conversation and by its last turn")
+        else:
+            last.expect[key] = value
 
 
 def load_yaml_file(path: Path) -> list[Conversation] | None:
@@ -213,7 +245,8 @@ def load_yaml_file(path: Path) -> list[Conversation] | None:
         if unknown:
             raise TranscriptError(f"{path}: unknown top-level keys {sorted(unknown)}; use {sorted(FILE_KEYS)}")
         defaults = {"knowledge": parse_knowledge(doc.get("knowledge"), path.parent, str(path)),
-                    "tags": _tags(doc.get("tags"), str(path)), "language": doc.get("language")}
+                    "tags": _tags(doc.get("tags"), str(path)), "language": doc.get("language"),
+                    **{k: doc[k] for k in ("orders", "now") if k in doc}}
         doc = doc["conversations"]
     if not isinstance(doc, list):
         return None

@@ -18,6 +18,8 @@ at the start of the turn, and an agent may have joined or handed back since.
 Releasing a conversation (hand back, resolve) applies the policy's ``record_handback``: counters
 restart and the cooldown begins, so a resolved ticket does not trigger the same handoff again.
 Every step is also sent to the helpdesk (assistant.handoff.helpdesk) as a signed webhook.
+What the shopper is told at each step comes from the ``ui`` message catalogs, in the language of
+the conversation (``Takeover.say``); tickets carry that language for the agent.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from assistant.answers.notices import handoff_message, left_message_text, relay_message, withdrawn_message
@@ -33,14 +36,12 @@ from assistant.errors import AssistantError, NotFound
 from assistant.events import ReplyEvent
 from assistant.handoff.helpdesk import Helpdesk
 from assistant.handoff.policy import HandoffDecision, HandoffPolicy
+from assistant.messages import message
 from assistant.storage.schema import Owner, now_iso
 from assistant.storage.sessions import SessionStore
 from assistant.storage.tickets import OPEN
 
 CLOSED = ("handed_back", "resolved", "cancelled", "left_message")
-CANCELLED_MESSAGE = withdrawn_message("en")
-QUEUED_RELAY_MESSAGE = relay_message("en")
-LEFT_MESSAGE_TEXT = left_message_text("en")
 
 
 class TakeoverConflict(AssistantError):
@@ -130,11 +131,18 @@ class Takeover:
     """Tickets and ownership over a SessionStore; notifies a Helpdesk on every step."""
 
     def __init__(self, sessions: SessionStore, helpdesk: Helpdesk | None = None,
-                 product_name: Callable[[str], str | None] | None = None, store_name: str = "our team"):
+                 product_name: Callable[[str], str | None] | None = None, store_name: str = "our team",
+                 messages_dir: Path | None = None):
         self.sessions = sessions
         self.helpdesk = helpdesk or Helpdesk(None, sessions)
         self.product_name = product_name
         self.store_name = store_name
+        self.messages_dir = messages_dir
+
+    def say(self, session_id: str, key: str, **fields: Any) -> str:
+        """A ``ui`` notice in the language of the conversation (the shopper's)."""
+        language = self.sessions.load_state(session_id).language if self.sessions.exists(session_id) else None
+        return message(f"ui.{key}", language, self.messages_dir, store=self.store_name, **fields)
 
     # -- agent presence: decides "live" vs an honest "queue" message --------------------------
     # kept in the session database, so every app process counts the agents any of them has seen
@@ -241,8 +249,8 @@ class Takeover:
         ticket = self._open_ticket(session_id)
         if ticket.status == Owner.AGENT and ticket.agent == agent:
             return ticket
-        text = (f"{agent} from {self.store_name} has joined the chat." if ticket.status == Owner.QUEUED
-                else f"{agent} has taken over the chat from {ticket.agent}.")
+        text = (self.say(session_id, "agent_joined", agent=agent) if ticket.status == Owner.QUEUED
+                else self.say(session_id, "agent_took_over", agent=agent, previous=ticket.agent))
         ticket = self._transition(ticket, Owner.AGENT.value, agent=agent, text=text, joined=True)
         self._notify("ticket.agent_joined", ticket, [])
         return ticket
@@ -265,13 +273,11 @@ class Takeover:
 
     def hand_back(self, session_id: str, agent: str | None = None) -> Ticket:
         """The agent gives the conversation back to the bot (the ticket closes as handed_back)."""
-        return self._release(session_id, "handed_back", agent,
-                             "You're back with the shop assistant - ask me anything.")
+        return self._release(session_id, "handed_back", agent, self.say(session_id, "handed_back"))
 
     def resolve(self, session_id: str, agent: str | None = None) -> Ticket:
         """The agent marks the issue solved; the bot takes over again, the cooldown starts."""
-        return self._release(session_id, "resolved", agent,
-                             "Your request has been marked as resolved. I'm here if you need anything else.")
+        return self._release(session_id, "resolved", agent, self.say(session_id, "resolved"))
 
     def cancel(self, session_id: str, announce: bool = True) -> Ticket:
         """The shopper withdraws the request before an agent joins ("never mind")."""
@@ -279,7 +285,7 @@ class Takeover:
         if ticket.status != Owner.QUEUED:
             raise TakeoverConflict(f"{ticket.agent or 'an agent'} has already joined this conversation; "
                                    "the request can no longer be withdrawn")
-        ticket = self._transition(ticket, "cancelled", text=CANCELLED_MESSAGE if announce else None)
+        ticket = self._transition(ticket, "cancelled", text=withdrawn_message(ticket.language) if announce else None)
         self._notify("ticket.cancelled", ticket, [])
         return ticket
 
@@ -406,5 +412,5 @@ def _withdraw(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]:
 def _relay(takeover: Takeover, turn: HandoffTurn) -> Iterator[ReplyEvent]:
     ticket = takeover.shopper_message(turn.session_id, turn.number, turn.text, turn.images)
     turn.state.owner = Owner(ticket.status)
-    message = relay_message(_language(turn)) if ticket.status == Owner.QUEUED else None
-    yield turn.emit("handoff", **handoff_event_data(ticket, None, message=message, relayed=True))
+    relayed = relay_message(_language(turn)) if ticket.status == Owner.QUEUED else None
+    yield turn.emit("handoff", **handoff_event_data(ticket, None, message=relayed, relayed=True))

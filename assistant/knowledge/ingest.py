@@ -10,8 +10,8 @@ that key (the catalog's own values win), remembered in ``spec_sources`` so answe
 document. A document no product can be found for is left out and reported.
 
 Each chunk carries a content hash. Re-running on unchanged input embeds nothing; a changed
-chunk is re-embedded; a chunk whose source disappeared is deleted. The store mirrors exactly
-the last ingested input.
+chunk is re-embedded; a chunk whose source disappeared is deleted; a store embedded with another
+model is re-embedded whole. The store mirrors exactly the last ingested input.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from assistant.errors import CatalogError
 from assistant.knowledge.catalog import Product, load_documents, slugify
 from assistant.knowledge.chunking import Chunk, document_chunks, faq_chunk, policy_chunk, product_chunks
 from assistant.knowledge.documents import ProductDocument, find_documents, read_document
-from assistant.knowledge.embeddings import all_cores, embed
+from assistant.knowledge.embeddings import PASSAGE, all_cores, embed, fingerprint
 from assistant.knowledge.store import KnowledgeStore
 
 
@@ -159,7 +159,9 @@ def build_chunks(products: list[Product], catalog_source: str, docs_dir: Path | 
 
 def sync(store: KnowledgeStore, encoder, chunks: list[Chunk], *, batch_size: int = 64,
          progress: bool | None = None, on_batch: Callable[[int, int], None] | None = None) -> tuple[int, int, int]:
-    """Make the store hold exactly ``chunks``; returns (embedded, unchanged, deleted)."""
+    """Make the store hold exactly ``chunks``, embedded by ``encoder``; returns (embedded,
+    unchanged, deleted)."""
+    store.claim(fingerprint(encoder))
     stored = store.hashes()
     wanted = {c.id: c for c in chunks}
     todo = [c for c in chunks if stored.get(c.id) != c.content_hash]
@@ -170,7 +172,7 @@ def sync(store: KnowledgeStore, encoder, chunks: list[Chunk], *, batch_size: int
     for start in range(0, len(todo), batch_size):
         batch = todo[start:start + batch_size]
         with all_cores():
-            vectors = embed(encoder, [c.text for c in batch], batch_size=batch_size)
+            vectors = embed(encoder, [c.text for c in batch], batch_size=batch_size, role=PASSAGE)
         store.upsert([c.id for c in batch], [c.text for c in batch],
                      [{**c.metadata, "content_hash": c.content_hash} for c in batch], vectors)
         bar.update(len(batch))

@@ -26,9 +26,9 @@ import numpy as np
 
 from assistant.knowledge.catalog import Product
 from assistant.knowledge.chunking import category_chunks
-from assistant.knowledge.embeddings import embed
+from assistant.knowledge.embeddings import PASSAGE, embed, fingerprint
 from assistant.knowledge.evidence import Evidence
-from assistant.knowledge.store import KnowledgeStore
+from assistant.knowledge.store import EmbeddingModelMismatch, KnowledgeStore
 from assistant.knowledge.products import ProductDirectory
 from assistant.lexicon import lexicon
 from assistant.lexicon.text import has_phrase, stem, words
@@ -81,6 +81,15 @@ def wants_variants(question: str) -> bool:
 
 # Order, ticket and phone numbers: pages quote them only as examples ("it looks like NW-482913").
 _IDENTIFIER = re.compile(r"#?\b[A-Za-z]{0,4}[-\s]?\d{5,}\b|\b\d[\d -]{8,}\d\b")
+
+
+# A model number or SKU as shoppers quote it: letters then digits, maybe a suffix (RL-4040, GP3108-BLK-S);
+# ASCII-bounded only, so one run into Chinese or Japanese text is still found.
+_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,5}[-\s]?\d{2,7}(?:-[A-Za-z0-9]{1,6})*(?![A-Za-z0-9])")
+
+
+def _code_key(code: str) -> str:
+    return re.sub(r"[-\s]", "", code).lower() if _CODE.fullmatch(code.strip()) else ""
 
 
 def keyword_terms(text: str) -> list[str]:
@@ -138,6 +147,7 @@ class Retriever:
 
     def _load_documents(self) -> None:
         """FAQ and policy chunks with their stored vectors: scored in memory, keywords and all."""
+        self._stale = self.store.model_mismatch(fingerprint(self.encoder))
         got = self.store.collection.get(where={"kind": {"$in": list(DOCUMENT_KINDS)}},
                                         include=["documents", "metadatas", "embeddings"])
         self._doc_rows = [(i, d, m or {}) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
@@ -146,8 +156,9 @@ class Retriever:
                              else np.zeros((0, 1), dtype=np.float32))
         self._keywords = KeywordIndex([f"{m.get('title', '')} {d} {m.get('topic', '')} {m.get('tags', '')}"
                                        for _, d, m in self._doc_rows])
-        # an FAQ's own question, embedded alone: shoppers ask questions, and question-to-question
-        # similarity finds "When will I get my refund?" for "still no refund for my boots"
+        # an FAQ's own question, embedded alone (as a query: like with like): shoppers ask questions,
+        # and question-to-question similarity finds "When will I get my refund?" for "still no
+        # refund for my boots"
         faq = [i for i, (_, _, m) in enumerate(self._doc_rows) if m.get("kind") == "faq"]
         self._faq_rows = np.asarray(faq, dtype=np.int64)
         self._faq_vectors = (np.asarray(embed(self.encoder, [self._doc_rows[i][2].get("title", "") for i in faq]),
@@ -156,7 +167,8 @@ class Retriever:
     def _load_categories(self) -> None:
         chunks = category_chunks(list(self.directory.products.values()), "catalog")
         self._categories = [(c.id, c.text, c.metadata) for c in chunks]
-        self._category_vectors = (np.asarray(embed(self.encoder, [c.text for c in chunks]), dtype=np.float32)
+        self._category_vectors = (np.asarray(embed(self.encoder, [c.text for c in chunks], role=PASSAGE),
+                                             dtype=np.float32)
                                   if chunks else np.zeros((0, 1), dtype=np.float32))
 
     # -- searching ------------------------------------------------------------------------
@@ -168,6 +180,8 @@ class Retriever:
         adds what the store's pages for that intent say to the query: "the strap tore on day one"
         then also searches the damaged-item and warranty pages. ``known``: texts this turn has
         embedded already (the intent classifier's), so the same text is not embedded twice."""
+        if self._stale:
+            raise EmbeddingModelMismatch(self._stale)
         hint = WORDS.intent_hints.get(intent or "", "")
         query = f"{question} ({hint})" if hint else question
         masked = _IDENTIFIER.sub(" ", question)
@@ -180,7 +194,7 @@ class Retriever:
             return [_evidence(h) for h in self.store.query(vector, k, where)]
         plain = vectors[masked]
         named = list(product_ids or [])
-        named += [pid for pid in self.directory.find_ids(question) if pid not in named]
+        named += [pid for pid in self.directory.find_ids(question) + self._by_code(question) if pid not in named]
         results = self._focused(vector, question, named[:3]) if named else []
         seen = {e.source_id for e in results}
         product_words = {t for pid in named for t in keyword_terms(self.directory.name_of(pid))}
@@ -301,6 +315,20 @@ class Retriever:
                         for pid, p in self.directory.products.items()}
             cached = self._words_of = (self.directory, words_of)
         return cached[1]
+
+    def _by_code(self, question: str) -> list[str]:
+        """Products whose model number or SKU the question quotes ("RL-4040", "rl 4040", "型番RL-4040"):
+        exact identifiers, found in any language, whatever the embedding makes of them."""
+        cached = getattr(self, "_codes", None)
+        if cached is None or cached[0] is not self.directory:
+            codes: dict[str, str] = {}
+            for pid, p in self.directory.products.items():
+                for code in [str(p.specs.get("model_number", "")), *(v.sku for v in p.variants)]:
+                    if _code_key(code):
+                        codes.setdefault(_code_key(code), pid)
+            cached = self._codes = (self.directory, codes)
+        found = (cached[1].get(_code_key(m)) for m in _CODE.findall(question))
+        return list(dict.fromkeys(pid for pid in found if pid))
 
     def _category(self, vector) -> list[Evidence]:
         if not self._categories:

@@ -1,16 +1,18 @@
 """The store's knowledge as the app uses it: the Chroma store, the encoder and the retriever.
 
 Opened once per process. ``ensure_ingested`` ingests the configured store on first start, so
-``make run`` on a fresh clone serves an assistant that already knows the demo store.
+``make run`` on a fresh clone serves an assistant that already knows the demo store - and again
+when the embedding model changed since (another store's catalog is not replaced: that is a
+clear error naming the command to re-ingest it).
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from assistant.knowledge.catalog import Product, load_catalog
-from assistant.knowledge.embeddings import get_encoder
+from assistant.knowledge.embeddings import fingerprint, get_encoder
 from assistant.knowledge.ingest import IngestReport, ingest
-from assistant.knowledge.store import KnowledgeStore
+from assistant.knowledge.store import EmbeddingModelMismatch, KnowledgeStore
 from assistant.knowledge.retrieval import Retriever
 from assistant.settings import Settings
 
@@ -19,7 +21,7 @@ class Knowledge:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.encoder = get_encoder(settings.embedding_model, settings.embedding_threads)
-        self.store = KnowledgeStore(settings.chroma_dir, url=settings.chroma_url)
+        self.store = KnowledgeStore(settings.chroma_dir, url=settings.chroma_url, model=fingerprint(self.encoder))
         self.retriever = Retriever(self.store, self.encoder)
 
     @property
@@ -37,7 +39,12 @@ class Knowledge:
         return report
 
     def ensure_ingested(self) -> IngestReport | None:
-        """Ingest the configured store when the collection is empty (first start)."""
+        """Ingest the configured store when the collection is empty (first start) or was embedded
+        with another model; a store of another catalog embedded with another model is an error."""
         if self.store.count() > 0:
-            return None
+            reason = self.store.model_mismatch()
+            if reason is None:
+                return None
+            if self.store.catalog_sources() - {str(self.settings.catalog_path)}:
+                raise EmbeddingModelMismatch(reason)
         return self.ingest(progress=True)

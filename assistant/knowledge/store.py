@@ -3,6 +3,10 @@
 The project embeds texts itself (see embeddings.py) so no Chroma embedding function is ever
 built. Embedded Chroma lives under the data dir; ``ASSISTANT_CHROMA_URL`` points at a Chroma
 server (``chroma run``) that several app processes share.
+
+Vectors of two models never mix: the collection's metadata records the encoder its vectors came
+from (``embeddings.fingerprint``). Ingesting with another model rebuilds the collection
+(``claim``); searching one ingested with another model is refused with ``EmbeddingModelMismatch``.
 """
 from __future__ import annotations
 
@@ -10,9 +14,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from assistant.errors import StoreUnreachable
+from assistant.errors import AssistantError, StoreUnreachable
+from assistant.knowledge.embeddings import same_model
 
 COLLECTION = "knowledge"
+_SPACE = {"hnsw": {"space": "cosine"}}
+
+
+class EmbeddingModelMismatch(AssistantError):
+    """The store's vectors came from another embedding model than the one configured."""
+
+    status_code = 503
 
 
 def chroma_client(path: Path | None = None, url: str | None = None):
@@ -35,11 +47,57 @@ def chroma_client(path: Path | None = None, url: str | None = None):
 
 
 class KnowledgeStore:
-    def __init__(self, path: Path | None = None, collection: str = COLLECTION, url: str | None = None):
+    """``model``: the fingerprint of the encoder this process searches with (None: unchecked)."""
+
+    def __init__(self, path: Path | None = None, collection: str = COLLECTION, url: str | None = None,
+                 model: dict[str, Any] | None = None):
         self.client = chroma_client(path, url)
-        self.collection = self.client.get_or_create_collection(
-            collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
-        )
+        self.name, self.model = collection, model
+        self.collection = self.client.get_or_create_collection(collection, embedding_function=None,
+                                                               configuration=_SPACE)
+
+    # -- which model the vectors came from --------------------------------------------------
+    def recorded_model(self) -> dict[str, Any] | None:
+        meta = self.collection.metadata or {}
+        return {k: v for k, v in meta.items() if k.startswith("embedding_")} or None
+
+    def model_mismatch(self, model: dict[str, Any] | None = None) -> str | None:
+        """Why this store's vectors cannot be searched with ``model`` (default: the store's own
+        ``model``); None when they can (or the store is empty)."""
+        model = model or self.model
+        if model is None or self.count() == 0:
+            return None
+        recorded = self.recorded_model()
+        if same_model(recorded, model):
+            return None
+        was = (f"{recorded.get('embedding_model')} ({recorded.get('embedding_dim')}-d)" if recorded
+               else "an unrecorded embedding model (a store ingested before stores recorded theirs)")
+        return (f"the knowledge store was ingested with {was}, but ASSISTANT_EMBEDDING_MODEL selects "
+                f"{model['embedding_model']} ({model['embedding_dim']}-d); re-ingest it (`assistant ingest` "
+                "with the same catalog) or set the model it was ingested with")
+
+    def check_model(self) -> None:
+        reason = self.model_mismatch()
+        if reason:
+            raise EmbeddingModelMismatch(reason)
+
+    def claim(self, model: dict[str, Any]) -> bool:
+        """Make this collection ``model``'s before writing its vectors: a collection holding another
+        model's vectors is emptied (ingest then re-embeds everything). True when it was emptied."""
+        reason = self.model_mismatch(model)
+        if reason:
+            self.client.delete_collection(self.name)
+            self.collection = self.client.get_or_create_collection(self.name, embedding_function=None,
+                                                                   configuration=_SPACE)
+        if not same_model(self.recorded_model(), model):
+            self.collection.modify(metadata=dict(model))
+        self.model = model
+        return reason is not None
+
+    def catalog_sources(self) -> set[str]:
+        """Where the stored products came from (their chunks' ``source_path``)."""
+        got = self.collection.get(where={"kind": "product"}, include=["metadatas"])
+        return {str((m or {}).get("source_path", "")) for m in got["metadatas"]}
 
     def count(self) -> int:
         return self.collection.count()

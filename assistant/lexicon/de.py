@@ -333,7 +333,7 @@ SENSITIVE_PATTERNS: dict[str, re.Pattern[str]] = {
         r"meine bank (?:holt|bucht|storniert|wird)|käuferschutz|paypal[- ]?(?:konflikt|fall|beschwerde))\b", re.I),
     "safety_issue": re.compile(
         r"\b(?:feuer gefangen|in flammen|in brand|brandgefahr|brandgeruch|brennt|explodiert\w*|funken|funkt|überhitz\w*|"
-        r"ueberhitz\w*|geschmolzen|schmilzt|raucht|rauch|verbrannt riecht|brandgeruch|stromschlag\w*|"
+        r"ueberhitz\w*|geschmolzen|schmilzt|rauch(?:t|en|te)?|qualm\w*|verbrannt riecht|brandgeruch|stromschlag\w*|"
         r"elektrischen schlag|erstickungsgefahr|giftig\w*|dämpfe|gefährlich\w*|gefaehrlich\w*|"
         r"sicherheitsrisiko|rückrufaktion|zurückgerufen)\b", re.I),
     "injury": re.compile(
@@ -365,6 +365,8 @@ _HUMAN_RES = tuple(re.compile(pattern, re.I) for pattern in (
         r"(?:menschen|mitarbeiter\w*|berater\w*|ansprechpartner\w*|vorgesetzten|chef|manager)\s+"
         r"(?:sprechen|haben|bitte|holen)\b",
     r"\b(?:echter|echten|richtiger|richtigen|lebendiger|realer)\s+(?:mensch|menschen|person|mitarbeiter)\b",
+    r"\b(?:menschliche[nr]?|persönliche[nr]?|persoenliche[nr]?)\s+(?:ansprechpartner\w*|kontakt|berater\w*|"
+        r"mitarbeiter\w*|beratung|support)\b",
     r"^\W*(?:ein(?:en)?\s+)?(?:mensch|menschen|mitarbeiter(?:in)?|berater(?:in)?|kundenservice|"
         r"kundendienst)(?:\s*,?\s*(?:bitte|sofort|jetzt))?\W*$",
     r"\b(?:will|möchte|moechte|brauche|verlange|hätte gern|haette gern|hätte gerne|wünsche)\s+"

@@ -349,7 +349,7 @@ SENSITIVE_PATTERNS: dict[str, re.Pattern[str]] = {
     "safety_issue": re.compile(
         r"\b(?:se (?:ha )?incendi\w+|(?:ha )?(?:salido|salió|salio) ardiendo|prendi[óo] fuego|"
         r"en llamas|explot\w+|chispas?|sobrecalent\w+|(?:se )?(?:derriti[óo]|derretido)|"
-        r"(?:sale|salía|salia|echa|echaba) humo|olor a quemado|descarga el[ée]ctrica|calambrazo|"
+        r"(?:sal|ech)\w* humo|humea\w*|olor a quemado|descarga el[ée]ctrica|calambrazo|"
         r"me dio (?:la )?corriente|peligro de asfixia|t[oó]xic\w+|humos|peligros\w+|inseguro|"
         r"riesgo de incendio|retirad[oa] del mercado)\b", re.I),
     "injury": re.compile(
@@ -376,7 +376,8 @@ _PERSON = (r"(?:(?:una?|el|la|algún|alguna|algun|un[ao]? de (?:sus|vuestros|tus
 _HUMAN_RES = tuple(re.compile(pattern, re.I) for pattern in (
     r"\b(?:hablar|habla|charlar|comunicarme|comunicar|contactar|chatear|conversar|tratar)\b"
         r"(?:\s+\w+){0,3}?\s+(?:con|a)\s+" + _PERSON,
-    r"\b(?:pásame|pasame|pásenme|pasenme|páseme|paseme|ponme|ponerme|póngame|pongame|comunícame|"
+    r"\b(?:pásame|pasame|pásenme|pasenme|páseme|paseme|pasar|pasarme|ponme|ponerme|póngame|pongame|"
+        r"poner|comunicar|comunicarme|transferir|transferirme|derivar|derivarme|conectar|conectarme|comunícame|"
         r"comunicame|transfiéreme|transfiereme|transfiérame|transfiérame|transfiérame|transfiere|"
         r"deriva|derívame|derivame|conéctame|conectame|conécteme)\b(?:\s+\w+){0,2}?\s+(?:con|a)\s+" + _PERSON,
     r"\b(?:persona|humano|agente|operador|asesor)\s+(?:real|de verdad|físic[ao])\b",

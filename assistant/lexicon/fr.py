@@ -332,7 +332,7 @@ SENSITIVE_PATTERNS: dict[str, re.Pattern[str]] = {
         r"ouvrir un litige)\b", re.I),
     "safety_issue": re.compile(
         r"\b(?:pris feu|prend feu|a brûlé|en flammes|incendie|explos\w+|étincelles?|etincelles?|"
-        r"surchauff\w+|fondu|fondre|fumée|fume|odeur de brûlé|odeur de brule|décharge électrique|"
+        r"surchauff\w+|fondu|fondre|fum(?:ée|e|er|ait|é)|odeur de brûlé|odeur de brule|décharge électrique|"
         r"electrocut\w+|électrocut\w+|risque d['’]étouffement|toxique\w*|émanations|dangereu\w+|"
         r"pas sûr|risque d['’]incendie|rappel (?:de produit|produit)|rappelé)\b", re.I),
     "injury": re.compile(
@@ -357,9 +357,10 @@ _PERSON = (r"(?:(?:un|une|le|la|l['’]|votre|vos|des|de|d['’]|vrai|vraie|vér
            r"(?!\s+d['’]autre)")
 _HUMAN_RES = tuple(re.compile(pattern, re.I) for pattern in (
     r"\b(?:parler|discuter|échanger|echanger|chatter|communiquer)\b(?:\s+\w+){0,2}?\s+(?:à|a|avec)\s+" + _PERSON,
-    r"\b(?:passez|passe|mettez|mets|transférez|transferez|transfère|redirigez|redirige|orientez|"
-        r"connectez|joindre|contacter)[- ]?(?:moi|-moi)?\b(?:\s+\w+){0,2}?\s+(?:à|a|avec|vers)?\s*" + _PERSON,
+    r"\b(?:passez|passe|passer|mettez|mets|mettre|transférez|transferez|transfère|transférer|transferer|"
+        r"redirigez|redirige|rediriger|orientez|orienter|connectez|connecter|joindre|contacter)[- ]?(?:moi|-moi)?\b(?:\s+\w+){0,2}?\s+(?:à|a|avec|vers)?\s*" + _PERSON,
     r"\b(?:vrai|vraie|véritable|veritable)\s+(?:humain|personne|conseiller|conseillère|agent)\b|"
+        r"\b(?:conseiller|conseillère|agent|opérateur|operateur|interlocuteur)\s+humain\b|"
         r"\b(?:personne|humain|conseiller)\s+(?:réel|réelle|reel|reelle|en chair et en os)\b",
     r"^\W*(?:un\s+|une\s+)?(?:humain|conseiller|conseillère|agent|opérateur|operateur|service client)"
         r"(?:\s*,?\s*(?:svp|s'il vous pla[iî]t|stp|maintenant|vite))?\W*$",

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -72,7 +72,7 @@ class OrderDesk:
     def __init__(self, orders: OrderSystem, sessions: "SessionStore", policy: OrdersPolicy | None = None,
                  detector: OrderActionDetector | None = None, products: Mapping[str, "Product"] | None = None,
                  helpdesk: "Helpdesk | None" = None, public_url: str = "http://127.0.0.1:7860",
-                 order_id_pattern: str = DEFAULT_ORDER_ID_PATTERN):
+                 order_id_pattern: str = DEFAULT_ORDER_ID_PATTERN, clock: Callable[[], datetime] | None = None):
         self.orders = orders
         self.sessions = sessions
         self.tables = OrderTables(sessions)
@@ -82,6 +82,9 @@ class OrderDesk:
         self.helpdesk = helpdesk
         self.public_url = public_url.rstrip("/")
         self.order_id_pattern = order_id_pattern       # the store's order-number format (settings)
+        # what "now" is for the store's windows (returns, exchanges, damage): an eval replays a
+        # conversation on the day its orders describe
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.verifier = Verifier(orders, self.tables, self.policy)
         self.runner = ActionRunner(orders, sessions, self.tables, self.verifier, helpdesk, self.public_url)
 
@@ -91,7 +94,7 @@ class OrderDesk:
                now: datetime | None = None) -> OrderReply:
         desk = OrderTurn.from_dict(state)
         ctx = _Ctx(session_id, desk, text or "", customer_id, list(images or []), turn,
-                   now or datetime.now(timezone.utc), intent)
+                   now or self.clock(), intent)
         reply = self._turn(ctx)
         reply.state = desk.to_dict()
         if desk.order_id:
@@ -112,7 +115,7 @@ class OrderDesk:
         # 2. What is asked.
         asked = self.detector.action(text).label
         numbers = find_order_ids(text, self.order_id_pattern)
-        if not asked and not numbers and ctx.elsewhere:
+        if not asked and not numbers and ctx.elsewhere and not self._fills_slot(ctx):
             return self._not_mine(ctx)       # a question of another kind: the desk keeps its place
         if desk.pending is not None and not asked and not numbers:
             return OrderReply(say.yes_or_no(desk.pending.summary))
@@ -147,6 +150,11 @@ class OrderDesk:
             return bool(ctx.images)
         if waiting == "condition":
             return self.detector.condition(text).label is not None
+        if waiting == "item" and ctx.desk.order_id:      # "the saute pan", of the order in focus
+            try:
+                return bool(match_items(text, [self.orders.get_order(ctx.desk.order_id)]))
+            except OrderNotFound:
+                return False
         return False
 
     def _not_mine(self, ctx: "_Ctx") -> OrderReply:
@@ -159,6 +167,11 @@ class OrderDesk:
             if hits and hits[0][1].product_id:
                 changes["product_in_focus"] = hits[0][1].product_id
         return OrderReply("", handled=False, state_changes=changes)
+
+    def names_their_item(self, customer_id: str | None, text: str) -> bool:
+        """Does the message name an item from one of this verified customer's orders ("I want to
+        return the down vest")? Such a message is about their order though it never says "order"."""
+        return bool(customer_id) and bool(match_items(text, self.orders.orders_for(customer_id)))
 
     # -- who is asking ----------------------------------------------------------------------
     def _visible_orders(self, who: Identity) -> list[Order]:
@@ -207,7 +220,8 @@ class OrderDesk:
             ctx.just_proven = True
             return None
         if proof.reason == "locked":
-            desk.reset_goal()
+            # still waiting for a proof: another zip or email is told about the lock, not sent elsewhere
+            desk.awaiting = "verification"
             return OrderReply(say.locked(proof.locked_until - time.time()))
         desk.awaiting = "verification"
         return OrderReply(say.no_match(desk.order_id))

@@ -30,44 +30,52 @@ def _stamp() -> str:
 def read_orders_file(path: Path | str) -> tuple[list[Customer], list[Order]]:
     """Parse and check an orders file; raises CatalogError naming the file and the bad row."""
     path = Path(path)
-    raw = read_store_file(path, "orders file", fmt="json")
+    return parse_orders(read_store_file(path, "orders file", fmt="json"), str(path))
+
+
+def parse_orders(raw: Any, where: str) -> tuple[list[Customer], list[Order]]:
+    """Check orders data in the import format (a file's content, or an eval's inline fixture);
+    ``where`` names it in the CatalogError a bad row raises. Each order's email defaults to its
+    customer's."""
     if not isinstance(raw, dict) or not isinstance(raw.get("orders"), list):
-        raise CatalogError(f"{path}: expected an object with 'customers' and 'orders' lists")
+        raise CatalogError(f"{where}: expected an object with 'customers' and 'orders' lists")
     customers: list[Customer] = []
     for index, item in enumerate(raw.get("customers") or []):
         try:
             customer = Customer.from_dict(item)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise CatalogError(f"{path}: customers[{index}]: {exc!r} (needs id, name, email)") from None
+            raise CatalogError(f"{where}: customers[{index}]: {exc!r} (needs id, name, email)") from None
         if "@" not in customer.email:
-            raise CatalogError(f"{path}: customers[{index}] ({customer.id}): 'email' is not an email address")
+            raise CatalogError(f"{where}: customers[{index}] ({customer.id}): 'email' is not an email address")
         customers.append(customer)
-    known = {c.id for c in customers}
+    by_id = {c.id: c for c in customers}
     orders: list[Order] = []
     for index, item in enumerate(raw["orders"]):
         try:
             order = Order.from_dict(item)
         except KeyError as exc:
-            raise CatalogError(f"{path}: orders[{index}]: missing field {exc}") from None
+            raise CatalogError(f"{where}: orders[{index}]: missing field {exc}") from None
         except (TypeError, ValueError, AttributeError) as exc:
-            raise CatalogError(f"{path}: orders[{index}]: {exc}") from None
-        if order.customer_id not in known:
-            raise CatalogError(f"{path}: orders[{index}] ({order.id}): customer_id {order.customer_id!r} "
+            raise CatalogError(f"{where}: orders[{index}]: {exc}") from None
+        if order.customer_id not in by_id:
+            raise CatalogError(f"{where}: orders[{index}] ({order.id}): customer_id {order.customer_id!r} "
                                "is not in 'customers'")
+        order.email = order.email or by_id[order.customer_id].email
         orders.append(order)
     ids = [o.id for o in orders]
     if len(set(ids)) != len(ids):
-        raise CatalogError(f"{path}: duplicate order id {next(i for i in ids if ids.count(i) > 1)!r}")
+        raise CatalogError(f"{where}: duplicate order id {next(i for i in ids if ids.count(i) > 1)!r}")
     return customers, orders
+
+
+def store_orders(customers: list[Customer], orders: list[Order], sessions: SessionStore) -> tuple[int, int]:
+    """Write checked customers and orders into the session database; returns (customers, orders)."""
+    return OrderTables(sessions).upsert([c.to_dict() for c in customers], [o.to_dict() for o in orders])
 
 
 def import_orders(path: Path | str, sessions: SessionStore) -> tuple[int, int]:
     """Load an orders file into the session database; returns (customers, orders) written."""
-    customers, orders = read_orders_file(path)
-    by_id = {c.id: c for c in customers}
-    for order in orders:
-        order.email = order.email or by_id[order.customer_id].email
-    return OrderTables(sessions).upsert([c.to_dict() for c in customers], [o.to_dict() for o in orders])
+    return store_orders(*read_orders_file(path), sessions)
 
 
 class LocalOrders:

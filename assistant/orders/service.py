@@ -12,6 +12,7 @@ from assistant.storage.orders import OrderTables
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.handoff.helpdesk import Helpdesk
+    from assistant.orders.actions import OrderActionDetector
     from assistant.orders.flows import OrderDesk
     from assistant.settings import Settings
     from assistant.storage.sessions import SessionStore
@@ -39,15 +40,17 @@ def ensure_orders_imported(settings: "Settings", sessions: "SessionStore | None"
 
 
 def build_order_desk(settings: "Settings", sessions: "SessionStore", products: dict[str, Any] | None = None,
-                     helpdesk: "Helpdesk | None" = None, encoder: Any = None) -> "OrderDesk":
+                     helpdesk: "Helpdesk | None" = None, encoder: Any = None,
+                     detector: "OrderActionDetector | None" = None) -> "OrderDesk":
     """The order desk over the configured order system and ``knowledge/orders.yaml`` (validated
-    here, so a bad file stops the start with an error naming the field)."""
+    here, so a bad file stops the start with an error naming the field). ``detector``: one
+    already built (its examples embedded), for a second desk over other orders."""
     from assistant.orders.actions import OrderActionDetector
     from assistant.orders.flows import OrderDesk
 
     ensure_orders_imported(settings, sessions)
     return OrderDesk(configured_order_system(settings, sessions), sessions,
                      policy=OrdersPolicy.for_knowledge(settings.knowledge_dir),
-                     detector=OrderActionDetector(encoder=encoder, settings=settings),
+                     detector=detector or OrderActionDetector(encoder=encoder, settings=settings),
                      products=products, helpdesk=helpdesk, public_url=settings.helpdesk.public_url,
                      order_id_pattern=settings.order_id_pattern)

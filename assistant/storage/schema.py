@@ -165,6 +165,13 @@ def _m7_shared_leases(conn: Connection) -> None:
     create_tables(conn)
 
 
+def _m8_feedback(conn: Connection) -> None:
+    """Shoppers' ratings of answers and what they did with replies (assistant.storage.feedback)."""
+    from assistant.storage.feedback import create_tables
+
+    create_tables(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "sessions and events", _m1_baseline),
     (2, "unique event sequence per session", _m2_unique_event_seq),
@@ -173,6 +180,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (5, "helpdesk webhook outbox, dead letters, inbound replay guard", _m5_helpdesk),
     (6, "orders, order customers, order action ledger, verification attempts", migrate_orders),
     (7, "shared state of several app processes: rate buckets, reply leases, presence", _m7_shared_leases),
+    (8, "answer ratings and shopper actions (cards, suggestions, citation links)", _m8_feedback),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

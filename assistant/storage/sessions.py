@@ -34,6 +34,7 @@ from assistant.storage import schema
 from assistant.storage.leases import Leases
 from assistant.storage.outbox import InboundSeen, Outbox
 from assistant.storage.schema import Owner, events_table, now_iso, sessions_table
+from assistant.storage.feedback import FeedbackStore
 from assistant.storage.tickets import TicketStore
 from assistant.events import AgentMessage, Citations, Done, Notice, Token, UserMessage, payload_of
 from assistant.reply import Reply
@@ -62,6 +63,7 @@ class SessionStore:
         self.outbox = Outbox(self.engine)
         self.inbound_seen = InboundSeen(self.engine)
         self.leases = Leases(self.engine)
+        self.feedback = FeedbackStore(self)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -197,6 +199,23 @@ class SessionStore:
                                                            events_table.c.seq > after)
                                 .order_by(events_table.c.seq))
             return [StoredEvent(r.seq, r.turn, r.type, json.loads(r.payload), r.created_at) for r in rows]
+
+    def events_between(self, since: str | None, until: str | None,
+                       types: Iterable[str]) -> dict[str, list[StoredEvent]]:
+        """Events of the given types written in [since, until) (ISO times), by conversation, in
+        order: what the store's analytics read."""
+        c = events_table.c
+        query = select(events_table).where(c.type.in_(list(types))).order_by(c.session_id, c.seq)
+        if since:
+            query = query.where(c.created_at >= since)
+        if until:
+            query = query.where(c.created_at < until)
+        out: dict[str, list[StoredEvent]] = {}
+        with self.engine.connect() as conn:
+            for r in conn.execute(query):
+                out.setdefault(r.session_id, []).append(
+                    StoredEvent(r.seq, r.turn, r.type, json.loads(r.payload), r.created_at))
+        return out
 
     def photo(self, session_id: str, name: str) -> Path:
         """A photo the shopper sent in this conversation, by file name (looked up, never joined)."""

@@ -65,6 +65,16 @@ class TicketStore:
         with self.sessions.engine.connect() as conn:
             return [_decoded(r) for r in conn.execute(query.order_by(tickets_table.c.updated_at)).mappings()]
 
+    def opened_between(self, since: str | None, until: str | None) -> list[dict[str, Any]]:
+        """Tickets opened in [since, until) (ISO times), oldest first."""
+        query = select(tickets_table).order_by(tickets_table.c.created_at)
+        if since:
+            query = query.where(tickets_table.c.created_at >= since)
+        if until:
+            query = query.where(tickets_table.c.created_at < until)
+        with self.sessions.engine.connect() as conn:
+            return [_decoded(r) for r in conn.execute(query).mappings()]
+
     def open_once(self, values: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         """Insert ``values`` as the conversation's ticket and give the chat to the queue, unless it
         already has an open ticket: returns (that ticket, False). The session row is locked first,

@@ -14,7 +14,7 @@ import binascii
 import os
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
@@ -336,3 +336,48 @@ async def product_image(product_id: Annotated[str, Path(max_length=200)], door: 
     if path is None or not await anyio.to_thread.run_sync(lambda: os.path.isfile(path)):
         raise NotFound(f"no photo of a product with id {product_id!r}")
     return FileResponse(path, media_type=image_mime(path), headers={"Cache-Control": "public, max-age=3600"})
+
+
+# -- what the shopper tells the store about answers -------------------------------------------
+class AnswerRating(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    turn: int = Field(ge=1, le=2**31, description="the turn whose answer is rated")
+    rating: Literal["up", "down"]
+    reason: str | None = Field(None, max_length=500, description="optional: what was wrong or right")
+
+
+class ShopperAction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["product_click", "suggestion_click", "citation_click"]
+    turn: int = Field(ge=1, le=2**31, description="the turn whose reply it came from")
+    target: str | None = Field(None, max_length=500, description="the product id, question or source id")
+
+
+def _answered_turn(door: FrontDoor, session_id: str, turn: int) -> None:
+    if turn > door.manager.sessions.last_turn(session_id):
+        raise InvalidInput(f"conversation {session_id!r} has no turn {turn} yet", limit="turn")
+
+
+@router.post("/sessions/{session_id}/feedback", summary="Rate one answer (thumbs up/down, optional reason)")
+async def rate_answer(session_id: SessionId, body: AnswerRating, door: Door, _caller: SessionCaller) -> dict:
+    def save() -> dict:
+        _answered_turn(door, session_id, body.turn)
+        reason = " ".join((body.reason or "").split()) or None
+        return door.manager.sessions.feedback.rate(session_id, body.turn, body.rating, reason)
+
+    await anyio.to_thread.run_sync(door.per_session.hit, session_id)
+    return await anyio.to_thread.run_sync(save)
+
+
+@router.post("/sessions/{session_id}/events", status_code=202,
+             summary="Record what the shopper did with a reply (opened a product card, tapped a suggestion)")
+async def record_action(session_id: SessionId, body: ShopperAction, door: Door, _caller: SessionCaller) -> dict:
+    def save() -> dict:
+        _answered_turn(door, session_id, body.turn)
+        door.manager.sessions.feedback.record(session_id, body.turn, body.type, body.target)
+        return {"recorded": body.type}
+
+    await anyio.to_thread.run_sync(door.per_session.hit, session_id)
+    return await anyio.to_thread.run_sync(save)

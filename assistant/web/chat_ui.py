@@ -29,11 +29,11 @@ def session_of(request: gr.Request | None) -> str:
     return f"web-{request.session_hash}" if request and request.session_hash else "web-anonymous"
 
 
-def render_reply(answer: str, citations: list[dict], notices: list[str]) -> str:
+def render_reply(answer: str, citations: list[dict], notices: list[str], sources_word: str = "Sources") -> str:
     text = "\n\n".join([*(f"_{n}_" for n in notices), answer]) if notices else answer
     if citations:
         sources = "\n".join(f"- [{c.get('number') or '•'}] {c['title']} `{c['source_id']}`" for c in citations)
-        text += f"\n\n**Sources**\n{sources}"
+        text += f"\n\n**{sources_word}**\n{sources}"
     return text
 
 
@@ -67,7 +67,9 @@ def build_chat(manager: ConversationManager, i18n: gr.I18n | None = None) -> gr.
                 if isinstance(answer.add(event), Token):
                     yield render_reply(answer.text, [], answer.notes)
             # a handoff: the bot stays silent, and done's answer says why
-            yield render_reply(answer.text or answer.answer, answer.cited, answer.notes)
+            language = (answer.state.state or {}).get("language") if answer.state else None
+            yield render_reply(answer.text or answer.answer, answer.cited, answer.notes,
+                               ui_message("ui.sources", language, directory))
         except AssistantError as exc:
             yield f"⚠️ {exc}"
 

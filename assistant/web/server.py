@@ -30,7 +30,7 @@ from sqlalchemy import text  # noqa: E402
 
 from assistant.conversation import ConversationManager  # noqa: E402
 from assistant.settings import Settings, get_settings  # noqa: E402
-from assistant.web import api, http_errors, openai_compat  # noqa: E402
+from assistant.web import analytics_api, api, http_errors, openai_compat  # noqa: E402
 from assistant.web.agent_api import agent_router  # noqa: E402
 from assistant.web.agent_console import mount_agent_console  # noqa: E402
 from assistant.web.api import FrontDoor  # noqa: E402
@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None, manager: ConversationManager | 
     http_errors.install(app)
     app.include_router(api.router)
     app.include_router(openai_compat.router)
+    app.include_router(analytics_api.router)
     mount_takeover(app, manager, settings)
 
     @app.get("/healthz", tags=["ops"], summary="The process is up")

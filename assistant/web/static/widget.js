@@ -121,7 +121,7 @@
     $(".title").textContent = config.title || t("title");
     $(".bubble").setAttribute("aria-label", t("open_chat"));
     $(".close").setAttribute("aria-label", t("close"));
-    $(".attach").title = t("attach");
+    $(".attach").title = t("upload_hint");
     $(".attach").setAttribute("aria-label", t("attach"));
     input.placeholder = t("placeholder");
     $("[data-testid=sa-send]").textContent = t("send");

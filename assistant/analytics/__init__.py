@@ -1,0 +1,1 @@
+"""What the store learns from its conversations: outcomes, feedback, clicks, gaps (assistant.analytics.report)."""

@@ -1,0 +1,91 @@
+"""What shoppers tell the store about the answers, and what they do with them.
+
+- ``answer_ratings``   thumbs up/down (and an optional reason) on one turn's answer; a shopper who
+                       changes their mind re-rates the same turn (the latest rating counts)
+- ``shopper_actions``  what a shopper did with a reply: opened a product card, tapped a suggested
+                       question, followed a citation link
+Kept beside the conversation's events (same database, same session id) but not among them: the
+reply stream stays what the assistant and agents said. Created by migration 8.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert, select, update
+from sqlalchemy.engine import Connection
+
+from assistant.storage.schema import now_iso, write
+
+if TYPE_CHECKING:  # pragma: no cover
+    from assistant.storage.sessions import SessionStore
+
+RATINGS = ("up", "down")
+ACTIONS = ("product_click", "suggestion_click", "citation_click")
+
+metadata = MetaData()
+ratings_table = Table(
+    "answer_ratings", metadata,
+    Column("session_id", String(64), primary_key=True),
+    Column("turn", Integer, primary_key=True),
+    Column("rating", String(8), nullable=False),           # up | down
+    Column("reason", Text),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+actions_table = Table(
+    "shopper_actions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(64), nullable=False, index=True),
+    Column("turn", Integer, nullable=False),
+    Column("action", String(32), nullable=False),           # product_click | suggestion_click | citation_click
+    Column("target", String(500)),                          # the product id, question or source id
+    Column("created_at", String(40), nullable=False, index=True),
+)
+
+
+def create_tables(conn: Connection) -> None:
+    """Migration 8: the two tables above."""
+    for table in metadata.sorted_tables:
+        table.create(conn, checkfirst=True)
+
+
+class FeedbackStore:
+    """Ratings and shopper actions over one SessionStore's engine."""
+
+    def __init__(self, sessions: "SessionStore"):
+        self.sessions = sessions
+
+    def rate(self, session_id: str, turn: int, rating: str, reason: str | None = None) -> dict[str, Any]:
+        """Record (or change) the rating of one turn's answer."""
+        now = now_iso()
+        with write(self.sessions.engine) as conn:
+            key = (ratings_table.c.session_id == session_id) & (ratings_table.c.turn == turn)
+            changed = conn.execute(update(ratings_table).where(key).values(
+                rating=rating, reason=reason, updated_at=now)).rowcount
+            if not changed:
+                conn.execute(insert(ratings_table).values(session_id=session_id, turn=turn, rating=rating,
+                                                          reason=reason, created_at=now, updated_at=now))
+        return {"session_id": session_id, "turn": turn, "rating": rating, "reason": reason, "updated_at": now}
+
+    def record(self, session_id: str, turn: int, action: str, target: str | None) -> None:
+        with write(self.sessions.engine) as conn:
+            conn.execute(insert(actions_table).values(session_id=session_id, turn=turn, action=action,
+                                                      target=target, created_at=now_iso()))
+
+    def ratings(self, since: str | None = None, until: str | None = None) -> list[dict[str, Any]]:
+        query = select(ratings_table)
+        if since:
+            query = query.where(ratings_table.c.updated_at >= since)
+        if until:
+            query = query.where(ratings_table.c.updated_at < until)
+        with self.sessions.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def actions(self, since: str | None = None, until: str | None = None) -> list[dict[str, Any]]:
+        query = select(actions_table).order_by(actions_table.c.id)
+        if since:
+            query = query.where(actions_table.c.created_at >= since)
+        if until:
+            query = query.where(actions_table.c.created_at < until)
+        with self.sessions.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
