@@ -257,14 +257,14 @@ class ConversationManager:
         turn = replace(turn, text=redact_card_numbers(turn.text))
         photos = self.perception.validate(turn.images) if turn.images else []
         session_id = journal.session_id
-        self.sessions.ensure(session_id)
-        number = journal.number = self.sessions.last_turn(session_id) + 1
         image_paths = self._save_images(turn.images)
-        self.sessions.append(session_id, number, "user", {"content": turn.text, "images": image_paths})
+        # stored (and the state read) in one transaction, before anything is shown
+        number, state = self.sessions.begin_turn(session_id, {"content": turn.text, "images": image_paths})
+        journal.number = number
         work = TurnWork(session_id, number, turn, cancel, journal.emit, photos, image_paths, journal=journal)
         if self.notice:
             yield work.emit("notice", text=self.notice)
-        work.state = self.sessions.load_state(session_id)
+        work.state = state
         if turn.locale:
             work.state.locale = work.state.language = normalise_locale(turn.locale)
         yield from self._perceive(work)

@@ -167,7 +167,6 @@ def test_the_gradio_chat_speaks_the_browsers_language(browser, server):
     playwright_api.expect(page.get_by_text("Pregunta por productos, tallas")).to_be_visible()
     context.close()
 
-
 # -- orders: a signed-in demo customer in the widget, and "Signed in as" in the Gradio chat ----------
 @pytest.fixture()
 def shop(browser, server):
