@@ -70,6 +70,12 @@ def widget_state(page) -> dict:
     return json.loads(page.evaluate(f"sessionStorage.getItem({json.dumps(key)})"))
 
 
+def numbered_from_one(answer_text: str) -> str:
+    """An answer's single ``[n]`` marks as the widget shows them: 1, 2, ... in the order first cited."""
+    order: dict[str, int] = {}
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{order.setdefault(m.group(1), len(order) + 1)}]", answer_text)
+
+
 def wait_mid_answer(page, turn: int) -> None:
     """Until the answer has started streaming but is not finished."""
     page.wait_for_function(
@@ -105,7 +111,8 @@ def test_a_reload_mid_answer_shows_the_whole_answer_once(page, server):
     session_id = widget_state(page)["sessionId"]
     stored = [m for m in server.manager.sessions.transcript(session_id) if m["role"] == "assistant"]
     assert len(stored) == 1 and stored[0].get("complete")
-    assert first.locator(".text").text_content() == stored[0]["content"]      # nothing lost, nothing twice
+    # nothing lost, nothing twice (its source marks shown numbered from [1], as in the sources list)
+    assert first.locator(".text").text_content() == numbered_from_one(stored[0]["content"])
     assert "30 days" in stored[0]["content"]
     playwright_api.expect(page.locator("[data-role=user]")).to_have_count(1)
 
@@ -349,7 +356,7 @@ def test_sources_are_numbered_from_one_by_title_without_internal_ids(page, serve
     stored = [m for m in server.manager.sessions.transcript(widget_state(page)["sessionId"]) if m["role"] == "assistant"]
     raw, shown = stored[0]["content"], first.locator(".text").text_content()
     assert raw != shown                                              # stored as the prompt numbered it
-    assert re.findall(r"\[(\d+)\]", shown) == ["1"] and shown == re.sub(r"\[\d+\]", "[1]", raw)
+    assert re.findall(r"\[(\d+)\]", shown) == ["1"] and shown == numbered_from_one(raw)
     assert "faq/" not in first.text_content() and "product/" not in first.text_content()
 
 
