@@ -73,14 +73,15 @@ def colour_queries(products: list[Product], min_relevant: int = 2) -> list[tuple
 
 def colour_precision(recommender: Recommender, k: int = 5,
                      ask: Callable[[Recommender, str, str], list] | None = None) -> dict[str, float]:
-    """Precision@k of the colour queries: text alone (colour words included), photo colour alone
-    re-ranking the text's candidates for the category words only, and both."""
+    """Precision@k of the colour queries: the text ranking alone (with and without the colour
+    word), and re-ranked by the photos' colour (with and without the colour word in the text)."""
     queries = colour_queries(recommender.products)
     runs = {
-        "text only": lambda q, c, cat: recommender.colour_search(q, colour=None, k=k, colour_weight=0.0),
-        "photo colour only": lambda q, c, cat: recommender.colour_search(cat.lower(), colour=c, k=k,
-                                                                         colour_weight=1.0),
-        "text + photo colour": lambda q, c, cat: recommender.colour_search(q, colour=c, k=k),
+        "text, colour word in the query": lambda q, c, cat: recommender.colour_search(q, k=k, colour_weight=0.0),
+        "text, category words only": lambda q, c, cat: recommender.colour_search(cat.lower(), k=k,
+                                                                                 colour_weight=0.0),
+        "category words + photo colour": lambda q, c, cat: recommender.colour_search(cat.lower(), colour=c, k=k),
+        "colour word + photo colour": lambda q, c, cat: recommender.colour_search(q, colour=c, k=k),
     }
     out = {}
     for name, run in runs.items():

@@ -294,6 +294,25 @@ class Recommender:
         return np.array([len(asked & set(tokens(_text(p)))) / (len(asked) or 1) for p in self.products])
 
 
+def by_colour(evidence: list, recommender: "Recommender", colour: str, weight: float = 0.4) -> list:
+    """Retrieved evidence with its products re-ordered by how much of ``colour`` their photos show
+    (blended with their place in the text ranking); other evidence keeps its place."""
+    slots = [i for i, e in enumerate(evidence) if e.kind == "product" and e.product_id in recommender.index]
+    if len(slots) < 2 or not canonical(colour):
+        return evidence
+    profiles = recommender.profiles()
+    usual = float(np.median([q.score(colour) for q in profiles if q] or [0.0]))
+    items = [evidence[i] for i in slots]
+    shown = np.array([max(q.score(colour) - usual, 0.0) if (q := profiles[recommender.index[e.product_id]]) else 0.0
+                      for e in items])
+    place = 1 - np.arange(len(items)) / (len(items) - 1)
+    blended = (1 - weight) * place + weight * shown / max(float(shown.max()), 1e-6)
+    out = list(evidence)
+    for slot, j in zip(slots, np.argsort(-blended, kind="stable")):
+        out[slot] = items[j]
+    return out
+
+
 def colour_in(text: str, language: str = "en") -> str | None:
     """The colour a message names, as the English name the photo profiles use ("rojo" -> "red")."""
     words = lexicon(language)
