@@ -167,3 +167,20 @@ def test_what_goes_with_it_is_answered_for_the_product_in_focus(manager):
     assert out["answer"].startswith("These go well with the Northstar Down Sleeping Bag:")
     assert "Often bought with the Northstar Down Sleeping Bag" in out["answer"]
     assert out["citations"]["citations"][0]["source_id"] == "product/lumen-300-headlamp"
+
+
+def test_a_colour_browse_ranks_the_retrieved_products_by_their_photos(demo_knowledge):
+    from assistant.knowledge.recommend import by_colour
+
+    evidence = demo_knowledge.retriever.search("red tops and jackets under $200", k=8)
+    recommender = demo_knowledge.recommender
+    ranked = by_colour(evidence, recommender, "red", weight=1.0)
+    products = [e for e in ranked if e.kind == "product" and e.product_id in recommender.index]
+    assert len(products) >= 2
+    red = [recommender.profiles()[recommender.index[e.product_id]] for e in products]
+    shares = [p.score("red") if p else 0.0 for p in red]
+    assert shares[0] == max(shares) and shares[0] > shares[-1]
+    # what is not a product keeps its place; the same evidence, only re-ordered
+    assert [i for i, e in enumerate(ranked) if e.kind != "product"] == \
+        [i for i, e in enumerate(evidence) if e.kind != "product"]
+    assert sorted(e.source_id for e in ranked) == sorted(e.source_id for e in evidence)
