@@ -39,7 +39,7 @@ class Knowledge:
             demo = self.settings.orders.demo_file
             orders = load_orders(self.settings.knowledge_dir / demo) if demo else []
             self._recommender = Recommender(products, encoder=self.encoder, orders=orders,
-                                            colours=ColourProfiles(self.settings.data_dir / "colours"))
+                                            colours=ColourProfiles(self.settings.data_dir / "cache" / "colours"))
         return self._recommender
 
     @property
