@@ -184,3 +184,10 @@ def test_a_colour_browse_ranks_the_retrieved_products_by_their_photos(demo_knowl
     assert [i for i, e in enumerate(ranked) if e.kind != "product"] == \
         [i for i, e in enumerate(evidence) if e.kind != "product"]
     assert sorted(e.source_id for e in ranked) == sorted(e.source_id for e in evidence)
+
+
+def test_something_like_a_photo_the_store_does_not_sell_lists_look_alikes(manager):
+    out = ask(manager, "rec-photo", "show me something like this", images=[png(object_on_backdrop((200, 30, 40)))])
+    assert out["answer"].startswith("Similar to your photo:")
+    assert "red" in out["answer"].lower()
+    assert len(out["citations"]["citations"]) >= 3
