@@ -39,11 +39,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.evals.recommend import category_agreement, colour_precision, colour_queries, labelled_precision  # noqa: E402
-from assistant.importers import load_products  # noqa: E402
-from assistant.knowledge.catalog import load_catalog  # noqa: E402
-from assistant.knowledge.colours import ColourProfiles  # noqa: E402
-from assistant.knowledge.recommend import Recommender, load_orders  # noqa: E402
+from assistant.evals.recommend import (
+    category_agreement,
+    colour_precision,
+    colour_queries,
+    labelled_precision,
+)
+from assistant.importers import load_products
+from assistant.knowledge.catalog import load_catalog
+from assistant.knowledge.colours import ColourProfiles
+from assistant.knowledge.recommend import Recommender, load_orders
 
 
 def main() -> None:

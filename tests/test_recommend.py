@@ -9,11 +9,15 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
+from assistant.evals.recommend import (
+    category_agreement,
+    colour_precision,
+    labelled_precision,
+)
 from assistant.importers import load_products
 from assistant.knowledge.catalog import load_catalog
 from assistant.knowledge.colours import ColourProfiles, profile_image
 from assistant.knowledge.recommend import Recommender, asks_for, colour_in, load_orders
-from assistant.evals.recommend import category_agreement, colour_precision, labelled_precision
 from assistant.settings import PROJECT_ROOT
 from tests.conftest import ask
 

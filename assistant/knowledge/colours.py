@@ -110,7 +110,7 @@ class ColourProfile:
     def dominant(self, n: int = 2) -> list[str]:
         return [c for c, s in sorted(self.shares.items(), key=lambda kv: -kv[1])[:n] if s > 0.1]
 
-    def likeness(self, other: "ColourProfile") -> float:
+    def likeness(self, other: ColourProfile) -> float:
         """Histogram intersection, 0..1: how alike the two products' colours are."""
         return float(np.minimum(np.asarray(self.histogram), np.asarray(other.histogram)).sum())
 
@@ -119,7 +119,7 @@ class ColourProfile:
                 "foreground": self.foreground}
 
     @classmethod
-    def from_dict(cls, raw: dict) -> "ColourProfile":
+    def from_dict(cls, raw: dict) -> ColourProfile:
         return cls(dict(raw["shares"]), tuple(raw["histogram"]), float(raw["foreground"]))
 
 

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -32,9 +33,9 @@ from assistant.lexicon import lexicon
 WORDS = lexicon("en")
 # what is asked for: things like the one in play, or things that go with it
 SIMILAR_ASK = re.compile(r"\b(similar|something like|anything like|more like|like (?:this|that|it|these|those|"
-                         r"the one)|look(?:s)? alike|same kind|alternatives?)\b", re.I)
+                         r"the one)|look(?:s)? alike|same kind|alternatives?)\b", re.IGNORECASE)
 COMPLEMENT_ASK = re.compile(r"\b(go(?:es)? (?:well )?with|pairs? (?:well )?with|match(?:es)? (?:with )?(?:it|this|"
-                            r"that)|complements?|accessor(?:y|ies) for|need with|to go with|buy with)\b", re.I)
+                            r"that)|complements?|accessor(?:y|ies) for|need with|to go with|buy with)\b", re.IGNORECASE)
 CANDIDATES = 15          # text search results that the photo colours re-rank
 
 
@@ -119,7 +120,7 @@ def kind_of(product: Product) -> str:
 def _dollars(value: float, currency: str) -> str:
     """"$40", not "$40.00": a difference is said in round figures."""
     text = money(round(value), currency)
-    return text[:-3] if text.endswith(".00") else text
+    return text.removesuffix(".00")
 
 
 def _article(phrase: str) -> str:
@@ -131,7 +132,7 @@ class Recommender:
     encoder (None: TF-IDF); ``orders``: product ids per order; ``colours``: the photo profile
     cache; ``weights`` may switch signals off ({"category": 0} to measure without structure)."""
 
-    WEIGHTS = {"text": 0.4, "image": 0.15, "category": 0.25, "price": 0.1, "kind": 0.1}
+    WEIGHTS: ClassVar[dict[str, float]] = {"text": 0.4, "image": 0.15, "category": 0.25, "price": 0.1, "kind": 0.1}
 
     def __init__(self, products: list[Product], encoder=None, orders: Iterable[Iterable[str]] = (),
                  colours: ColourProfiles | None = None, weights: dict[str, float] | None = None):
@@ -294,7 +295,7 @@ class Recommender:
         return np.array([len(asked & set(tokens(_text(p)))) / (len(asked) or 1) for p in self.products])
 
 
-def by_colour(evidence: list, recommender: "Recommender", colour: str, weight: float = 0.4) -> list:
+def by_colour(evidence: list, recommender: Recommender, colour: str, weight: float = 0.4) -> list:
     """Retrieved evidence with its products re-ordered by how much of ``colour`` their photos show
     (blended with their place in the text ranking); other evidence keeps its place."""
     slots = [i for i, e in enumerate(evidence) if e.kind == "product" and e.product_id in recommender.index]
