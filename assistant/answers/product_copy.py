@@ -44,13 +44,7 @@ def product_facts(product: Product) -> str:
         lines.append(f"Description: {' '.join(product.description.split())}")
     for key, value in product.specs.items():
         lines.append(f"{key.replace('_', ' ').capitalize()}: {value}")
-    options: dict[str, list[str]] = {}
-    for variant in product.variants:
-        for option, value in variant.options.items():
-            options.setdefault(option, [])
-            if value not in options[option]:
-                options[option].append(value)
-    for option, values in options.items():
+    for option, values in product.options().items():
         lines.append(f"{option.capitalize()} options: {', '.join(values)}")
     return "\n".join(lines)
 

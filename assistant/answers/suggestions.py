@@ -32,10 +32,6 @@ def _ask(lang: str, key: str) -> str | None:
     return None
 
 
-def _options(product: Product, option: str) -> list[str]:
-    return list(dict.fromkeys(v.options[option] for v in product.variants if option in v.options))
-
-
 def _answered(text: str, value: str) -> bool:
     return bool(value) and value.lower() in text.lower()
 
@@ -44,7 +40,7 @@ def _product_questions(product: Product, question: str, answer: str, lang: str) 
     said = f"{question}\n{answer}"
     out: list[str] = []
     for option, key in (("color", "colors"), ("colour", "colors"), ("size", "sizes")):
-        values = _options(product, option)
+        values = product.option_values(option)
         if len(values) > 1 and sum(_answered(answer, v) for v in values) < 2:
             out.append(_ask(lang, key) or message("suggestions.options", lang, label=label(option, lang)))
     # specs shoppers are known to ask about (the catalog has example questions) come first

@@ -571,7 +571,7 @@ class ExtractiveBackend(ModelBackend):
         if has_phrase(q.split("\n", 1)[0], "in stock") or has_phrase(q.split("\n", 1)[0], "available"):
             return say.stock_answer(product.name, [v.label() for v in product.variants if v.in_stock],
                                     [v.label() for v in product.variants if not v.in_stock], n, lang())
-        options = {k: product.option_values(k) for k in {k for v in product.variants for k in v.options}}
+        options = product.options()
         parts = [t("option_values_plural" if k.endswith("s") else "option_values", label=say.label(k, lang()),
                    values=t("list_sep").join(vals)) for k, vals in sorted(options.items())]
         out = [v.label() for v in product.variants if not v.in_stock]

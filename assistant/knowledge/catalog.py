@@ -94,6 +94,11 @@ class Product(BaseModel):
     def source_id(self) -> str:
         return f"product/{self.id}"
 
+    def options(self) -> dict[str, list[str]]:
+        """Each option ("color", "size") with its values in catalog order, over all variants."""
+        names = dict.fromkeys(k for v in self.variants for k in v.options)
+        return {name: self.option_values(name) for name in names}
+
     def price_range(self) -> tuple[float, float]:
         prices = [self.variant_price(v) for v in self.variants] or [self.price]   # unpriced: the product's
         return min(prices), max(prices)

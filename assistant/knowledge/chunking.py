@@ -84,12 +84,7 @@ def _product_meta(product: Product, kind: str, source: str) -> dict[str, Any]:
 
 
 def product_chunks(product: Product, source: str) -> list[Chunk]:
-    options: dict[str, list[str]] = {}
-    for variant in product.variants:
-        for key, value in variant.options.items():
-            options.setdefault(key, [])
-            if value not in options[key]:
-                options[key].append(value)
+    options = product.options()
     option_text = "; ".join(f"{k}: {', '.join(v)}" for k, v in options.items())
     stock = "in stock" if product.in_stock else "out of stock"
     price = price_text(product)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert, select, update
 from sqlalchemy.engine import Connection
 
-from assistant.storage.schema import now_iso, write
+from assistant.storage.schema import in_window, now_iso, write
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.storage.sessions import SessionStore
@@ -73,19 +73,11 @@ class FeedbackStore:
                                                       target=target, created_at=now_iso()))
 
     def ratings(self, since: str | None = None, until: str | None = None) -> list[dict[str, Any]]:
-        query = select(ratings_table)
-        if since:
-            query = query.where(ratings_table.c.updated_at >= since)
-        if until:
-            query = query.where(ratings_table.c.updated_at < until)
+        query = in_window(select(ratings_table), ratings_table.c.updated_at, since, until)
         with self.sessions.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
 
     def actions(self, since: str | None = None, until: str | None = None) -> list[dict[str, Any]]:
-        query = select(actions_table).order_by(actions_table.c.id)
-        if since:
-            query = query.where(actions_table.c.created_at >= since)
-        if until:
-            query = query.where(actions_table.c.created_at < until)
+        query = in_window(select(actions_table).order_by(actions_table.c.id), actions_table.c.created_at, since, until)
         with self.sessions.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]

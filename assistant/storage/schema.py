@@ -185,6 +185,15 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
+def in_window(query, column, since: str | None, until: str | None):
+    """``query`` limited to rows whose ``column`` (an ISO time) lies in [since, until)."""
+    if since:
+        query = query.where(column >= since)
+    if until:
+        query = query.where(column < until)
+    return query
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 

@@ -241,11 +241,8 @@ class SessionStore:
         """Events of the given types written in [since, until) (ISO times), by conversation, in
         order: what the store's analytics read."""
         c = events_table.c
-        query = select(events_table).where(c.type.in_(list(types))).order_by(c.session_id, c.seq)
-        if since:
-            query = query.where(c.created_at >= since)
-        if until:
-            query = query.where(c.created_at < until)
+        query = schema.in_window(select(events_table).where(c.type.in_(list(types))).order_by(c.session_id, c.seq),
+                                 c.created_at, since, until)
         out: dict[str, list[StoredEvent]] = {}
         with self.engine.connect() as conn:
             for r in conn.execute(query):

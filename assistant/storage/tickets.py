@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
-from assistant.storage.schema import Owner, now_iso, sessions_table, tickets_table, write
+from assistant.storage.schema import Owner, in_window, now_iso, sessions_table, tickets_table, write
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.storage.sessions import SessionStore
@@ -67,11 +67,8 @@ class TicketStore:
 
     def opened_between(self, since: str | None, until: str | None) -> list[dict[str, Any]]:
         """Tickets opened in [since, until) (ISO times), oldest first."""
-        query = select(tickets_table).order_by(tickets_table.c.created_at)
-        if since:
-            query = query.where(tickets_table.c.created_at >= since)
-        if until:
-            query = query.where(tickets_table.c.created_at < until)
+        query = in_window(select(tickets_table).order_by(tickets_table.c.created_at), tickets_table.c.created_at,
+                          since, until)
         with self.sessions.engine.connect() as conn:
             return [_decoded(r) for r in conn.execute(query).mappings()]
 
