@@ -67,7 +67,11 @@ def readiness(door: FrontDoor) -> dict:
 def mount_takeover(app: FastAPI, manager: ConversationManager, settings: Settings) -> None:
     """The agent API (/api/v1/agent/...) and the agent console (/agent), over the manager's takeover."""
     app.include_router(agent_router(manager.takeover, manager.write_copy))
-    mount_agent_console(app, manager.takeover, settings.uploads_dir)   # before the chat at "/", which catches all
+    from assistant.knowledge.embeddings import embed
+
+    # before the chat at "/", which catches all; the embedder groups knowledge gaps by meaning
+    mount_agent_console(app, manager.takeover, settings.uploads_dir,
+                        embed=lambda texts: embed(manager.knowledge.encoder, texts))
 
 
 def create_app(settings: Settings | None = None, manager: ConversationManager | None = None) -> FastAPI:
