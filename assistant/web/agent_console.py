@@ -307,8 +307,8 @@ def totals_markdown(report: dict[str, Any]) -> str:
 
 
 def daily_frame(report: dict[str, Any]) -> pd.DataFrame:
-    """The daily series, long form (date, series, count), for one line per series."""
-    rows = [{"date": pd.Timestamp(d["date"]), "series": k, "count": d[k]} for d in report["daily"] for k in _SERIES]
+    """The daily series, long form (date, series, count): one bar per series and day."""
+    rows = [{"date": d["date"], "series": k, "count": d[k]} for d in report["daily"] for k in _SERIES]
     return pd.DataFrame(rows, columns=["date", "series", "count"])
 
 
@@ -348,7 +348,7 @@ def analytics_tab(console: gr.Blocks, takeover: Takeover, embed: Embed | None) -
         show = gr.Button("Show", variant="primary", elem_id="analytics-show")
     totals = gr.Markdown(elem_id="analytics-totals")
     with gr.Row():
-        daily = gr.LinePlot(x="date", y="count", color="series", title="Conversations and feedback per day",
+        daily = gr.BarPlot(x="date", y="count", color="series", title="Conversations and feedback per day",
                             elem_id="analytics-daily", height=300)
         rules = gr.BarPlot(x="rule", y="handoffs", title="Handoffs by rule", elem_id="analytics-rules", height=300)
     gaps = gr.Dataframe(headers=["knowledge gap", "times asked", "examples"], value=[], interactive=False,

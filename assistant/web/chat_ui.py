@@ -78,7 +78,9 @@ def cards_block(cards: list[dict[str, Any]], words: dict[str, str]) -> str:
     rows = []
     for c in cards:
         name = shown(c.get("name") or c.get("id") or "")
-        parts = [f"![{name}]({c['image']})" if c.get("image") else "",
+        image = (f'<img src="{html.escape(c["image"])}" alt="{html.escape(c.get("name") or "")}" width="72">'
+                 if c.get("image") else "")
+        parts = [image,
                  f"**[{name}]({c['url']})**" if c.get("url") else f"**{name}**"]
         if c.get("price") is not None:
             price = money(c["price"], c.get("currency"))
@@ -114,12 +116,14 @@ def chat_history(manager: ConversationManager, session_id: str | None,
         return [], [], []
     per_turn: dict[int, Reply] = defaultdict(Reply)
     for ev in sessions.events(session_id):
-        if ev.type in ("products", "suggestions"):
+        if ev.type in ("products", "suggestions", "done"):
             per_turn[ev.turn].add(ev)
+    transcript = sessions.transcript(session_id)
+    streamed = {m["turn"] for m in transcript if m["role"] == "assistant" and (m.get("content") or "").strip()}
     messages: list[dict[str, Any]] = []
     turns: list[int | None] = []
     last_answer_turn = None
-    for m in sessions.transcript(session_id):
+    for m in transcript:
         role, content = m["role"], m.get("content") or ""
         if role == "user":
             if content.strip():
@@ -129,6 +133,10 @@ def chat_history(manager: ConversationManager, session_id: str | None,
                 if Path(path).is_file():
                     messages.append({"role": "user", "content": {"path": str(path)}})
                     turns.append(None)
+            said = per_turn[m["turn"]].answer if m["turn"] in per_turn else ""
+            if m["turn"] not in streamed and said.strip():   # not streamed: a handoff's message
+                messages.append({"role": "assistant", "content": said})
+                turns.append(None)
         elif role == "assistant":
             if not content.strip():
                 continue
@@ -161,6 +169,13 @@ def limit_message(exc: AssistantError, settings, language: str | None, directory
     if limit == "max_image_bytes":
         return ui_message("ui.photo_too_big", language, directory, max=max(1, limits.max_image_bytes // 2**20))
     return ui_message("ui.error", language, directory)
+
+
+def thumb(liked: bool | str | None) -> str | None:
+    """Gradio's like value (True/False, or the option's name: "Like"/"Dislike") -> up/down."""
+    if isinstance(liked, str):
+        return {"like": "up", "dislike": "down"}.get(liked.strip().lower())
+    return None if liked is None else ("up" if liked else "down")
 
 
 def chat_i18n(settings) -> gr.I18n:
@@ -237,9 +252,8 @@ def build_chat(manager: ConversationManager, i18n: gr.I18n | None = None) -> gr.
         """Redraw when the store has something new (an agent's reply, a notice) and no answer streams."""
         if not session_id or not sessions.exists(session_id):
             return [gr.skip(), gr.skip(), *[gr.skip()] * MAX_SUGGESTIONS]
-        seq = sessions.last_seq(session_id)
-        _, complete = sessions.progress(session_id)
-        if seq == (last_seq or 0) or not complete:
+        seq, waiting = sessions.progress(session_id)
+        if seq == (last_seq or 0) or waiting:
             return [gr.skip(), gr.skip(), *[gr.skip()] * MAX_SUGGESTIONS]
         return view(session_id)
 
@@ -247,9 +261,10 @@ def build_chat(manager: ConversationManager, i18n: gr.I18n | None = None) -> gr.
         """Thumbs up/down on an answer -> that turn's rating in the store."""
         _, turns, _ = chat_history(manager, session_id, words_for(session_id))
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-        if data.liked is None or not isinstance(index, int) or index >= len(turns) or turns[index] is None:
+        rating = thumb(data.liked)
+        if rating is None or not isinstance(index, int) or index >= len(turns) or turns[index] is None:
             return
-        sessions.feedback.rate(session_id, turns[index], "up" if data.liked else "down")
+        sessions.feedback.rate(session_id, turns[index], rating)
 
     def suggest(question: str, session_id: str | None):
         if session_id and sessions.exists(session_id):
