@@ -335,7 +335,8 @@ def analytics_view(takeover: Takeover, since: str | None, until: str | None, emb
     gaps = [[g.get("question"), g.get("count"), " / ".join(g.get("examples") or [])]
             for g in report["knowledge_gaps"]]
     folder = Path(tempfile.mkdtemp(prefix="analytics-"))
-    return [totals_markdown(report), daily_frame(report), rules, gaps,
+    top = max(report["handoffs_by_rule"].values(), default=0)
+    return [totals_markdown(report), daily_frame(report), gr.update(value=rules, y_lim=[0, top + 1]), gaps,
             write_csv(report["daily"], "analytics-daily.csv", folder),
             write_csv(ends, "conversations.csv", folder)]
 
