@@ -8,6 +8,7 @@ RUN_STAMP := $(VENV)/.run-stamp
 TEST_STAMP := $(VENV)/.test-stamp
 HOST ?= 127.0.0.1
 PORT ?= 7860
+WORKERS ?=
 
 .PHONY: install install-test run test ingest bench clean
 
@@ -30,7 +31,7 @@ install: $(RUN_STAMP)
 install-test: $(TEST_STAMP)
 
 run: install
-	$(PY) app.py --host $(HOST) --port $(PORT)
+	$(PY) app.py --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
 test: install-test
 	$(PY) -m pytest -q

@@ -141,11 +141,15 @@ def ask(
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Run the app (chat UI and HTTP API) on one port."""
+def serve(host: str = "127.0.0.1", port: int = 7860,
+          workers: Optional[int] = typer.Option(None, min=1, help="API processes (default 1: everything "
+                                                "from one process on one port; one per core for load)"),
+          ui_port: Optional[int] = typer.Option(None, help="with several workers: the port of the chat and "
+                                                "agent console process (default: port + 1)")) -> None:
+    """Run the app (chat UI and HTTP API)."""
     from assistant.web.server import run
 
-    run(host=host, port=port)
+    run(host=host, port=port, workers=workers, ui_port=ui_port)
 
 
 @app.command("copy")

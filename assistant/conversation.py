@@ -198,6 +198,13 @@ class ConversationManager:
             self.sessions.save_state(session_id, DialogueState(language=code, locale=code))
         return session_id
 
+    def shopper_turn(self, session_id: str, text: str, images: list[bytes] | None = None) -> Turn:
+        """A message as the shopper of this conversation: the customer id the conversation was
+        started with (the signed identity a front door checked, see ``new_session``) rides on
+        every turn; a conversation not started yet, or started without one, is a guest's."""
+        customer_id = self.sessions.info(session_id).get("customer_id") if self.sessions.exists(session_id) else None
+        return Turn(text=text, images=list(images or []), customer_id=customer_id)
+
     def validate(self, turn: Turn) -> None:
         limits = self.settings.limits
         normalise_locale(turn.locale)
@@ -250,14 +257,14 @@ class ConversationManager:
         turn = replace(turn, text=redact_card_numbers(turn.text))
         photos = self.perception.validate(turn.images) if turn.images else []
         session_id = journal.session_id
-        self.sessions.ensure(session_id)
-        number = journal.number = self.sessions.last_turn(session_id) + 1
         image_paths = self._save_images(turn.images)
-        self.sessions.append(session_id, number, "user", {"content": turn.text, "images": image_paths})
+        # stored (and the state read) in one transaction, before anything is shown
+        number, state = self.sessions.begin_turn(session_id, {"content": turn.text, "images": image_paths})
+        journal.number = number
         work = TurnWork(session_id, number, turn, cancel, journal.emit, photos, image_paths, journal=journal)
         if self.notice:
             yield work.emit("notice", text=self.notice)
-        work.state = self.sessions.load_state(session_id)
+        work.state = state
         if turn.locale:
             work.state.locale = work.state.language = normalise_locale(turn.locale)
         yield from self._perceive(work)
@@ -336,7 +343,9 @@ class ConversationManager:
         yield work.emit("citations", citations=[{"source_id": s, "title": titles.get(s, s), "number": None,
                                                  "url": self._page_of(s)}
                                                 for s in reply.citations], low_confidence=False)
-        yield from self._finish(work, answer=reply.text)
+        pending = (reply.state or {}).get("pending")
+        confirm = {"action": pending["action"], "order_id": pending["order_id"]} if pending else None
+        yield from self._finish(work, answer=reply.text, confirm=confirm)
         return True
 
     def _about_an_order(self, work: TurnWork) -> bool:
@@ -497,10 +506,12 @@ class ConversationManager:
         yield work.emit("citations", citations=[], low_confidence=False)
         yield from self._finish(work, answer=text)
 
-    def _finish(self, work: TurnWork, answer: str) -> Iterator[ReplyEvent]:
+    def _finish(self, work: TurnWork, answer: str, confirm: dict[str, str] | None = None) -> Iterator[ReplyEvent]:
+        """State saved, then done; ``confirm`` names the order change the answer asks a yes or no for."""
         if work.journal is not None:               # saved in the transaction that stores done
             work.journal.state = work.state
         else:
             self.sessions.save_state(work.session_id, work.state)
         yield work.emit("state", state=work.state.to_dict())
-        yield work.emit("done", answer=answer.strip(), language=work.state.language)
+        yield work.emit("done", answer=answer.strip(), language=work.state.language,
+                        **({"confirm": confirm} if confirm else {}))

@@ -151,6 +151,7 @@ class Done(Payload):
     slot = "done"
     answer: str = ""
     language: str | None = None                                    # the conversation's, for a door's own strings
+    confirm: dict[str, str] | None = None     # {action, order_id}: the answer asks yes or no to this change
 
 
 @dataclass(frozen=True, kw_only=True)

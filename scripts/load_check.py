@@ -60,10 +60,13 @@ def start_server(data_dir: Path, workers: int, processes: int = 1) -> tuple[subp
            "ASSISTANT_HTTP__RATE_LIMIT_PER_IP": "100000000", "ASSISTANT_HTTP__RATE_LIMIT_PER_SESSION": "100000",
            "ASSISTANT_HTTP__REPLY_WORKERS": str(workers)}
     log = open(data_dir / "server.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "assistant.web.server:create_app", "--factory",
-                                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-                                "--workers", str(processes)],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    if processes > 1:       # what `assistant serve --workers N` runs: N API processes on one port
+        command = ["-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+                   "--workers", str(processes), "--ui-port", str(free_port())]
+    else:
+        command = ["-m", "uvicorn", "assistant.web.server:create_app", "--factory", "--host", "127.0.0.1",
+                   "--port", str(port), "--log-level", "warning"]
+    process = subprocess.Popen([sys.executable, *command], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 600          # a fresh data dir ingests the demo store first
     while time.monotonic() < deadline:
@@ -142,8 +145,8 @@ def main() -> None:
     parser.add_argument("--url", help="an app that is already running (else one is started)")
     parser.add_argument("--data-dir", type=Path, help="data dir for the started app (reuse an ingested store)")
     parser.add_argument("--workers", type=int, default=8, help="reply workers of the started app")
-    parser.add_argument("--processes", type=int, default=1, help="app processes (uvicorn --workers) sharing "
-                        "the data dir; give an ingested --data-dir, so they do not all ingest at once")
+    parser.add_argument("--processes", type=int, default=1, help="API processes (`assistant serve --workers N`) "
+                        "sharing the data dir; the store is ingested once before they start")
     parser.add_argument("--json", type=Path, help="also write the report here")
     parser.add_argument("--distinct", action="store_true", help="every message new text (no cache hits)")
     args = parser.parse_args()

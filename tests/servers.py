@@ -68,14 +68,15 @@ def _wait_until_up(proc: subprocess.Popen, health_url: str, log: Path, timeout: 
 
 @contextmanager
 def app_process(data_dir: Path, env: dict[str, str] | None = None, timeout: float = 300) -> Iterator[str]:
-    """``python app.py`` as a user starts it, with its own data dir; yields its URL once /healthz answers."""
+    """``python app.py --workers 1`` as a user starts it (one process: the chat and the API on one
+    port), with its own data dir; yields its URL once /healthz answers."""
     port = free_port()
     log = Path(data_dir) / "app.log"
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     full_env = {**os.environ, "ASSISTANT_DATA_DIR": str(Path(data_dir) / "data"),
                 "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], cwd=PROJECT_ROOT, env=full_env,
+        proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--workers", "1"], cwd=PROJECT_ROOT, env=full_env,
                                 stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -165,3 +165,110 @@ def test_the_gradio_chat_speaks_the_browsers_language(browser, server):
     playwright_api.expect(box).to_have_attribute("placeholder", "Haz una pregunta o adjunta una foto")
     playwright_api.expect(page.get_by_text("Pregunta por productos, tallas")).to_be_visible()
     context.close()
+
+# -- orders: a signed-in demo customer in the widget, and "Signed in as" in the Gradio chat ----------
+@pytest.fixture()
+def shop(browser, server):
+    """Open a fresh tab (its own sessionStorage) at a path of the app; page errors fail the test."""
+    contexts, errors = [], []
+
+    def open_tab(path: str):
+        context = browser.new_context()
+        contexts.append(context)
+        tab = context.new_page()
+        tab.set_default_timeout(TIMEOUT_MS)
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        tab.goto(f"{server.url}{path}")
+        return tab
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+    assert errors == []
+
+
+@pytest.fixture()
+def delivered_two_days_ago(server):
+    """Maya's delivered order, moved to two days ago: inside the damage-report window whatever today is."""
+    from datetime import datetime, timedelta, timezone
+
+    from assistant.storage.orders import OrderTables
+
+    when = (datetime.now(timezone.utc) - timedelta(days=2)).isoformat(timespec="seconds")
+    OrderTables(server.manager.sessions).update_order("NW-482913", lambda order: order.update(delivered_at=when))
+    return "NW-482913"
+
+
+def signed_in_widget(shop, customer_id: str):
+    tab = shop(f"/demo?customer={customer_id}")
+    tab.get_by_test_id("sa-bubble").click()
+    return tab
+
+
+def test_a_signed_in_customer_sees_the_status_with_a_clickable_tracking_link(shop):
+    tab = signed_in_widget(shop, "C-1004")                        # Liam Murphy: latest order shipped
+    playwright_api.expect(tab.get_by_test_id("demo-customer")).to_have_value("C-1004")
+    ask(tab, "Where is my order?")
+    status = answer(tab, 1)
+    playwright_api.expect(status).to_contain_text("NW-483290")
+    playwright_api.expect(status).to_contain_text("has shipped")
+    link = status.locator("a")
+    playwright_api.expect(link).to_have_attribute(
+        "href", "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400100000000000000011")
+    playwright_api.expect(link).to_have_attribute("target", "_blank")
+    assert status.locator(".text *").count() == 1                 # the one link; the rest is plain text
+    playwright_api.expect(status.get_by_test_id("sa-confirm")).to_have_count(0)
+
+
+def test_a_cancel_is_confirmed_with_yes_and_a_damaged_item_returned_with_a_photo(shop, server,
+                                                                                 delivered_two_days_ago):
+    orders = server.manager.orders.orders
+    tab = signed_in_widget(shop, "C-1001")                        # Maya Chen
+    ask(tab, "Please cancel my pending order")
+    question = answer(tab, 1)
+    playwright_api.expect(question).to_contain_text("cancel order NW-483377")
+    confirm = question.get_by_test_id("sa-confirm")
+    playwright_api.expect(confirm).to_have_attribute("data-action", "cancel")
+    playwright_api.expect(confirm).to_have_attribute("data-order", "NW-483377")
+    assert orders.get_order("NW-483377").status == "pending"      # nothing happens before the yes
+    confirm.get_by_test_id("sa-confirm-yes").click()
+    playwright_api.expect(tab.locator("[data-role=user][data-turn='2']")).to_have_text("Yes")
+    playwright_api.expect(answer(tab, 2)).to_contain_text("order NW-483377 is cancelled")
+    playwright_api.expect(tab.get_by_test_id("sa-confirm")).to_have_count(0)  # answered: the buttons go
+    assert orders.get_order("NW-483377").status == "cancelled"
+
+    ask(tab, f"The headlamp from order {delivered_two_days_ago} arrived damaged, I want to return it")
+    playwright_api.expect(answer(tab, 3)).to_contain_text("send a photo")
+    tab.get_by_test_id("sa-file").set_input_files(str(PHOTO))
+    ask(tab, "Here is a photo of the damage")
+    playwright_api.expect(answer(tab, 4)).to_contain_text("with your 1 photo")
+    answer(tab, 4).get_by_test_id("sa-confirm-yes").click()
+    playwright_api.expect(answer(tab, 5)).to_have_attribute("data-complete", "true")
+    returned = orders.get_order(delivered_two_days_ago)
+    assert returned.status == "return requested"
+    assert returned.requests[-1]["condition"] == "damaged" and len(returned.requests[-1]["photos"]) == 1
+
+
+def gradio_sign_in(tab, label: str) -> None:
+    tab.get_by_label("Signed in as").click()
+    tab.get_by_role("option", name=label).click()
+
+
+def gradio_ask(tab, text: str) -> None:
+    box = tab.locator("textarea")
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_the_gradio_chat_signs_in_a_demo_customer_and_a_guest_must_verify(shop):
+    tab = shop("/")
+    bot = tab.locator("[data-testid=bot]")
+    gradio_sign_in(tab, "Maya Chen (C-1001)")
+    gradio_ask(tab, "Where is my order?")
+    playwright_api.expect(bot.last).to_contain_text("Order NW-483377 (Pocketflame Canister Stove")
+
+    gradio_sign_in(tab, "Guest (not signed in)")                  # a new conversation: Maya's is gone
+    playwright_api.expect(bot).to_have_count(0)
+    gradio_ask(tab, "Where is my order NW-483377?")
+    playwright_api.expect(bot.last).to_contain_text("email address or the shipping zip code")
+    playwright_api.expect(tab.get_by_text("Pocketflame")).to_have_count(0)

@@ -59,6 +59,46 @@ def test_mistakes_stop_the_run_and_name_the_place(tmp_path, body, message):
     assert str(path) in str(err.value)
 
 
+def test_a_language_checks_every_turn_unless_the_turn_names_its_own(tmp_path):
+    write(tmp_path / "es.yaml", """
+language: es
+conversations:
+  - id: switch
+    turns:
+      - user: cuanto pesa la Alpine 40 Pack?
+        expect: {contains: ["1.4 kg"]}
+      - user: ok, and in English?
+        expect: {language: en}
+      - user: vale
+        expect: {language: null, handoff: false}
+  - id: french
+    language: fr
+    turns: ["bonjour"]
+""")
+    switch, french = load_suite([tmp_path]).conversations
+    assert [t.expect for t in switch.turns] == [{"contains": ["1.4 kg"], "language": "es"}, {"language": "en"},
+                                               {"handoff": False}]
+    assert french.turns[0].expect == {"language": "fr"}
+    write(tmp_path / "es.yaml", "- id: a\n  language: xx\n  turns: [hola]\n")
+    with pytest.raises(TranscriptError, match="conversation 'a'.*turn 1.*language code"):
+        load_suite([tmp_path])
+
+
+def test_the_language_suites_cover_what_the_issue_asks():
+    suite = load_suite([EVALS / "languages"])
+    for language in ("zh", "es", "de", "fr"):
+        convs = [c for c in suite.conversations if f"lang-{language}" in c.tags]
+        assert len(convs) >= 25, language
+        turns = [t for c in convs for t in c.turns]
+        assert all(t.expect.get("language") in (language, "en") for t in turns), language
+        assert sum(t.expect["language"] == "en" for t in turns) >= 2, language       # switches to / from English
+        kinds = Counter(tag for t in turns for tag in t.tags)
+        for kind in ("spec", "price", "variant", "policy", "follow_up", "topic_change", "handoff", "switch"):
+            assert kinds[kind] >= 1, (language, kind)
+        assert {True, False} <= {t.expect.get("handoff") for t in turns}, language
+        assert sum(len(c.turns) > 1 for c in convs) >= 5, language
+
+
 def test_a_conversation_may_fix_its_language_and_a_bad_one_names_the_place(tmp_path):
     write(tmp_path / "lang.yaml", "- {id: a, locale: zh-CN, turns: [hi]}\n- {id: b, turns: [hi]}\n")
     assert [c.locale for c in load_suite([tmp_path]).conversations] == ["zh", None]

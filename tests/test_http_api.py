@@ -278,3 +278,53 @@ def test_production_refuses_to_start_with_the_default_secret(demo_settings):
     unsafe = demo_settings.model_copy(update={"http": HttpSettings(environment="production")})
     with pytest.raises(ValueError, match="ASSISTANT_HTTP__SECRET_KEY"):
         create_app(unsafe)
+
+
+def signed_session(client, customer_id: str) -> tuple[str, dict[str, str]]:
+    return start_session(client, customer_id=customer_id,
+                         customer_signature=sign_customer(HttpSettings().secret_key, customer_id))
+
+
+def test_an_order_change_waiting_for_yes_or_no_is_named_on_done(client, server):
+    session_id, headers = signed_session(client, "C-1001")
+    asked = ask(client, session_id, headers, "Please cancel my pending order")
+    done = asked[-1]
+    assert done["type"] == "done" and "yes or no" in done["answer"]
+    assert done["confirm"] == {"action": "cancel", "order_id": "NW-483377"}
+    kept = ask(client, session_id, headers, "No")[-1]
+    assert kept["type"] == "done" and "confirm" not in kept
+    assert server.manager.orders.orders.get_order("NW-483377").status == "pending"
+
+
+def test_the_demo_page_signs_in_a_demo_customer_on_the_server(client):
+    page = client.get("/demo", params={"customer": "C-1001"})
+    assert page.status_code == 200
+    signature = sign_customer(HttpSettings().secret_key, "C-1001")
+    assert f'"id": "C-1001", "signature": "{signature}"' in page.text
+    assert '<option value="C-1001" selected>Maya Chen (C-1001)</option>' in page.text
+    # what the page hands the widget is what the session API accepts from a store's server
+    assert signed_session(client, "C-1001")[0]
+    guest = client.get("/demo").text
+    assert "customer: null" in guest and '<option value="" selected>Guest (not signed in)</option>' in guest
+    error = refusal(client.get("/demo", params={"customer": "</script><script>alert(1)</script>"}), 400,
+                    "demo_customer")
+    assert "not a demo customer" in error["message"]
+
+
+def test_demo_sign_in_is_for_development_and_order_systems_that_list_customers(server):
+    from assistant.errors import InvalidInput
+    from assistant.orders.http import HttpOrders
+    from assistant.orders.service import demo_shoppers
+    from assistant.settings import Settings
+    from assistant.web.demo_page import render_demo
+
+    local = server.manager.orders.orders
+    development = Settings()
+    assert [c.name for c in demo_shoppers(development, local)][:2] == ["Maya Chen", "Daniel Okafor"]
+    production = development.model_copy(update={"http": HttpSettings(environment="production")})
+    assert demo_shoppers(production, local) == []
+    assert demo_shoppers(development, HttpOrders(base_url="https://orders.example")) == []
+    page = render_demo("{{sign_in}}|{{customer_json}}", production, [], None)
+    assert page == "|null"                                           # no picker, a guest
+    with pytest.raises(InvalidInput, match="development environment"):
+        render_demo("{{customer_json}}", production, [], "C-1001")

@@ -226,3 +226,15 @@ def test_a_stored_order_action_reads_back_in_the_transcript_and_the_reply_fold(d
     assert ran.action == "cancel" and ran.order_id == "NW-483377" and ran.status_after == "cancelled"
     assert [m["role"] for m in desk.sessions.transcript(chat.session_id)] == ["user"]
     assert desk.sessions.transcript_record(chat.session_id)["turns"][0]["user"]["text"] == "cancel NW-483377"
+
+
+def test_the_status_the_shopper_names_picks_the_order_over_the_one_in_focus(desk):
+    chat = Chat(desk, "C-1001")
+    chat.say("Where is the tent I bought?")                     # NW-483120, shipped, now in focus
+    reply = chat.say("please cancel my pending order")
+    assert "NW-483377" in reply.text and "yes or no" in reply.text, reply.text
+    assert chat.state["order_id"] == "NW-483377"
+    refused = Chat(desk, "C-1001")
+    refused.say("Where is the tent I bought?")
+    kept = refused.say("cancel it")                              # "it" is the shipped one: refused, not swapped
+    assert "already shipped" in kept.text and refused.state["order_id"] == "NW-483120"

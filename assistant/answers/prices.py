@@ -41,7 +41,7 @@ def price_text(product: Product, joiner: str = "-", lang: str | None = "en") -> 
         return chunking.price_text(product, joiner)
     low, high = product.price_range()
     c = product.currency
-    span = lambda a, b: money(a, c, lang) if a == b else f"{money(a, c, lang)}{joiner}{money(b, c, lang)}"  # noqa: E731
+    span = lambda a, b: money(a, c, lang) if a == b else f"{money(a, c, lang)}{joiner}{money(b, c, lang)}"
     text = span(low, high)
     was = product.was_range()
     if was is not None:

@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import convert_to_openai_messages
-from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder, PromptTemplate
+# langchain-core is imported where the templates are built, not with this module: the
+# extractive backend (``assistant ask`` by default) never renders a prompt
 
 from assistant.knowledge.evidence import Evidence
 from assistant.messages import language_code
@@ -38,6 +38,8 @@ class PromptSet:
             if not path.is_file():
                 raise FileNotFoundError(f"prompt template {path} is missing (ASSISTANT_PROMPTS_DIR={prompts_dir})")
             return path.read_text(encoding="utf-8").strip()
+
+        from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder, PromptTemplate
 
         self.chat = ChatPromptTemplate(
             [("system", read("system.txt")), MessagesPlaceholder("history", optional=True),
@@ -132,6 +134,8 @@ def build_messages(
         language=language_code(language),
         language_name=language_name(language),
     )
+    from langchain_core.messages import convert_to_openai_messages
+
     messages: list[dict[str, Any]] = convert_to_openai_messages(rendered)
     user = messages[-1]
     user["content"] = [{"type": "image"} for _ in range(n_images)] + [{"type": "text", "text": user["content"]}]

@@ -146,22 +146,23 @@ class ExtractiveBackend(ModelBackend):
         English where its meaning is sure (assistant/answers/asking.py): "Alpine 40 背包有多重?"
         is answered as "what is its weight?". The shopper's words follow (without their question
         marks, so they stay one question) for the options they name ("XL"), and colours the
-        language's lexicon knows are added in English. Browsing and policy questions go by the
-        intent and evidence as they are."""
-        if language_code(req.language) == "en" or req.intent in POLICY_INTENTS or req.intent == "recommendation":
-            return req
+        language's lexicon knows are added in English. Browsing, policy and order questions (asks
+        of their own in the match) go by the intent and evidence as they are."""
+        if language_code(req.language) == "en":     # (the intent is not asked: the classifier reads
+            return req                              # other languages less surely than this match)
         typed, _, seen = req.question.partition("\n")
+        rest = f"\n{seen}" if seen else ""
+        own = lexicon(req.language)
+        colours = list(dict.fromkeys(c for alias, c in own.color_aliases.items()
+                                     if own.language != "en" and alias in typed.lower()))
         product = req.product_in_focus or self._named_product(req.evidence)
         if product is None or self._understood(product, typed):
-            return req
+            return replace(req, question=" ".join([typed, *colours]) + rest) if colours else req
         english = english_question(typed, product, req.language)
         if english is None:
             return req
-        own = lexicon(req.language)
-        colours = [c for alias, c in own.color_aliases.items() if own.language != "en" and alias in typed.lower()]
         said = re.sub(r"[?？¿!！¡]", " ", typed).strip()
-        question = " ".join([english, said, *dict.fromkeys(colours)]) + (f"\n{seen}" if seen else "")
-        return replace(req, question=question)
+        return replace(req, question=" ".join([english, said, *colours]) + rest)
 
     def _understood(self, product: Product, typed: str) -> bool:
         """Do the English rules already see what is asked (a spec, the price, options)?"""

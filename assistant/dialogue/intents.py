@@ -125,8 +125,11 @@ class IntentClassifier:
         self._labels = np.array([self.intents.index(name) for name in self.intents
                                  for _ in examples[name]])
         texts = [t for name in self.intents for t in examples[name]]
-        # 1. Embed every example once; normalised so a dot product is the cosine.
-        self._matrix = self._embed(texts)
+        # 1. Embed every example once (cached in the data dir: a second start reads them);
+        # normalised so a dot product is the cosine.
+        from assistant.knowledge.vector_cache import embed_cached
+
+        self._matrix = embed_cached(self.encoder, texts, settings.data_dir / "cache" / "embeddings")
         self.person = PersonRequestModel.load()
         # the encoder's vocabulary, read once (the tokenizer rebuilds the dict on every ask)
         from assistant.knowledge.embeddings import known_words

@@ -132,6 +132,9 @@ class DialogueTracker:
         reading.mentioned = self._move_focus(state, new, text, product_ids)
         reading.topic_change = self._changes_topic(state, new, reading)
         self._read_followup(state, new, reading)
+        if reading.resolved != text and hasattr(self.classifier, "expect"):
+            # retrieval asks with the rewritten question: embed it in the classifier's next pass
+            self.classifier.expect(text, reading.resolved)
         intent, confidence = self._label_intent(state, new, reading)
         new.intent, new.intent_confidence = intent, confidence
         sentiment, abusive, refund = self._read_mood(state, new, reading, intent)

@@ -19,7 +19,11 @@ SIZE_WORD = re.compile(r"\bsizes?\s+(S|M|L)\b")
 
 
 def _canonical(number: str) -> str:
-    """'1,200' -> '1200', '139.00' -> '139', '1.40' -> '1.4' (how a figure is written does not matter)."""
+    """'1,200' -> '1200', '139.00' -> '139', '1.40' -> '1.4' (how a figure is written does not matter);
+    a decimal comma as replies in Spanish, French or German write it: '149,00' -> '149', '1,4' -> '1.4'."""
+    whole, comma, decimals = number.rpartition(",")
+    if number.count(",") == 1 and len(decimals) in (1, 2):
+        number = whole.replace(".", "") + "." + decimals
     text = number.replace(",", "")
     if "." in text:
         text = text.rstrip("0").rstrip(".")

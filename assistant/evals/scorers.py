@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 from assistant.evals.grounding import CITATION_MARK, Grounding, check_grounding
+from assistant.evals.reply_language import LANGUAGES, read_reply
 
 
 @dataclass
@@ -338,6 +339,27 @@ class Grounded(Scorer):
         g = obs.grounding()
         ok = g.grounded is not False
         return self.check(ok == expected, expected, ok, f"unsupported: {g.unsupported}" if g.unsupported else "")
+
+
+@register_scorer
+class ReplyLanguage(Scorer):
+    key = "language"
+    help = ("the reply is written in this language (ISO 639-1: es, fr, de, zh, en...); the store's text it "
+            "quotes (names, spec values, citations, links, figures) is left out before reading it")
+
+    def normalise(self, value):
+        code = str(value).strip().lower() if isinstance(value, str) else value
+        if code not in LANGUAGES:
+            raise ValueError(f"expected a language code, one of {', '.join(LANGUAGES)}; got {value!r}")
+        return code
+
+    def score(self, expected, obs):
+        if not obs.answer.strip():
+            return self.check(False, expected, None, "no reply to read")
+        store = [e.get(k) or "" for e in obs.evidence for k in ("text", "title")]
+        store += [c.get("title") or "" for c in obs.citations]
+        reading = read_reply(obs.answer, store)
+        return self.check(reading.holds(expected), expected, reading.language, reading.describe(expected))
 
 
 WORD = re.compile(r"\$?\d+(?:[.,]\d+)*|[a-z]+")

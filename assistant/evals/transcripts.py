@@ -32,8 +32,9 @@ from assistant.storage.sessions import TRANSCRIPT_FORMAT
 
 TRANSCRIPT_SUFFIXES = (".yaml", ".yml", ".jsonl")
 TURN_KEYS = {"user", "images", "expect", "note", "tags"}
-CONVERSATION_KEYS = {"id", "description", "tags", "knowledge", "turns", "skip", "locale", "expect", *SETUP_KEYS}
-FILE_KEYS = {"suite", "description", "knowledge", "tags", "conversations", "orders", "now"}
+CONVERSATION_KEYS = {"id", "description", "tags", "knowledge", "language", "turns", "skip", "locale", "expect",
+                     *SETUP_KEYS}
+FILE_KEYS = {"suite", "description", "knowledge", "tags", "language", "conversations", "orders", "now"}
 
 
 class TranscriptError(InvalidInput):
@@ -129,7 +130,9 @@ def _tags(value: Any, where: str) -> list[str]:
     raise TranscriptError(f"{where}: 'tags' must be a list of words")
 
 
-def parse_turn(raw: Any, base: Path, where: str) -> UserTurn:
+def parse_turn(raw: Any, base: Path, where: str, language: str | None = None) -> UserTurn:
+    """One turn; ``language`` (the conversation's) is its ``language`` expectation unless the turn
+    names its own (``language: null`` in ``expect``: not checked on this turn)."""
     if isinstance(raw, str):
         raw = {"user": raw}
     if not isinstance(raw, dict):
@@ -157,8 +160,13 @@ def parse_turn(raw: Any, base: Path, where: str) -> UserTurn:
         paths.append(str(path))
     if not text.strip() and not paths:
         raise TranscriptError(f"{where}: a turn needs 'user' text or images")
+    expect_raw = raw.get("expect") or {}
+    if language and isinstance(expect_raw, dict) and "language" not in expect_raw:
+        expect_raw = {**expect_raw, "language": language}
+    if isinstance(expect_raw, dict) and "language" in expect_raw and expect_raw["language"] is None:
+        expect_raw = {k: v for k, v in expect_raw.items() if k != "language"}
     try:
-        expect = normalise_expectations(raw.get("expect") or {})
+        expect = normalise_expectations(expect_raw)
     except ValueError as exc:
         raise TranscriptError(f"{where}: {exc}") from None
     return UserTurn(text=text, images=paths, expect=expect, note=str(raw.get("note") or ""),
@@ -179,8 +187,11 @@ def parse_conversation(raw: Any, path: Path, defaults: dict[str, Any], index: in
     if not isinstance(turns_raw, list) or not turns_raw:
         raise TranscriptError(f"{where}: 'turns' must be a non-empty list")
     skip = raw.get("skip")
+    language = raw["language"] if "language" in raw else defaults.get("language")
+    if language is not None and not isinstance(language, str):
+        raise TranscriptError(f"{where}: 'language' must be a language code such as es, fr, de, zh")
     try:
-        turns = [parse_turn(t, path.parent, f"{where} turn {i + 1}") for i, t in enumerate(turns_raw)]
+        turns = [parse_turn(t, path.parent, f"{where} turn {i + 1}", language) for i, t in enumerate(turns_raw)]
     except PhotoUnavailable as exc:           # a store's picture not on this machine: skip, like its store
         turns, skip = [], str(exc)
     if turns and raw.get("expect"):
@@ -234,7 +245,7 @@ def load_yaml_file(path: Path) -> list[Conversation] | None:
         if unknown:
             raise TranscriptError(f"{path}: unknown top-level keys {sorted(unknown)}; use {sorted(FILE_KEYS)}")
         defaults = {"knowledge": parse_knowledge(doc.get("knowledge"), path.parent, str(path)),
-                    "tags": _tags(doc.get("tags"), str(path)),
+                    "tags": _tags(doc.get("tags"), str(path)), "language": doc.get("language"),
                     **{k: doc[k] for k in ("orders", "now") if k in doc}}
         doc = doc["conversations"]
     if not isinstance(doc, list):

@@ -18,9 +18,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -29,6 +31,7 @@ from assistant.knowledge.chunking import category_chunks
 from assistant.knowledge.embeddings import PASSAGE, embed, fingerprint
 from assistant.knowledge.evidence import Evidence
 from assistant.knowledge.store import EmbeddingModelMismatch, KnowledgeStore
+from assistant.knowledge.vector_cache import embed_cached
 from assistant.knowledge.products import ProductDirectory
 from assistant.lexicon import lexicon
 from assistant.lexicon.text import has_phrase, stem, words
@@ -128,10 +131,16 @@ class KeywordIndex:
 
 
 class Retriever:
-    def __init__(self, store: KnowledgeStore, encoder, directory: ProductDirectory | None = None):
+    def __init__(self, store: KnowledgeStore, encoder, directory: ProductDirectory | None = None,
+                 cache_dir: Path | None = None):
         self.store = store
         self.encoder = encoder
+        self.cache_dir = cache_dir           # start-up embeddings kept on disk (vector_cache)
         self.directory = directory or self.load_directory()
+        # the chunks (and stored vectors) of products recently in play, so a turn about a named
+        # product ranks them in memory instead of one filtered Chroma query per kind of chunk
+        self._chunks: OrderedDict[str, tuple[list[tuple[str, str, dict]], np.ndarray]] = OrderedDict()
+        self._chunks_lock = threading.Lock()
         self._load_documents()
         self._load_categories()
 
@@ -142,6 +151,8 @@ class Retriever:
 
     def refresh(self) -> None:
         self.directory = self.load_directory()
+        with self._chunks_lock:
+            self._chunks.clear()
         self._load_documents()
         self._load_categories()
 
@@ -161,14 +172,13 @@ class Retriever:
         # refund for my boots"
         faq = [i for i, (_, _, m) in enumerate(self._doc_rows) if m.get("kind") == "faq"]
         self._faq_rows = np.asarray(faq, dtype=np.int64)
-        self._faq_vectors = (np.asarray(embed(self.encoder, [self._doc_rows[i][2].get("title", "") for i in faq]),
-                                        dtype=np.float32) if faq else np.zeros((0, 1), dtype=np.float32))
+        self._faq_vectors = (embed_cached(self.encoder, [self._doc_rows[i][2].get("title", "") for i in faq],
+                                          self.cache_dir) if faq else np.zeros((0, 1), dtype=np.float32))
 
     def _load_categories(self) -> None:
         chunks = category_chunks(list(self.directory.products.values()), "catalog")
         self._categories = [(c.id, c.text, c.metadata) for c in chunks]
-        self._category_vectors = (np.asarray(embed(self.encoder, [c.text for c in chunks], role=PASSAGE),
-                                             dtype=np.float32)
+        self._category_vectors = (embed_cached(self.encoder, [c.text for c in chunks], self.cache_dir, role=PASSAGE)
                                   if chunks else np.zeros((0, 1), dtype=np.float32))
 
     # -- searching ------------------------------------------------------------------------
@@ -230,10 +240,54 @@ class Retriever:
             chosen += [e for e in products if e not in chosen][: max(0, 3 - have)]
         return chosen
 
+    chunk_cache_size = 1024      # products whose chunks are held in memory
+
+    def _product_rows(self, product_ids: list[str]) -> dict[str, tuple[list[tuple[str, str, dict]], np.ndarray]]:
+        """Each product's stored chunks and their unit vectors; the ones not held yet fetched
+        from the store in one call (a product the shopper keeps asking about costs it once)."""
+        with self._chunks_lock:
+            held = {pid: self._chunks[pid] for pid in product_ids if pid in self._chunks}
+            for pid in held:
+                self._chunks.move_to_end(pid)
+        missing = [pid for pid in dict.fromkeys(product_ids) if pid not in held]
+        if missing:
+            got = self.store.collection.get(where={"product_id": {"$in": missing}},
+                                            include=["documents", "metadatas", "embeddings"])
+            fetched: dict[str, tuple[list, list]] = {pid: ([], []) for pid in missing}
+            vectors = got.get("embeddings")
+            for n, (i, d, m) in enumerate(zip(got["ids"], got["documents"], got["metadatas"])):
+                m = m or {}
+                rows, vecs = fetched[m.get("product_id")]
+                rows.append((i, d, m))
+                vecs.append(vectors[n])
+            with self._chunks_lock:
+                for pid, (rows, vecs) in fetched.items():
+                    matrix = np.asarray(vecs, dtype=np.float32).reshape(len(rows), -1)
+                    if len(rows):
+                        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+                    held[pid] = self._chunks[pid] = (rows, matrix)
+                while len(self._chunks) > self.chunk_cache_size:
+                    self._chunks.popitem(last=False)
+        return held
+
+    def _nearest_chunks(self, vector, product_ids: list[str], k: int, kind: str | None = None
+                        ) -> list[tuple[str, str, dict, float]]:
+        """The ``k`` chunks of these products (of one ``kind``, if given) nearest the vector,
+        scored as the store scores them (cosine similarity): what a filtered query returns."""
+        query = np.asarray(vector, dtype=np.float32)
+        scored = []
+        for pid, (rows, matrix) in self._product_rows(product_ids).items():
+            if not rows:
+                continue
+            sims = matrix @ query
+            scored += [(row[0], row[1], row[2], float(sim)) for row, sim in zip(rows, sims)
+                       if kind is None or row[2].get("kind") == kind]
+        scored.sort(key=lambda hit: -hit[3])
+        return scored[:k]
+
     def _focused(self, vector, question: str, named: list[str]) -> list[Evidence]:
         """All chunks of the first product in play; summary and specs of the others."""
-        where = {"product_id": {"$in": named}}
-        hits = [_evidence(h) for h in self.store.query(vector, 3 * len(named), where)]
+        hits = [_evidence(h) for h in self._nearest_chunks(vector, named, 3 * len(named))]
         hits.sort(key=lambda e: -(e.score + self._kind_boost(e, question, named)))
         first = [e for e in hits if e.product_id == named[0]][:4]
         others = [e for e in hits if e.product_id != named[0] and e.kind in ("product", "specs")]
@@ -301,8 +355,7 @@ class Retriever:
             return []
         top = max(counts.values())
         ids = sorted((pid for pid, c in counts.items() if c == top), key=lambda pid: pid)[:8]
-        where = {"$and": [{"kind": "product"}, {"product_id": {"$in": ids}}]}
-        hits = [_evidence(h) for h in self.store.query(vector, 3, where)]
+        hits = [_evidence(h) for h in self._nearest_chunks(vector, ids, 3, kind="product")]
         for e in hits:
             e.metadata = {**e.metadata, "rank_score": round(e.score + 0.1 * top, 4)}
         return hits

@@ -22,7 +22,7 @@ class Knowledge:
         self.settings = settings
         self.encoder = get_encoder(settings.embedding_model, settings.embedding_threads)
         self.store = KnowledgeStore(settings.chroma_dir, url=settings.chroma_url, model=fingerprint(self.encoder))
-        self.retriever = Retriever(self.store, self.encoder)
+        self.retriever = Retriever(self.store, self.encoder, cache_dir=settings.data_dir / "cache" / "embeddings")
 
     @property
     def directory(self):

@@ -117,11 +117,11 @@ class KnowledgeStore:
 
     def query(self, embedding: list[float], k: int, where: dict[str, Any] | None = None
               ) -> list[tuple[str, str, dict[str, Any], float]]:
-        """(id, text, metadata, similarity) best first; similarity = 1 - cosine distance."""
-        n = min(k, self.count())
-        if n == 0:
+        """(id, text, metadata, similarity) best first; similarity = 1 - cosine distance.
+        Chroma returns fewer than ``k`` when fewer match, so no count() round trip first."""
+        if k <= 0:
             return []
-        got = self.collection.query(query_embeddings=[embedding], n_results=n, where=where or None,
+        got = self.collection.query(query_embeddings=[embedding], n_results=k, where=where or None,
                                     include=["documents", "metadatas", "distances"])
         return [(i, d, m or {}, 1.0 - dist) for i, d, m, dist in
                 zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]

@@ -10,6 +10,7 @@ way to search such text without a dictionary.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Han (CJK ideographs), hiragana, katakana (with the long-vowel mark and half-width forms)
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -22,6 +23,7 @@ _CJK_PART = re.compile(rf"[{_HAN}]+|[{_HIRAGANA}]+|[{_KATAKANA}]+")
 _KEEP_S = ("ss", "us", "is", "os", "ics")
 
 
+@lru_cache(maxsize=65536)       # a pure function of a word, asked hundreds of times a turn
 def stem(word: str, plural_only: bool = False) -> str:
     """A plural/inflection trim good enough for matching shop words, not a linguist's stemmer.
     ``plural_only`` keeps "backpacking" apart from "backpack" (for naming kinds of product)."""
@@ -116,7 +118,12 @@ def has_phrase(text: str, phrase: str) -> bool:
     a Chinese or Japanese phrase anywhere in it (those scripts mark no word boundary)."""
     if is_cjk(phrase):
         return phrase in text
-    return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text) is not None
+    return _phrase_pattern(phrase).search(text) is not None
+
+
+@lru_cache(maxsize=8192)        # the lexicons' phrases, compiled once instead of on every test
+def _phrase_pattern(phrase: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])")
 
 
 def word_pattern(phrase: str) -> str:

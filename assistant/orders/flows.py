@@ -22,6 +22,7 @@ Every write that runs is recorded as an ``order_action`` session event and fires
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -234,6 +235,10 @@ class OrderDesk:
             hits = match_items(ctx.text, self._visible_orders(who))
             if hits and all(o.id != desk.order_id for o, _ in hits):
                 desk.order_id, desk.draft = None, {}
+            # "cancel my pending order" while a shipped one is in focus: the status named picks
+            described = self._described_by_status(ctx.text, self._visible_orders(who))
+            if described and all(o.id != desk.order_id for o in described):
+                desk.order_id, desk.draft = None, {}
         if desk.order_id is not None:
             return self._verify(ctx)
         if not who.known:
@@ -251,6 +256,7 @@ class OrderDesk:
             if len({o.id for o, _ in hits}) == 1 and len(hits) == 1:
                 desk.draft["item"] = item.sku or item.product_id or item.name
             return None
+        visible = self._described_by_status(ctx.text, visible) or visible
         candidates = [o for o in visible if self._may_try(desk.goal, o)] or visible
         if desk.goal == "status" or len(candidates) == 1:
             ctx.order = candidates[0]
@@ -259,6 +265,15 @@ class OrderDesk:
             return None
         desk.awaiting = "which_order"
         return OrderReply(say.which_order(candidates[:5]))
+
+    @staticmethod
+    def _described_by_status(text: str, orders: list[Order]) -> list[Order]:
+        """The orders whose status the shopper's words name ("my pending order", "the shipped
+        one"): the store's own status values, read from the orders, not a word list."""
+        lowered = f" {text.lower()} "
+        named = {o.status for o in orders
+                 if o.status and re.search(rf"(?<!\w){re.escape(o.status.lower())}(?!\w)", lowered)}
+        return [o for o in orders if o.status in named]
 
     def _may_try(self, goal: str | None, order: Order) -> bool:
         cfg = self.policy.config

@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from assistant.handoff.helpdesk import Helpdesk
     from assistant.orders.actions import OrderActionDetector
     from assistant.orders.flows import OrderDesk
+    from assistant.orders.model import Customer
     from assistant.settings import Settings
     from assistant.storage.sessions import SessionStore
 
@@ -37,6 +38,17 @@ def ensure_orders_imported(settings: "Settings", sessions: "SessionStore | None"
     _, orders = import_orders(path, sessions)
     log.info("imported %d demo orders from %s", orders, path)
     return orders
+
+
+def demo_shoppers(settings: "Settings", orders: Any) -> list["Customer"]:
+    """The customers a demo front door may sign in as ("Signed in as" in the Gradio chat and on
+    the widget's demo page): the order system's own list, in development only. A real store's
+    shoppers sign in on its site, which passes their signed identity; a connector that cannot
+    list customers (Shopify, http) offers none, and the pickers are hidden."""
+    listing = getattr(orders, "customers", None)
+    if settings.http.environment != "development" or not callable(listing):
+        return []
+    return list(listing())
 
 
 def build_order_desk(settings: "Settings", sessions: "SessionStore", products: dict[str, Any] | None = None,

@@ -175,6 +175,42 @@ class SessionStore:
                 time.sleep(0.01 * (attempt + 1))
         raise AssertionError("unreachable")
 
+    def begin_turn(self, session_id: str, data: dict[str, Any]) -> tuple[int, DialogueState]:
+        """Store the shopper's message as the conversation's next turn (creating the conversation
+        if it is new) and read its dialogue state, in one transaction: a turn's first round trip
+        instead of four. Returns (turn number, state)."""
+        c = events_table.c
+        for attempt in range(5):
+            try:
+                with self.write() as conn:
+                    # Postgres: the row lock makes writers to one conversation take turns
+                    row = conn.execute(select(sessions_table.c.state, sessions_table.c.owner)
+                                       .where(sessions_table.c.id == session_id).with_for_update()).first()
+                    now = now_iso()
+                    if row is None:
+                        conn.execute(insert(sessions_table).values(id=session_id, created_at=now, updated_at=now,
+                                                                   state="{}", owner=Owner.BOT))
+                        stored, owner = "{}", Owner.BOT
+                    else:
+                        stored, owner = row.state, row.owner
+                    last_turn, last_seq = conn.execute(select(func.max(c.turn), func.max(c.seq))
+                                                       .where(c.session_id == session_id)).first()
+                    number = (last_turn or 0) + 1
+                    conn.execute(insert(events_table).values(
+                        session_id=session_id, seq=(last_seq or 0) + 1, turn=number, type="user",
+                        payload=json.dumps(data, default=str), created_at=now))
+                    if row is not None:
+                        conn.execute(update(sessions_table).where(sessions_table.c.id == session_id)
+                                     .values(updated_at=now))
+                state = DialogueState.from_dict(json.loads(stored))
+                state.owner = Owner(owner or Owner.BOT)     # the owner column is the truth (see set_owner)
+                return number, state
+            except IntegrityError:   # Postgres: another worker created the conversation or took the seq
+                if attempt == 4:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
+
     def _append(self, conn: Connection, session_id: str, turn: int, type_: str, data: dict[str, Any]) -> int:
         return self._append_rows(conn, session_id, turn, [(type_, data)])[0]
 

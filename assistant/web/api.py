@@ -23,7 +23,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.sse import EventSourceResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from assistant.conversation import ConversationManager, Turn
+from assistant.conversation import ConversationManager
 from assistant.dialogue.language import normalise_locale
 from assistant.errors import InvalidInput, NotFound
 from assistant.reply import Reply
@@ -284,8 +284,7 @@ MESSAGE_BODY = {"requestBody": {"required": True, "content": {
 async def send_message(session_id: SessionId, request: Request, door: Door, _caller: SessionCaller):
     await anyio.to_thread.run_sync(door.per_session.hit, session_id)
     text, images, stream = await read_message(request, door)
-    info = await anyio.to_thread.run_sync(door.manager.sessions.info, session_id)
-    turn = Turn(text=text, images=images, customer_id=info.get("customer_id"))
+    turn = await anyio.to_thread.run_sync(door.manager.shopper_turn, session_id, text, images)
     door.manager.validate(turn)
     after = await door.runner.start(session_id, turn)
     if not wants_json(request, stream):

@@ -8,6 +8,10 @@ with product cards and citations numbered from 1 by title, a person's replies as
 bubbles under their name, and "joined"/"resolved" notices as small lines of their own. Answers
 stream; thumbs up/down rate that turn's answer; suggested next questions are buttons.
 
+In a demo (development, an order system that lists its customers) "Signed in as" picks a demo
+customer: each pick starts a fresh conversation carrying that customer's id, as the HTTP API's
+signed identity does (``new_session``, then ``shopper_turn`` per message).
+
 Its own words come from the store's ``ui`` message catalogs: the page's (title, description,
 placeholder) through Gradio's i18n, in the browser's language; those written into the chat in the
 language the shopper writes in, as the dialogue state has it.
@@ -23,10 +27,11 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.conversation import ConversationManager, Turn
+from assistant.conversation import ConversationManager
 from assistant.errors import AssistantError, InvalidInput
 from assistant.events import Token
 from assistant.messages import message as ui_message
+from assistant.orders.service import demo_shoppers
 from assistant.reply import Reply
 from assistant.web.ui_strings import messages_dir, ui_catalogs
 
@@ -194,6 +199,7 @@ def build_chat(manager: ConversationManager, i18n: gr.I18n | None = None) -> gr.
     i18n = i18n or chat_i18n(manager.settings)
     directory = messages_dir(manager.settings)
     sessions = manager.sessions
+    shoppers = {c.id: c for c in demo_shoppers(manager.settings, manager.orders.orders)}
 
     def language_of(session_id: str | None) -> str:
         return sessions.load_state(session_id).language if session_id and sessions.exists(session_id) else "en"
@@ -234,7 +240,7 @@ def build_chat(manager: ConversationManager, i18n: gr.I18n | None = None) -> gr.
         try:
             images = [Path(f if isinstance(f, str) else f["path"]).read_bytes() for f in files]
             answer = Reply()
-            for event in manager.respond(session_id, Turn(text=text, images=images)):
+            for event in manager.respond(session_id, manager.shopper_turn(session_id, text, images)):
                 if isinstance(answer.add(event), Token) and answer.text.strip():
                     streaming = {"role": "assistant", "content": answer_bubble(
                         answer.text, [], [], words_for(session_id), answer.notes)}
@@ -266,6 +272,14 @@ def build_chat(manager: ConversationManager, i18n: gr.I18n | None = None) -> gr.
             return
         sessions.feedback.rate(session_id, turns[index], rating)
 
+    def sign_in(customer_id: str | None):
+        """A new conversation as this demo customer ("" = a guest): one shopper never sees
+        another's order talk, in the chat or in the stored dialogue state."""
+        if customer_id and customer_id not in shoppers:
+            raise gr.Error(f"{customer_id!r} is not one of the demo customers")
+        session_id = manager.new_session(customer_id=customer_id or None)
+        return [session_id, session_id, *view(session_id)]
+
     def suggest(question: str, session_id: str | None):
         if session_id and sessions.exists(session_id):
             sessions.feedback.record(session_id, sessions.last_turn(session_id), "suggestion_click", question)
@@ -278,7 +292,8 @@ def build_chat(manager: ConversationManager, i18n: gr.I18n | None = None) -> gr.
         session_id = f"web-{request.session_hash}" if request and request.session_hash else new_session_id()
         try:
             images = [Path(f if isinstance(f, str) else f["path"]).read_bytes() for f in files]
-            answer = Reply.fold(manager.respond(session_id, Turn(text=message.get("text") or "", images=images)))
+            turn = manager.shopper_turn(session_id, message.get("text") or "", images)
+            answer = Reply.fold(manager.respond(session_id, turn))
         except AssistantError as exc:
             return limit_message(exc, manager.settings, language_of(session_id), directory) or ""
         text = answer.text or answer.answer
@@ -288,9 +303,13 @@ def build_chat(manager: ConversationManager, i18n: gr.I18n | None = None) -> gr.
         return text
 
     tab_title = ui_message("ui.chat_title", "en", directory, store=manager.settings.store_name)
+    guest = ui_message("ui.guest", "en", directory)
     with gr.Blocks(title=tab_title, analytics_enabled=False) as page:
         gr.Markdown(f"## {tab_title}")
         gr.Markdown(i18n("chat_description"))
+        signed_in = gr.Dropdown([(guest, "")] + [(f"{c.name} ({c.id})", c.id) for c in shoppers.values()],
+                                value="", label=i18n("signed_in_as"), info=i18n("signed_in_hint"),
+                                visible=bool(shoppers), elem_id="signed-in-as")
         stored = gr.BrowserState(None, storage_key=STORAGE_KEY)
         session = gr.State(None)
         last_seq = gr.State(0)
@@ -301,6 +320,7 @@ def build_chat(manager: ConversationManager, i18n: gr.I18n | None = None) -> gr.
         box = gr.MultimodalTextbox(file_types=["image"], file_count="multiple", placeholder=i18n("placeholder"),
                                    show_label=False, elem_id="shop-input")
         outputs = [chatbot, box, last_seq, *buttons]
+        signed_in.input(sign_in, [signed_in], [session, stored, chatbot, last_seq, *buttons], api_name=False)
         page.load(restore, [stored], [session, stored, chatbot, last_seq, *buttons], api_name=False)
         box.submit(send, [box, session], outputs, api_name=False)
         gr.api(api_chat, api_name="chat")

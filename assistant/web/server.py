@@ -1,10 +1,11 @@
-"""The one web process: FastAPI with the Gradio chat mounted, models and stores loaded once.
+"""The web app: FastAPI with the Gradio chat mounted, models and stores loaded once per process.
 
 ``create_app`` builds everything from Settings up front (Gradio needs the manager when it is
 mounted), so tests can start the real app on a free port. One port serves:
 
 - ``/api/v1/...`` the session API (assistant.web.api) and ``/v1/...`` the OpenAI-compatible API
-- ``/widget.js`` the embeddable widget and ``/demo`` a sample store page that embeds it
+- ``/widget.js`` the embeddable widget and ``/demo`` a sample store page that embeds it (with a
+  demo "Signed in as" whose identity the server signs, development only)
 - ``/healthz``, ``/readyz``, ``/metrics`` for operators; ``/docs`` and ``/openapi.json``
 - ``/api/v1/agent/...`` and ``/agent`` for the people who take over (assistant.web.agent_api, agent_console)
 - ``/`` the Gradio shopper chat, mounted last so every route above wins.
@@ -13,31 +14,31 @@ one place (assistant.web.http_errors).
 """
 from __future__ import annotations
 
-import html
 import logging
 import os
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Annotated
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import anyio  # noqa: E402
-import gradio as gr  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
+from fastapi import FastAPI, Query, Request  # noqa: E402
 from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
-from fastapi.responses import HTMLResponse, JSONResponse, Response  # noqa: E402
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from assistant.conversation import ConversationManager  # noqa: E402
+from assistant.orders.service import demo_shoppers  # noqa: E402
 from assistant.settings import Settings, get_settings  # noqa: E402
 from assistant.web import analytics_api, api, http_errors, openai_compat  # noqa: E402
 from assistant.web.agent_api import agent_router  # noqa: E402
-from assistant.web.agent_console import mount_agent_console  # noqa: E402
 from assistant.web.api import FrontDoor  # noqa: E402
-from assistant.web.chat_ui import build_chat, chat_i18n  # noqa: E402
+from assistant.web.demo_page import render_demo  # noqa: E402
 from assistant.web.metrics import MetricsMiddleware  # noqa: E402
 from assistant.web.security import BodySizeLimit  # noqa: E402
 from assistant.web.ui_strings import widget_script  # noqa: E402
+from assistant.web.workers import UI_PORT_ENV, default_workers, run_workers  # noqa: E402
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -66,12 +67,24 @@ def readiness(door: FrontDoor) -> dict:
 
 def mount_takeover(app: FastAPI, manager: ConversationManager, settings: Settings) -> None:
     """The agent API (/api/v1/agent/...) and the agent console (/agent), over the manager's takeover."""
+    from assistant.web.agent_console import mount_agent_console
+
     app.include_router(agent_router(manager.takeover, manager.write_copy))
     from assistant.knowledge.embeddings import embed
 
     # before the chat at "/", which catches all; the embedder groups knowledge gaps by meaning
     mount_agent_console(app, manager.takeover, settings.uploads_dir,
                         embed=lambda texts: embed(manager.knowledge.encoder, texts))
+
+
+def redirect_screens(app: FastAPI, ui_port: int) -> None:
+    """An API worker of several (see assistant.web.workers): the Gradio screens live in one
+    process on ``ui_port``; the chat and the console are sent there, same host."""
+    def elsewhere(request: Request) -> RedirectResponse:
+        return RedirectResponse(str(request.url.replace(port=ui_port)), status_code=307)
+
+    for path in ("/", "/agent", "/agent/"):
+        app.add_api_route(path, elsewhere, methods=["GET"], include_in_schema=False)
 
 
 def create_app(settings: Settings | None = None, manager: ConversationManager | None = None) -> FastAPI:
@@ -100,7 +113,12 @@ def create_app(settings: Settings | None = None, manager: ConversationManager | 
     app.include_router(api.router)
     app.include_router(openai_compat.router)
     app.include_router(analytics_api.router)
-    mount_takeover(app, manager, settings)
+    ui_port = os.environ.get(UI_PORT_ENV)
+    if ui_port:
+        app.include_router(agent_router(manager.takeover, manager.write_copy))
+        redirect_screens(app, int(ui_port))
+    else:
+        mount_takeover(app, manager, settings)
 
     @app.get("/healthz", tags=["ops"], summary="The process is up")
     def healthz() -> dict:
@@ -125,9 +143,10 @@ def create_app(settings: Settings | None = None, manager: ConversationManager | 
 
     @app.get("/demo", tags=["widget"], summary="A sample store page with the widget embedded",
              response_class=HTMLResponse)
-    def demo() -> HTMLResponse:
+    def demo(customer: Annotated[str | None, Query(max_length=128, description="sign in as this demo customer "
+                                                   "(development only)")] = None) -> HTMLResponse:
         page = (STATIC / "demo.html").read_text(encoding="utf-8")
-        return HTMLResponse(page.replace("{{store_name}}", html.escape(settings.store_name)))
+        return HTMLResponse(render_demo(page, settings, demo_shoppers(settings, manager.orders.orders), customer))
 
     # Middleware: added innermost first. CORS wraps the size limit so refusals stay readable
     # by the store's page; metrics wrap everything.
@@ -138,12 +157,24 @@ def create_app(settings: Settings | None = None, manager: ConversationManager | 
                        allow_methods=["GET", "POST", "OPTIONS"], allow_headers=CORS_HEADERS,
                        expose_headers=["X-Session-Id", "Retry-After"], max_age=600)
     app.add_middleware(MetricsMiddleware, metrics=door.metrics)
+    if ui_port:
+        return app
+    import gradio as gr
+
+    from assistant.web.chat_ui import build_chat, chat_i18n
+
     i18n = chat_i18n(settings)
     return gr.mount_gradio_app(app, build_chat(manager, i18n), path="/", i18n=i18n)
 
 
-def run(host: str = "127.0.0.1", port: int = 7860) -> None:
+def run(host: str = "127.0.0.1", port: int = 7860, workers: int | None = None, ui_port: int | None = None) -> None:
+    """One process (the default: everything on one port) or ``workers`` API processes (one per
+    core for load; see assistant.web.workers)."""
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    workers = 1 if workers is None else workers
+    if workers == 1:
+        uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    else:
+        run_workers(host, port, workers, ui_port)

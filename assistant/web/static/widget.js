@@ -16,7 +16,9 @@
  * seq, rendered messages) lives in sessionStorage, so a reload - even mid-answer - resumes the
  * stream with /events?after=N and nothing is lost or shown twice (events are applied by seq).
  * While a person owns the conversation the widget keeps an event stream open for their replies.
- * Server text is only ever inserted as text (never as HTML).
+ * Server text is only ever inserted as text (never as HTML); web addresses in it (a parcel's
+ * tracking page) become links. An answer whose done event carries ``confirm`` (an order change
+ * waiting for the shopper's yes or no) gets Yes / No buttons that send that answer.
  *
  * The widget's own words come from the store's message catalogs (prompts/messages/<lang>/ui.yaml),
  * which the server writes into this script where UI_CATALOGS stands. They follow the shopper:
@@ -34,6 +36,10 @@
   var CATALOGS = /*UI_CATALOGS*/{};
   var storageKey = "shop-assistant:" + apiBase + (customer && customer.id ? ":" + customer.id : "");
   var PERSON_OWNS = {queued: 1, agent: 1};
+  var WEB_ADDRESS = /https?:\/\/[^\s<>"'()\[\]]+/g;
+  // Yes / No buttons: labelled in the shopper's language, sending the words the order desk reads
+  // (its yes/no reader is English today: "Ja" or "Oui" typed would not confirm either)
+  var QUICK_REPLIES = [["yes", "confirm_yes", "Yes"], ["no", "confirm_no", "No"]];
   var ICON_CHAT = "<svg width='28' height='28' viewBox='0 0 24 24' fill='currentColor' aria-hidden='true'>" +
     "<path d='M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z'/></svg>";
   var ICON_PHOTO = "<svg width='18' height='18' viewBox='0 0 24 24' fill='none' stroke='currentColor' " +
@@ -95,6 +101,11 @@
     ".sources{margin:6px 0 0;padding:6px 0 0;border-top:1px solid #eaeef2;font-size:12px;color:#57606a;list-style:none}" +
     ".photos{display:flex;gap:4px;flex-wrap:wrap;margin-bottom:4px}.photos img{width:64px;height:64px;object-fit:cover;border-radius:6px}" +
     ".typing::after{content:'\\2026';opacity:.6}" +
+    ".msg a{color:inherit;text-decoration:underline}.assistant a{color:#0a58ca}" +
+    ".msg.asks{border-color:#1f6feb;box-shadow:0 0 0 1px #1f6feb}" +
+    ".quick{display:flex;gap:8px;margin-top:8px}.quick button{border:1px solid #1f6feb;background:#fff;color:#1f6feb;" +
+    "border-radius:16px;padding:4px 16px;cursor:pointer;font:inherit;font-weight:600}" +
+    ".quick button:hover{background:#1f6feb;color:#fff}" +
     "form{display:flex;flex-direction:column;border-top:1px solid #d8dee4;padding:8px;gap:6px}" +
     ".row{display:flex;gap:6px;align-items:flex-end}" +
     "textarea{flex:1;resize:none;border:1px solid #d0d7de;border-radius:8px;padding:7px;font:inherit;max-height:90px}" +
@@ -158,6 +169,39 @@
     return node;
   }
 
+  function textWithLinks(text) {     // text nodes and <a> elements only: nothing is parsed as HTML
+    var span = el("span", "text"), at = 0, match;
+    WEB_ADDRESS.lastIndex = 0;
+    while ((match = WEB_ADDRESS.exec(text))) {
+      var address = match[0].replace(/[.,;:!?]+$/, "");
+      var link = el("a", null, linkLabel(address));      // the site's name; the whole address on hover
+      link.href = address; link.title = address; link.target = "_blank"; link.rel = "noopener noreferrer";
+      span.append(document.createTextNode(text.slice(at, match.index)), link);
+      at = WEB_ADDRESS.lastIndex = match.index + address.length;
+    }
+    span.append(document.createTextNode(text.slice(at)));
+    return span;
+  }
+
+  function linkLabel(address) {
+    try { return new URL(address).hostname.replace(/^www\./, "") + " \u2197"; } catch (e) { return address; }
+  }
+
+  function quickReplies(message) {   // Yes / No for an order change the answer asks about
+    var box = el("div", "quick");
+    box.dataset.testid = "sa-confirm";
+    box.dataset.action = message.confirm.action || "";
+    box.dataset.order = message.confirm.order_id || "";
+    QUICK_REPLIES.forEach(function (reply) {
+      var button = el("button", null, t(reply[1]));
+      button.type = "button";
+      button.dataset.testid = "sa-confirm-" + reply[0];
+      button.addEventListener("click", function () { send(reply[2]); });
+      box.append(button);
+    });
+    return box;
+  }
+
   function renderAttachments() {
     var box = $(".pending");
     box.textContent = "";
@@ -207,7 +251,9 @@
       node.append(strip);
     }
     if (message.role === "agent") node.append(el("span", "who", message.agent || t("our_team")));
-    node.append(el("span", "text", message.text || ""));
+    node.append(textWithLinks(message.text || ""));
+    node.classList.toggle("asks", !!message.confirm);
+    if (message.confirm && message.complete) node.append(quickReplies(message));
     if (message.role === "assistant" && !message.complete && !message.text) node.classList.add("typing");
     else node.classList.remove("typing");
     if (message.citations && message.citations.length) {
@@ -266,7 +312,12 @@
         for (var j = state.messages.length - 1; j >= 0; j--) {
           if (state.messages[j].role === "assistant" && state.messages[j].turn === ev.turn) { m = state.messages[j]; break; }
         }
-        if (m) { m.complete = true; if (!m.text && ev.answer) m.text = ev.answer; render(m); }
+        if (m) {
+          m.complete = true;
+          if (!m.text && ev.answer) m.text = ev.answer;
+          if (ev.confirm) m.confirm = ev.confirm;
+          render(m);
+        }
         follows(ev.language);
         break;
       case "state":
@@ -355,13 +406,16 @@
     return pump();
   }
 
-  function send() {
-    var text = input.value.trim();
+  function send(quick) {
+    var text = quick || input.value.trim();
     if (sending || (!text && !attachments.length)) return;
-    var files = attachments.slice();
+    state.messages.forEach(function (m) {      // a question answered (or passed over) asks no more
+      if (m.confirm) { delete m.confirm; render(m); }
+    });
+    var files = quick ? [] : attachments.slice();
     var mine = {role: "user", text: text, images: [], unconfirmed: true, complete: true};
     localImages.set(mine, files.map(function (f) { return URL.createObjectURL(f); }));
-    input.value = ""; attachments = []; renderAttachments();
+    if (!quick) { input.value = ""; attachments = []; renderAttachments(); }
     add(mine);
     sending = true;
     ensureSession().then(function () {
