@@ -48,6 +48,8 @@ from assistant.orders.service import build_order_desk
 from assistant.answers.photo_replies import unmatched_reply, unsure_reply
 from assistant.answers.small_talk import SmallTalk
 from assistant.answers.suggestions import suggest
+from assistant.answers.recommendations import recommendation_answer, recommendation_evidence
+from assistant.knowledge.recommend import asks_for, by_colour, colour_in
 from assistant.messages import message
 from assistant.handoff.takeover import HandoffTurn, Takeover, takeover_turn
 from assistant.dialogue.language import normalise_locale
@@ -242,6 +244,8 @@ class ConversationManager:
         work = yield from self._prepare(journal, turn, cancel)
         if (yield from self._route(work)):
             return
+        if (yield from self._recommend(work)):
+            return
         if (yield from self._retrieve(work)):
             return
         yield from self._answer(work)
@@ -379,7 +383,7 @@ class ConversationManager:
         number, a product the shopper names, or a complaint about an item goes on as usual."""
         seen, signals = work.seen, work.signals
         if not seen or work.matched or seen.order_ids() or seen.model_numbers() or signals.product_ids \
-                or signals.intent not in PHOTO_QUESTION_INTENTS:
+                or signals.intent not in PHOTO_QUESTION_INTENTS or asks_for(work.turn.text) == "similar":
             return False
         status = seen.match_status()
         if status == "unsure":
@@ -395,13 +399,42 @@ class ConversationManager:
             return True
         return False
 
+    def _recommend(self, work: TurnWork) -> Iterator[ReplyEvent]:
+        """"Something like this?" (the product named, recognised in a photo or in focus, or the
+        photo itself) and "what goes with it?": the recommender's ranked items, each with its
+        reason, cited so they show as product cards (assistant.knowledge.recommend)."""
+        ask = asks_for(work.turn.text)
+        # a photo that matched nothing is the thing to look like, not the product talked of before
+        if not ask:
+            return False
+        # "something similar?" asks for another kind of thing in the tracker's eyes, which drops
+        # the focus: the product it is like is the one in focus before this turn
+        before = None if work.photos else (work.state.product_in_focus
+                                           or self.sessions.load_state(work.session_id).product_in_focus)
+        anchor = next(iter([*work.matched, *work.signals.product_ids, before]), None)
+        if not (anchor or (ask == "similar" and work.photos)):
+            return False
+        work.state.product_in_focus = anchor or work.state.product_in_focus
+        recommender, k = self.knowledge.recommender, self.settings.retrieval_k
+        items = (recommender.similar(anchor or work.turn.images[0], k) if ask == "similar"
+                 else recommender.complementary(anchor, k))
+        work.evidence = recommendation_evidence(self.knowledge.store, items)
+        work.answer = recommendation_answer(ask, self.knowledge.directory.get(anchor), work.evidence,
+                                            self.knowledge.directory.get)
+        yield work.emit("token", text=work.answer)
+        yield from self._grade(work)
+        return True
+
     def _retrieve(self, work: TurnWork) -> Iterator[ReplyEvent]:
-        """Evidence for the question (product-aware); nothing to stand on may refuse or hand off."""
+        """Evidence for the question (product-aware); nothing to stand on may refuse or hand off.
+        A browse that names a colour ("red backpacks") ranks its products by their photos too."""
         signals = work.signals
         in_play = list(dict.fromkeys([*([self._focus(work)] if self._focus(work) else []), *signals.product_ids]))
         work.evidence = self.knowledge.retriever.search(work.question, k=self.settings.retrieval_k,
                                                         product_ids=in_play or None, intent=signals.intent,
                                                         known=self.tracker.classifier.known())
+        if not in_play and (colour := colour_in(work.turn.text, work.state.language or "en")):
+            work.evidence = by_colour(work.evidence, self.knowledge.recommender, colour)
         best = max((e.score for e in work.evidence), default=0.0)
         if signals.intent == "out_of_scope" and best < self.small_talk.out_of_scope_below:
             yield from self._reply_without_evidence(work, self.small_talk.reply("out_of_scope", work.turn.text,

@@ -23,6 +23,24 @@ class Knowledge:
         self.encoder = get_encoder(settings.embedding_model, settings.embedding_threads)
         self.store = KnowledgeStore(settings.chroma_dir, url=settings.chroma_url, model=fingerprint(self.encoder))
         self.retriever = Retriever(self.store, self.encoder, cache_dir=settings.data_dir / "cache" / "embeddings")
+        self._recommender = self._recommender_of = None
+
+    @property
+    def recommender(self):
+        """Similar / complementary items and colour search over the current catalog (built on first
+        use, again after the catalog changes): co-purchases from the demo orders file, photo
+        colour profiles cached in the data dir."""
+        from assistant.knowledge.colours import ColourProfiles
+        from assistant.knowledge.recommend import Recommender, load_orders
+
+        if self._recommender is None or self._recommender_of is not self.directory:
+            self._recommender_of = self.directory
+            products = list(self.directory.products.values())
+            demo = self.settings.orders.demo_file
+            orders = load_orders(self.settings.knowledge_dir / demo) if demo else []
+            self._recommender = Recommender(products, encoder=self.encoder, orders=orders,
+                                            colours=ColourProfiles(self.settings.data_dir / "cache" / "colours"))
+        return self._recommender
 
     @property
     def directory(self):
