@@ -49,7 +49,7 @@ def user(page):
     return page.locator("#shop-chat [data-testid=user]")
 
 
-def newest_session(server, before: set[str]) -> str:
+def newest_session(server, before: set[str]) -> str:  # noqa: F811
     """The conversation the page started (the browser keeps its id; the store has it)."""
     new = [s for s in server.manager.sessions.session_ids() if s not in before]
     assert len(new) == 1, new
@@ -64,7 +64,7 @@ def wait_until(page, check, what: str, tries: int = 60) -> None:
     raise AssertionError(f"never happened: {what}")
 
 
-def test_the_chat_comes_back_after_a_reload_and_its_follow_up_still_works(chat, server):
+def test_the_chat_comes_back_after_a_reload_and_its_follow_up_still_works(chat, server):  # noqa: F811
     before = set(server.manager.sessions.session_ids())
     ask(chat, "How heavy is the Alpine 40 Pack?")
     expect(bot(chat).first).to_contain_text("1.4 kg")
@@ -89,7 +89,7 @@ def test_the_chat_comes_back_after_a_reload_and_its_follow_up_still_works(chat, 
     assert len([m for m in server.manager.sessions.transcript(session_id) if m["role"] == "user"]) == 2
 
 
-def test_typed_html_shows_as_typed_and_a_persons_replies_are_their_own_bubbles(chat, server):
+def test_typed_html_shows_as_typed_and_a_persons_replies_are_their_own_bubbles(chat, server):  # noqa: F811
     before = set(server.manager.sessions.session_ids())
     ask(chat, "I want to talk to a human, please")
     expect(bot(chat).first).to_be_visible()
@@ -152,6 +152,6 @@ def test_the_console_opens_a_clicked_ticket_shows_typed_text_and_draws_the_analy
 
     with page.expect_download() as download:
         page.locator("#daily-csv").click()
-    rows = list(csv.DictReader(Path(download.value.path()).open(encoding="utf-8")))
+    rows = list(csv.DictReader(Path(download.value.path()).read_text(encoding="utf-8").splitlines()))
     assert sum(int(r["conversations"]) for r in rows) == report["conversations"]
     context.close()

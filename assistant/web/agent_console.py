@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 import gradio as gr
+import pandas as pd
 from babel import Locale, UnknownLocaleError
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
@@ -32,8 +31,8 @@ from gradio.data_classes import FileData
 from assistant.analytics.report import outcomes, parse_window, store_report
 from assistant.errors import AssistantError
 from assistant.handoff.takeover import Takeover, Ticket
-from assistant.web.agent_api import check_agent_token, conversation_view
 from assistant.vision.images import image_mime
+from assistant.web.agent_api import check_agent_token, conversation_view
 from assistant.web.chat_ui import shown
 
 AGENT_PATH = "/agent"
@@ -72,11 +71,11 @@ def summary_markdown(view: dict[str, Any] | None) -> str:
     lines = [f"### {ticket['id']} - {ticket['status']}" + (f" ({ticket['agent']})" if ticket.get("agent") else ""),
              f"**Summary:** {shown(s.get('headline') or '-')}",
              f"**Why:** {ticket.get('rule') or '-'} - {ticket.get('reason') or '-'} (mode: {ticket.get('mode')})",
-             f"**Language:** {language_name(ticket.get('language') or s.get('language'))}"
-             " - the shopper's messages are shown as they typed them",
-             f"**Intent:** {s.get('intent') or '-'}"
+             (f"**Language:** {language_name(ticket.get('language') or s.get('language'))}"
+             " - the shopper's messages are shown as they typed them"),
+             (f"**Intent:** {s.get('intent') or '-'}"
              f" · **sentiment** {s.get('sentiment', 0):+.2f} · **frustration** {s.get('frustration', 0)}"
-             f" · **failed answers** {s.get('consecutive_failures', 0)}"]
+             f" · **failed answers** {s.get('consecutive_failures', 0)}")]
     facts = [f"product **{product}**" if product else None,
              f"order **{slots['order_id']}**" if slots.get("order_id") else None,
              f"email {slots['email']}" if slots.get("email") else None,
@@ -294,13 +293,13 @@ def totals_markdown(report: dict[str, Any]) -> str:
     cards, latency, fb = report["product_cards"], report["latency_ms"], report["feedback"]
     by_rule = ", ".join(f"{shown(r)} {percent(v)}" for r, v in report["handoff_rate_by_rule"].items()) or "-"
     reasons = ", ".join(f"{shown(r['reason'])} ({r['count']})" for r in fb["reasons"][:5]) or "-"
-    ms = lambda v: "-" if v is None else f"{v:.0f} ms"          # noqa: E731
+    ms = lambda v: "-" if v is None else f"{v:.0f} ms"
     rows = [("Conversations", report["conversations"]), ("Turns", report["turns"]),
             ("Automated resolution rate", percent(report["automated_resolution_rate"])),
             ("Handoff rate", percent(report["handoff_rate"])), ("Handoff rate by rule", by_rule),
             ("Feedback", f"{fb['up']} up / {fb['down']} down"), ("Top reasons (down)", reasons),
-            ("Card click-through", f"{percent(cards['click_through_rate'])} ({cards['clicks']} clicks, "
-                                   f"{cards['replies_with_cards']} replies with cards)"),
+            ("Card click-through", (f"{percent(cards['click_through_rate'])} ({cards['clicks']} clicks, "
+                                   f"{cards['replies_with_cards']} replies with cards)")),
             ("Photo turns", report["photo_turns"]),
             ("Latency p50 / p95", f"{ms(latency['p50'])} / {ms(latency['p95'])}")]
     return "| Measure | Value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
