@@ -66,8 +66,10 @@ def wait_until(page, check, what: str, tries: int = 60) -> None:
 
 def test_the_chat_comes_back_after_a_reload_and_its_follow_up_still_works(chat, server):  # noqa: F811
     before = set(server.manager.sessions.session_ids())
+    ask(chat, "   \n  ")                                                    # whitespace only: not sent
     ask(chat, "How heavy is the Alpine 40 Pack?")
     expect(bot(chat).first).to_contain_text("1.4 kg")
+    expect(user(chat)).to_have_count(1)
     expect(chat.locator("button.suggestion").first).to_be_visible()          # next questions offered
     first = bot(chat).first
     expect(first).to_contain_text("Sources")
