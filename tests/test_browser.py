@@ -6,6 +6,7 @@ answer stream and reload the page in the middle of one.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import httpx
@@ -69,6 +70,12 @@ def widget_state(page) -> dict:
     return json.loads(page.evaluate(f"sessionStorage.getItem({json.dumps(key)})"))
 
 
+def numbered_from_one(answer_text: str) -> str:
+    """An answer's single ``[n]`` marks as the widget shows them: 1, 2, ... in the order first cited."""
+    order: dict[str, int] = {}
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{order.setdefault(m.group(1), len(order) + 1)}]", answer_text)
+
+
 def wait_mid_answer(page, turn: int) -> None:
     """Until the answer has started streaming but is not finished."""
     page.wait_for_function(
@@ -104,7 +111,8 @@ def test_a_reload_mid_answer_shows_the_whole_answer_once(page, server):
     session_id = widget_state(page)["sessionId"]
     stored = [m for m in server.manager.sessions.transcript(session_id) if m["role"] == "assistant"]
     assert len(stored) == 1 and stored[0].get("complete")
-    assert first.locator(".text").text_content() == stored[0]["content"]      # nothing lost, nothing twice
+    # nothing lost, nothing twice (its source marks shown numbered from [1], as in the sources list)
+    assert first.locator(".text").text_content() == numbered_from_one(stored[0]["content"])
     assert "30 days" in stored[0]["content"]
     playwright_api.expect(page.locator("[data-role=user]")).to_have_count(1)
 
@@ -272,3 +280,106 @@ def test_the_gradio_chat_signs_in_a_demo_customer_and_a_guest_must_verify(shop):
     gradio_ask(tab, "Where is my order NW-483377?")
     playwright_api.expect(bot.last).to_contain_text("email address or the shipping zip code")
     playwright_api.expect(tab.get_by_text("Pocketflame")).to_have_count(0)
+
+
+# -- around an answer: product cards, suggestions, thumbs, sources; escaping and refusals ----------
+def test_a_product_answer_shows_a_card_whose_click_is_recorded(page, server, monkeypatch):
+    monkeypatch.setattr(server.manager.settings, "product_url_pattern", "https://shop.example/products/{id}")
+    ask(page, "How heavy is the Alpine 40 Pack?")
+    card = answer(page, 1).get_by_test_id("sa-card").first
+    playwright_api.expect(card).to_contain_text("Alpine 40 Pack")
+    playwright_api.expect(card.get_by_test_id("sa-price")).to_contain_text("$")
+    playwright_api.expect(card).to_contain_text("In stock")
+    product_id = card.get_attribute("data-product")
+    image = card.locator("img")
+    playwright_api.expect(image).to_have_attribute("loading", "lazy")
+    page.wait_for_function("""() => { const img = document.querySelector('#shop-assistant').shadowRoot
+                                        .querySelector('[data-testid=sa-card] img'); return img && img.naturalWidth > 0; }""")
+    link = card.locator("a")
+    playwright_api.expect(link).to_have_attribute("href", f"https://shop.example/products/{product_id}")
+    playwright_api.expect(link).to_have_attribute("target", "_blank")
+    session_id = widget_state(page)["sessionId"]
+    with page.context.expect_page() as opened:                    # the product page opens in a new tab
+        card.locator(".name").click()
+    opened.value.close()
+    clicks = []                                                   # the keepalive beacon lands soon after
+    for _ in range(50):
+        clicks = [a for a in server.manager.sessions.feedback.actions() if a["session_id"] == session_id]
+        if clicks:
+            break
+        page.wait_for_timeout(100)
+    assert [(a["action"], a["turn"], a["target"]) for a in clicks] == [("product_click", 1, product_id)]
+
+
+def test_suggestion_chips_ask_the_question_and_go_once_the_shopper_sends(page, server):
+    ask(page, "How heavy is the Alpine 40 Pack?")
+    chips = page.get_by_test_id("sa-suggestion")
+    playwright_api.expect(chips.first).to_be_visible()
+    assert 2 <= chips.count() <= 3
+    question = chips.first.text_content()
+    chips.first.click()
+    playwright_api.expect(page.locator("[data-role=user][data-turn='2']")).to_have_text(question)
+    playwright_api.expect(answer(page, 2)).to_have_attribute("data-complete", "true")
+    session_id = widget_state(page)["sessionId"]
+    assert ("suggestion_click", 1, question) in [(a["action"], a["turn"], a["target"])
+                                                 for a in server.manager.sessions.feedback.actions()
+                                                 if a["session_id"] == session_id]
+    # the chips that were offered went with the shopper's message: any left follow the latest answer
+    offered_after = page.evaluate("""() => [...document.querySelector('#shop-assistant').shadowRoot
+                                         .querySelectorAll('[data-testid=sa-suggestions]')]
+                                         .map(box => box.previousElementSibling.dataset.turn)""")
+    assert offered_after in ([], ["2"])
+
+
+def test_a_thumbs_down_with_a_reason_is_stored_and_shown_as_chosen(page, server):
+    ask(page, "How long do I have to return running shoes?")
+    first = answer(page, 1)
+    playwright_api.expect(first).to_have_attribute("data-complete", "true")
+    first.get_by_test_id("sa-rate-down").click()
+    playwright_api.expect(first.get_by_test_id("sa-rate-down")).to_have_attribute("aria-pressed", "true")
+    playwright_api.expect(first.get_by_test_id("sa-rate-up")).to_have_attribute("aria-pressed", "false")
+    first.get_by_test_id("sa-reason").fill("I asked about trail shoes")
+    first.get_by_test_id("sa-reason-send").click()
+    playwright_api.expect(first.get_by_test_id("sa-rating")).to_contain_text("Thanks for your feedback")
+    session_id = widget_state(page)["sessionId"]
+    rows = [r for r in server.manager.sessions.feedback.ratings() if r["session_id"] == session_id]
+    assert [(r["turn"], r["rating"], r["reason"]) for r in rows] == [(1, "down", "I asked about trail shoes")]
+
+
+def test_sources_are_numbered_from_one_by_title_without_internal_ids(page, server):
+    ask(page, "How long do I have to return running shoes?")         # its one source is the prompt's 5th
+    first = answer(page, 1)
+    playwright_api.expect(first).to_have_attribute("data-complete", "true")
+    sources = first.get_by_test_id("sa-source")
+    playwright_api.expect(sources).to_have_count(1)
+    playwright_api.expect(sources.first).to_have_text("[1] What condition do items need to be in to be returned?")
+    stored = [m for m in server.manager.sessions.transcript(widget_state(page)["sessionId"]) if m["role"] == "assistant"]
+    raw, shown = stored[0]["content"], first.locator(".text").text_content()
+    assert raw != shown                                              # stored as the prompt numbered it
+    assert re.findall(r"\[(\d+)\]", shown) == ["1"] and shown == numbered_from_one(raw)
+    assert "faq/" not in first.text_content() and "product/" not in first.text_content()
+
+
+def test_typed_html_shows_as_typed(page):
+    typed = "<b>bold?</b> <img src=x onerror=\"window.__hacked=1\">"
+    ask(page, typed)
+    mine = page.locator("[data-role=user]").first
+    playwright_api.expect(mine).to_have_text(typed)
+    assert mine.locator("b, img").count() == 0
+    playwright_api.expect(answer(page, 1)).to_have_attribute("data-complete", "true")
+    assert page.evaluate("window.__hacked") is None
+
+
+def test_an_over_long_message_gets_a_friendly_sentence_and_an_empty_one_cannot_be_sent(page, server):
+    send = page.get_by_test_id("sa-send")
+    playwright_api.expect(send).to_be_disabled()
+    page.get_by_test_id("sa-input").fill("   \n  ")
+    playwright_api.expect(send).to_be_disabled()
+    page.get_by_test_id("sa-input").press("Enter")
+    playwright_api.expect(page.locator("[data-role=user]")).to_have_count(0)
+    limit = server.manager.settings.limits.max_message_chars
+    ask(page, "x" * (limit + 1))
+    refusal = page.locator("[data-role=system].error")
+    playwright_api.expect(refusal).to_have_text(
+        f"That message is too long - please shorten it (up to {limit} characters).")
+    assert "max_message_chars" not in page.get_by_test_id("sa-messages").text_content()

@@ -9,7 +9,7 @@ from assistant.web.ui_strings import messages_dir
 from tests.conftest import ask
 
 WORDS = {"sources": "Sources", "agent": "Agent", "in_stock": "In stock", "out_of_stock": "Out of stock",
-         "was_price": "was {price}", "error": "Something went wrong."}
+         "error": "Something went wrong."}
 
 
 def test_typed_markup_is_escaped_and_plain_text_is_left_alone():

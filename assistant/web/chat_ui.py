@@ -90,7 +90,7 @@ def cards_block(cards: list[dict[str, Any]], words: dict[str, str]) -> str:
         if c.get("price") is not None:
             price = money(c["price"], c.get("currency"))
             if c.get("compare_at_price"):
-                price += f" ~~{words['was_price'].format(price=money(c['compare_at_price'], c.get('currency')))}~~"
+                price += f" ~~{money(c['compare_at_price'], c.get('currency'))}~~"
             parts.append(price)
         parts.append(words["in_stock"] if c.get("in_stock") else words["out_of_stock"])
         rows.append("- " + " · ".join(p for p in parts if p))
@@ -168,11 +168,11 @@ def limit_message(exc: AssistantError, settings, language: str | None, directory
     if limit == "empty_message":
         return None
     if limit == "max_message_chars":
-        return ui_message("ui.too_long", language, directory, max=limits.max_message_chars)
+        return ui_message("ui.limit_message_chars", language, directory, max=limits.max_message_chars)
     if limit == "max_images_per_turn":
-        return ui_message("ui.too_many_photos", language, directory, max=limits.max_images_per_turn)
+        return ui_message("ui.limit_images", language, directory, max=limits.max_images_per_turn)
     if limit == "max_image_bytes":
-        return ui_message("ui.photo_too_big", language, directory, max=max(1, limits.max_image_bytes // 2**20))
+        return ui_message("ui.limit_image_bytes", language, directory, mb=max(1, limits.max_image_bytes // 2**20))
     return ui_message("ui.error", language, directory)
 
 
@@ -207,7 +207,7 @@ def build_chat(manager: ConversationManager, i18n: gr.I18n | None = None) -> gr.
     def words_for(session_id: str | None) -> dict[str, str]:
         language = language_of(session_id)
         return {k: ui_message(f"ui.{k}", language, directory)
-                for k in ("sources", "agent", "in_stock", "out_of_stock", "was_price", "error")}
+                for k in ("sources", "agent", "in_stock", "out_of_stock", "error")}
 
     def chips(questions: list[str]) -> list[Any]:
         questions = questions[:MAX_SUGGESTIONS]

@@ -15,6 +15,7 @@ from assistant.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
 PLACEHOLDER = "/*UI_CATALOGS*/{}"
+LIMITS_PLACEHOLDER = "/*UI_LIMITS*/{}"
 
 
 def messages_dir(settings: Settings) -> Path:
@@ -29,4 +30,7 @@ def ui_catalogs(settings: Settings) -> dict[str, dict[str, str]]:
 def widget_script(settings: Settings) -> str:
     script = (STATIC / "widget.js").read_text(encoding="utf-8")
     # ensure_ascii: no U+2028 or "</script>" surprises wherever the script is inlined
-    return script.replace(PLACEHOLDER, json.dumps(ui_catalogs(settings), ensure_ascii=True).replace("/", "\\/"), 1)
+    script = script.replace(PLACEHOLDER, json.dumps(ui_catalogs(settings), ensure_ascii=True).replace("/", "\\/"), 1)
+    # the numbers a refusal's sentence quotes ("up to 4000 characters"); the refusal names only the limit
+    limits = settings.limits.model_dump(include={"max_message_chars", "max_images_per_turn", "max_image_bytes"})
+    return script.replace(LIMITS_PLACEHOLDER, json.dumps(limits), 1)

@@ -19,6 +19,11 @@
  * Server text is only ever inserted as text (never as HTML); web addresses in it (a parcel's
  * tracking page) become links. An answer whose done event carries ``confirm`` (an order change
  * waiting for the shopper's yes or no) gets Yes / No buttons that send that answer.
+ * Around an answer: product cards (``products`` event), two or three suggested next questions
+ * (``suggestions``, gone once the shopper sends anything), thumbs up/down with an optional reason
+ * (POST .../feedback) and its sources numbered from 1 in the order cited; what the shopper does
+ * with them (a card or a suggestion opened) is recorded with POST .../events, so the store can see
+ * whether the assistant helps. A refusal names a limit; the shopper reads a sentence about it.
  *
  * The widget's own words come from the store's message catalogs (prompts/messages/<lang>/ui.yaml),
  * which the server writes into this script where UI_CATALOGS stands. They follow the shopper:
@@ -34,6 +39,8 @@
     .replace(/\/+$/, "");
   var customer = config.customer || null;
   var CATALOGS = /*UI_CATALOGS*/{};
+  var LIMITS = /*UI_LIMITS*/{};    // the store's message limits, for the refusal sentences
+  var CITE_MARK = /\[\s*(\d{1,4}(?:\s*(?:[,;]|[-\u2013\u2014])\s*\d{1,4})*)\s*\]/g;
   var storageKey = "shop-assistant:" + apiBase + (customer && customer.id ? ":" + customer.id : "");
   var PERSON_OWNS = {queued: 1, agent: 1};
   var WEB_ADDRESS = /https?:\/\/[^\s<>"'()\[\]]+/g;
@@ -42,6 +49,9 @@
   var QUICK_REPLIES = [["yes", "confirm_yes", "Yes"], ["no", "confirm_no", "No"]];
   var ICON_CHAT = "<svg width='28' height='28' viewBox='0 0 24 24' fill='currentColor' aria-hidden='true'>" +
     "<path d='M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z'/></svg>";
+  var ICON_THUMB = "<svg width='15' height='15' viewBox='0 0 24 24' fill='none' stroke='currentColor' stroke-width='2' " +
+    "stroke-linejoin='round' aria-hidden='true'><path d='M7 10v11H3V10zM7 10l4-8a3 3 0 0 1 3 3v4h6a2 2 0 0 1 2 2.3l-1.4 8A2 2 0 0 1 " +
+    "18.6 21H7'/></svg>";
   var ICON_PHOTO = "<svg width='18' height='18' viewBox='0 0 24 24' fill='none' stroke='currentColor' " +
     "stroke-width='2' aria-hidden='true'><rect x='3' y='6' width='18' height='14' rx='2'/>" +
     "<circle cx='12' cy='13' r='3.5'/><path d='M8 6l2-3h4l2 3'/></svg>";
@@ -106,6 +116,23 @@
     ".quick{display:flex;gap:8px;margin-top:8px}.quick button{border:1px solid #1f6feb;background:#fff;color:#1f6feb;" +
     "border-radius:16px;padding:4px 16px;cursor:pointer;font:inherit;font-weight:600}" +
     ".quick button:hover{background:#1f6feb;color:#fff}" +
+    ".cards{display:flex;gap:8px;overflow-x:auto;margin-top:8px;padding-bottom:2px;white-space:normal}" +
+    ".card{flex:0 0 132px;border:1px solid #d8dee4;border-radius:10px;overflow:hidden;background:#fff;cursor:pointer;" +
+    "display:flex;flex-direction:column;font-size:12px}.card:hover{border-color:#1f6feb}" +
+    ".card img{width:100%;height:96px;object-fit:contain;background:#fff}.card .body{padding:6px 7px;display:flex;flex-direction:column;gap:2px}" +
+    ".card .name{font-weight:600;line-height:1.25}.card .price{font-weight:600}.card s{color:#57606a;font-weight:400;margin-left:4px}" +
+    ".card .stock{color:#2d6a35}.card .stock.out{color:#b42318}.card a{color:#0a58ca;text-decoration:underline}" +
+    ".chips{display:flex;flex-wrap:wrap;gap:6px;align-self:flex-start;max-width:95%}" +
+    ".chips button{border:1px solid #1f6feb;background:#fff;color:#1f6feb;border-radius:14px;padding:4px 10px;cursor:pointer;" +
+    "font:inherit;font-size:13px;text-align:left}.chips button:hover{background:#1f6feb;color:#fff}" +
+    ".rate{display:flex;flex-wrap:wrap;gap:4px;align-items:center;margin-top:6px;white-space:normal}" +
+    ".rate button{border:1px solid #d0d7de;background:#fff;color:#57606a;border-radius:12px;padding:2px 8px;cursor:pointer;" +
+    "display:flex;align-items:center}.rate button.down svg{transform:rotate(180deg)}" +
+    ".rate button[aria-pressed=true]{background:#ddf4ff;border-color:#1f6feb;color:#1f6feb}" +
+    ".rate input{flex:1;min-width:120px;border:1px solid #d0d7de;border-radius:6px;padding:3px 6px;font:inherit;font-size:12px}" +
+    ".rate .thanks{font-size:12px;color:#57606a}" +
+    ".sources a{color:#0a58ca}" +
+    ".row button:disabled{opacity:.5;cursor:default}" +
     "form{display:flex;flex-direction:column;border-top:1px solid #d8dee4;padding:8px;gap:6px}" +
     ".row{display:flex;gap:6px;align-items:flex-end}" +
     "textarea{flex:1;resize:none;border:1px solid #d0d7de;border-radius:8px;padding:7px;font:inherit;max-height:90px}" +
@@ -153,6 +180,10 @@
   $(".bubble").addEventListener("click", function () { setOpen(!state.open); });
   $(".close").addEventListener("click", function () { setOpen(false); });
   $("form").addEventListener("submit", function (e) { e.preventDefault(); send(); });
+  function canSend() {           // nothing typed (or only spaces) and no photo: nothing to send
+    $("[data-testid=sa-send]").disabled = !input.value.trim() && !attachments.length;
+  }
+  input.addEventListener("input", canSend);
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); send(); }
   });
@@ -202,6 +233,169 @@
     return box;
   }
 
+  // -- what comes with an answer: sources, product cards, suggestions, a rating --------------
+  function citedOrder(message) {     // evidence number -> position among the sources shown (from 1)
+    var order = {}, next = 1;
+    if (message.citations && message.citations.length) {
+      message.citations.forEach(function (c) { if (c.number != null && !order[c.number]) order[c.number] = next++; });
+      return order;
+    }
+    (message.text || "").replace(CITE_MARK, function (all, inner) {   // still streaming: first come, first numbered
+      inner.split(/\s*[,;\-\u2013\u2014]\s*/).forEach(function (n) { if (!order[n]) order[n] = next++; });
+      return all;
+    });
+    return order;
+  }
+  function renumbered(message) {     // "[4]" in the answer reads as "[1]" when it is the first source
+    var order = citedOrder(message), known = !!(message.citations && message.citations.length);
+    return (message.text || "").replace(CITE_MARK, function (all, inner) {
+      var marks = [];
+      inner.split(/\s*[,;]\s*/).forEach(function (chunk) {
+        var span = chunk.split(/\s*[-\u2013\u2014]\s*/), low = +span[0], high = +(span[1] || span[0]);
+        for (var n = low; n <= high && n - low < 20; n++) if (order[n] && marks.indexOf(order[n]) < 0) marks.push(order[n]);
+      });
+      if (!marks.length) return known ? "" : all;
+      return "[" + marks.join(", ") + "]";
+    });
+  }
+  function source(message, citation, position) {
+    var item = el("li"), label = "[" + position + "] ";
+    item.dataset.testid = "sa-source";
+    item.append(document.createTextNode(label));
+    if (citation.url) {
+      var link = el("a", null, citation.title);
+      link.href = citation.url; link.target = "_blank"; link.rel = "noopener noreferrer";
+      link.addEventListener("click", function () { record(message, "citation_click", citation.source_id); });
+      item.append(link);
+    } else {
+      item.append(document.createTextNode(citation.title || ""));
+    }
+    return item;
+  }
+
+  function money(amount, currency) {
+    try {
+      return new Intl.NumberFormat(uiLanguage(), {style: "currency", currency: currency || "USD"}).format(amount);
+    } catch (e) { return (currency ? currency + " " : "") + amount; }
+  }
+  function productCards(message) {
+    var box = el("div", "cards");
+    box.dataset.testid = "sa-cards";
+    message.products.forEach(function (p) {
+      var card = el("div", "card"), body = el("div", "body");
+      card.dataset.testid = "sa-card";
+      card.dataset.product = p.id;
+      if (p.image) {
+        var img = el("img");
+        img.loading = "lazy"; img.alt = p.name || ""; img.src = /^https?:/.test(p.image) ? p.image : apiBase + p.image;
+        card.append(img);
+      }
+      body.append(el("span", "name", [p.brand, p.name].filter(Boolean).join(" ")));
+      if (p.price != null) {
+        var price = el("span", "price", money(p.price, p.currency) + (p.price_max ? " \u2013 " + money(p.price_max, p.currency) : ""));
+        price.dataset.testid = "sa-price";
+        if (p.compare_at_price != null && p.compare_at_price > p.price) {
+          var was = el("s", null, money(p.compare_at_price, p.currency));
+          was.dataset.testid = "sa-was-price";
+          price.append(was);
+        }
+        body.append(price);
+      }
+      if (p.in_stock != null) body.append(el("span", "stock" + (p.in_stock ? "" : " out"), t(p.in_stock ? "in_stock" : "out_of_stock")));
+      var link = null;
+      if (p.url) {
+        link = el("a", null, t("view_product"));
+        link.href = p.url; link.target = "_blank"; link.rel = "noopener noreferrer";
+        body.append(link);
+      }
+      card.append(body);
+      card.addEventListener("click", function (e) {      // the whole card opens the product page
+        record(message, "product_click", p.id);
+        if (link && !link.contains(e.target)) window.open(p.url, "_blank", "noopener");
+      });
+      box.append(card);
+    });
+    return box;
+  }
+
+  var chipViews = new WeakMap();
+  function renderChips(message, node) {   // suggestions follow the latest answer until the shopper sends
+    var old = chipViews.get(message);
+    if (old) old.remove();
+    if (!message.complete || !message.suggestions || !message.suggestions.length) return;
+    var box = el("div", "chips");
+    box.dataset.testid = "sa-suggestions";
+    box.setAttribute("aria-label", t("suggested"));
+    message.suggestions.slice(0, 3).forEach(function (question) {
+      var chip = el("button", null, question);
+      chip.type = "button";
+      chip.dataset.testid = "sa-suggestion";
+      chip.addEventListener("click", function () {
+        if (sending) return;
+        record(message, "suggestion_click", question);
+        send(question);
+      });
+      box.append(chip);
+    });
+    chipViews.set(message, box);
+    node.after(box);
+  }
+
+  function ratingBar(message) {
+    var bar = el("div", "rate");
+    bar.dataset.testid = "sa-rating";
+    [["up", "rate_up"], ["down", "rate_down"]].forEach(function (choice) {
+      var button = el("button", choice[0]);
+      button.innerHTML = ICON_THUMB;                // the widget's own icon; no server text here
+      button.type = "button";
+      button.dataset.testid = "sa-rate-" + choice[0];
+      button.title = t(choice[1]); button.setAttribute("aria-label", t(choice[1]));
+      button.setAttribute("aria-pressed", message.rating === choice[0] ? "true" : "false");
+      button.addEventListener("click", function () {
+        if (message.rating === choice[0]) return;
+        message.rating = choice[0]; message.reasonSent = false;
+        rate(message, null);
+      });
+      bar.append(button);
+    });
+    if (message.rating === "down" && !message.reasonSent) {
+      var reason = el("input");
+      reason.dataset.testid = "sa-reason";
+      reason.maxLength = 500;
+      reason.placeholder = t("reason_placeholder");
+      var submit = el("button", null, t("send"));
+      submit.type = "button";
+      submit.dataset.testid = "sa-reason-send";
+      var go = function () {
+        var text = reason.value.trim();
+        if (!text) return;
+        message.reasonSent = true;
+        rate(message, text);
+      };
+      submit.addEventListener("click", go);
+      reason.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); go(); } });
+      bar.append(reason, submit);
+    } else if (message.rating) {
+      bar.append(el("span", "thanks", t("feedback_thanks")));
+    }
+    return bar;
+  }
+  function rate(message, reason) {
+    render(message); save();
+    var body = {turn: message.turn, rating: message.rating};
+    if (reason) body.reason = reason;
+    api("POST", "/sessions/" + state.sessionId + "/feedback", body).then(function (res) {
+      if (!res.ok) return problem(res).then(function (msg) { note(msg, true); });
+    }).catch(function () { note(t("not_sent"), true); });
+  }
+  function record(message, type, target) {   // fire and forget; keepalive outlives a page the link leaves
+    if (!state.sessionId || message.turn == null) return;
+    try {
+      api("POST", "/sessions/" + state.sessionId + "/events", {type: type, turn: message.turn, target: target || null},
+        null, true).catch(function () { /* a lost click is not the shopper's problem */ });
+    } catch (e) { /* keep going */ }
+  }
+
   function renderAttachments() {
     var box = $(".pending");
     box.textContent = "";
@@ -215,6 +409,7 @@
       item.append(img, remove);
       box.append(item);
     });
+    canSend();
   }
 
   function renderStatus() {
@@ -251,19 +446,22 @@
       node.append(strip);
     }
     if (message.role === "agent") node.append(el("span", "who", message.agent || t("our_team")));
-    node.append(textWithLinks(message.text || ""));
+    node.append(textWithLinks(message.role === "assistant" ? renumbered(message) : message.text || ""));
     node.classList.toggle("asks", !!message.confirm);
     if (message.confirm && message.complete) node.append(quickReplies(message));
+    if (message.products && message.products.length) node.append(productCards(message));
     if (message.role === "assistant" && !message.complete && !message.text) node.classList.add("typing");
     else node.classList.remove("typing");
     if (message.citations && message.citations.length) {
       var sources = el("ul", "sources");
       sources.dataset.testid = "sa-citations";
-      message.citations.forEach(function (c) {
-        sources.append(el("li", null, "[" + (c.number || "\u2022") + "] " + c.title));
-      });
+      message.citations.forEach(function (c, i) { sources.append(source(message, c, i + 1)); });
       node.append(sources);
     }
+    if (message.role === "assistant" && message.complete && message.turn != null && !message.error) {
+      node.append(ratingBar(message));
+    }
+    renderChips(message, node);
     list.scrollTop = list.scrollHeight;
   }
 
@@ -307,6 +505,10 @@
         m = answerFor(ev.turn); m.text += ev.text || ""; render(m); break;
       case "citations":
         m = answerFor(ev.turn); m.citations = ev.citations || []; render(m); break;
+      case "products":
+        m = answerFor(ev.turn); m.products = ev.products || []; render(m); break;
+      case "suggestions":
+        m = answerFor(ev.turn); m.suggestions = ev.suggestions || []; render(m); break;
       case "done":
         m = null;
         for (var j = state.messages.length - 1; j >= 0; j--) {
@@ -354,16 +556,30 @@
   }
 
   // -- HTTP ---------------------------------------------------------------------------------
-  function api(method, path, body, headers) {
+  function api(method, path, body, headers, keepalive) {
     var h = Object.assign({}, headers || {});
     if (state.token) h.Authorization = "Bearer " + state.token;
     if (body && !(body instanceof FormData)) { h["Content-Type"] = "application/json"; body = JSON.stringify(body); }
-    return fetch(apiBase + "/api/v1" + path, {method: method, headers: h, body: body});
+    return fetch(apiBase + "/api/v1" + path, {method: method, headers: h, body: body, keepalive: !!keepalive});
   }
 
+  // A refusal names the limit it hit; the shopper reads a sentence about it, never a setting's name.
+  var LIMIT_SENTENCES = {
+    max_message_chars: "limit_message_chars", max_images_per_turn: "limit_images", max_image_bytes: "limit_image_bytes",
+    max_body_bytes: "limit_image_bytes", max_image_pixels: "limit_image_bytes", image_type: "limit_image_type",
+    image_format: "limit_image_type", image_data: "limit_image_type", rate_limit_per_session: "limit_rate",
+    rate_limit_per_ip: "limit_rate", one_reply_at_a_time: "limit_busy", empty_message: "limit_empty"
+  };
   function problem(res) {
-    return res.json().then(function (b) { return (b && b.error && b.error.message) || res.statusText; },
-      function () { return t("unavailable", {status: res.status}); });
+    return res.json().then(function (b) {
+      var key = LIMIT_SENTENCES[b && b.error && b.error.limit];
+      if (key) {
+        return t(key, {max: key === "limit_images" ? LIMITS.max_images_per_turn : LIMITS.max_message_chars,
+                       mb: Math.max(1, Math.floor((LIMITS.max_image_bytes || 0) / 1048576)),
+                       seconds: res.headers.get("Retry-After") || 10});
+      }
+      return res.status >= 500 ? t("unavailable", {status: res.status}) : t("not_sent");
+    }, function () { return t("unavailable", {status: res.status}); });
   }
 
   function ensureSession() {
@@ -410,12 +626,13 @@
     var text = quick || input.value.trim();
     if (sending || (!text && !attachments.length)) return;
     state.messages.forEach(function (m) {      // a question answered (or passed over) asks no more
-      if (m.confirm) { delete m.confirm; render(m); }
+      if (m.confirm || m.suggestions) { delete m.confirm; delete m.suggestions; render(m); }
     });
     var files = quick ? [] : attachments.slice();
     var mine = {role: "user", text: text, images: [], unconfirmed: true, complete: true};
     localImages.set(mine, files.map(function (f) { return URL.createObjectURL(f); }));
     if (!quick) { input.value = ""; attachments = []; renderAttachments(); }
+    canSend();
     add(mine);
     sending = true;
     ensureSession().then(function () {
@@ -463,6 +680,7 @@
   function start() {
     document.body.appendChild(host);
     label();
+    canSend();
     if (config.greeting && !state.messages.length) {
       render({role: "assistant", text: config.greeting, complete: true});
     }
