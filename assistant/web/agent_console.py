@@ -4,27 +4,36 @@ Behind a login (any agent name + the agent token, ``ASSISTANT_HELPDESK__AGENT_TO
 is how the shopper sees them). It lists open tickets with their summaries; picking one shows the
 summary, the shopper's photos and the live transcript (refreshed every two seconds), with a reply
 box and "Join", "Hand back to bot" and "Resolve". Every button calls assistant.handoff.takeover, the same
-core the agent API and the helpdesk webhook use.
+core the agent API and the helpdesk webhook use. Clicking a ticket row opens its conversation;
+the shopper's words are shown exactly as typed (escaped). An "Analytics" tab draws the store's
+report (assistant.analytics.report) for a date range: totals, charts over time, knowledge gaps
+and CSV downloads.
 
 ``mount_agent_console(app, takeover, uploads_dir)`` mounts it; it must be mounted before the
 shopper chat at "/" (a mount at "/" catches every path after it).
 """
 from __future__ import annotations
 
+import csv
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
+import pandas as pd
 from babel import Locale, UnknownLocaleError
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from gradio.data_classes import FileData
 
+from assistant.analytics.report import outcomes, parse_window, store_report
 from assistant.errors import AssistantError
 from assistant.handoff.takeover import Takeover, Ticket
-from assistant.web.agent_api import check_agent_token, conversation_view
 from assistant.vision.images import image_mime
+from assistant.web.agent_api import check_agent_token, conversation_view
+from assistant.web.chat_ui import shown
 
 AGENT_PATH = "/agent"
 REFRESH_S = 2.0
@@ -60,12 +69,13 @@ def summary_markdown(view: dict[str, Any] | None) -> str:
     slots = s.get("slots") or {}
     product = (slots.get("product_in_focus") or {}).get("name")
     lines = [f"### {ticket['id']} - {ticket['status']}" + (f" ({ticket['agent']})" if ticket.get("agent") else ""),
+             f"**Summary:** {shown(s.get('headline') or '-')}",
              f"**Why:** {ticket.get('rule') or '-'} - {ticket.get('reason') or '-'} (mode: {ticket.get('mode')})",
-             f"**Language:** {language_name(ticket.get('language') or s.get('language'))}"
-             " - the shopper's messages are shown as they typed them",
-             f"**Intent:** {s.get('intent') or '-'}"
+             (f"**Language:** {language_name(ticket.get('language') or s.get('language'))}"
+             " - the shopper's messages are shown as they typed them"),
+             (f"**Intent:** {s.get('intent') or '-'}"
              f" · **sentiment** {s.get('sentiment', 0):+.2f} · **frustration** {s.get('frustration', 0)}"
-             f" · **failed answers** {s.get('consecutive_failures', 0)}"]
+             f" · **failed answers** {s.get('consecutive_failures', 0)}")]
     facts = [f"product **{product}**" if product else None,
              f"order **{slots['order_id']}**" if slots.get("order_id") else None,
              f"email {slots['email']}" if slots.get("email") else None,
@@ -77,7 +87,7 @@ def summary_markdown(view: dict[str, Any] | None) -> str:
     tried = s.get("tried") or []
     if tried:
         lines.append("**The bot tried:**")
-        lines += [f"- _{t.get('question') or '?'}_ -> {(t.get('answer') or '')[:160]}" for t in tried[-3:]]
+        lines += [f"- _{shown(t.get('question') or '?')}_ -> {shown((t.get('answer') or '')[:160])}" for t in tried[-3:]]
     if s.get("photo_notes"):
         lines.append("**Photo notes:** " + " / ".join(s["photo_notes"]))
     return "\n\n".join(lines)
@@ -98,15 +108,16 @@ def chat_messages(transcript: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for m in transcript:
         if m["role"] == "user":
             if m.get("content"):
-                out.append({"role": "user", "content": m["content"]})
+                out.append({"role": "user", "content": shown(m["content"])})
             out += [{"role": "user", "content": f} for f in map(photo, m.get("images") or []) if f]
         elif m["role"] == "assistant":
             text = m["content"].strip() + ("" if m.get("complete") else " …(cut off)")
             out.append({"role": "assistant", "content": f"**Bot:** {text}"})
         elif m["role"] == "agent":
-            out.append({"role": "assistant", "content": f"**{m.get('agent') or 'Agent'} (agent):** {m.get('content', '')}"})
+            out.append({"role": "assistant",
+                        "content": f"**{shown(m.get('agent') or 'Agent')} (agent):** {shown(m.get('content', ''))}"})
         else:
-            out.append({"role": "assistant", "content": f"_{m.get('content', '')}_"})
+            out.append({"role": "assistant", "content": f"_{shown(m.get('content', ''))}_"})
     return out
 
 
@@ -128,6 +139,24 @@ def change_stamp(view: dict[str, Any] | None, tickets: list[Ticket]) -> str:
                      str(view["owner"]) if view else "-", ",".join(t.id + t.status for t in tickets)])
 
 
+def closed_label(session_id: str, view: dict[str, Any] | None) -> str:
+    """A conversation no longer queued, named by its last ticket's summary (its id if it had none)."""
+    tickets = (view or {}).get("tickets") or ([view["ticket"]] if view and view.get("ticket") else [])
+    headline = ((tickets[-1].get("summary") or {}).get("headline") if tickets else None) or session_id
+    status = tickets[-1]["status"] if tickets else (view["owner"] if view else "gone")
+    return f"{headline} · {status}"[:120]
+
+
+def opened_row(takeover: Takeover, row: list[Any] | None) -> str | None:
+    """The conversation of a clicked ticket row (its first cell is the ticket id)."""
+    if not row:
+        return None
+    try:
+        return takeover.get(str(row[0])).session_id
+    except AssistantError:
+        return None
+
+
 def refresh_panel(takeover: Takeover, session_id: str | None, seen: str, request: gr.Request | None):
     """The tickets table, the picker, the summary, photos and transcript of the picked
     conversation, and the new stamp; all skipped when nothing changed (no flicker, no re-upload)."""
@@ -139,7 +168,7 @@ def refresh_panel(takeover: Takeover, session_id: str | None, seen: str, request
         return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), seen
     choices = ticket_choices(tickets)
     if session_id and session_id not in [c[1] for c in choices]:
-        choices.append((f"{session_id} · {view['owner'] if view else 'gone'} (closed)", session_id))
+        choices.append((closed_label(session_id, view), session_id))
     return (gr.update(value=ticket_rows(tickets)), gr.update(choices=choices, value=session_id),
             summary_markdown(view), photos_of(view), chat_messages(view["transcript"]) if view else [], stamp)
 
@@ -204,7 +233,9 @@ def layout(title: str) -> ConsolePanel:
     seen = gr.State("")
     with gr.Row():
         with gr.Column(scale=2):
-            table = gr.Dataframe(headers=_HEADERS, value=[], interactive=False, label="Open tickets", wrap=True)
+            table = gr.Dataframe(headers=_HEADERS, value=[], interactive=False, wrap=True, elem_id="tickets",
+                                 label="Open tickets (click a row to open it)",
+                                 column_widths=["11%", "8%", "8%", "8%", "11%", "12%", "42%"])
             picker = gr.Dropdown(label="Conversation", choices=[], value=None, allow_custom_value=True)
         with gr.Column(scale=3):
             summary = gr.Markdown(summary_markdown(None))
@@ -237,6 +268,11 @@ def wire(console: gr.Blocks, panel: ConsolePanel, takeover: Takeover) -> None:
     gr.Timer(REFRESH_S).tick(refresh, [panel.picker, panel.seen], outputs, show_progress="hidden", api_name=False)
     panel.picker.change(refresh, [panel.picker, fresh], outputs, show_progress="hidden", api_name="view")
     console.load(preselect, None, panel.picker, api_name=False)
+
+    def open_row(event: gr.SelectData):
+        return opened_row(takeover, event.row_value) or gr.skip()
+
+    panel.table.select(open_row, None, panel.picker, api_name=False)
     triggers = [(button.click, action, action) for action, button in panel.buttons.items()]
     triggers.append((panel.reply.submit, "reply", False))
     for trigger, action, api_name in triggers:
@@ -244,10 +280,99 @@ def wire(console: gr.Blocks, panel: ConsolePanel, takeover: Takeover) -> None:
                 ).then(refresh, [panel.picker, fresh], outputs, show_progress="hidden", api_name=False)
 
 
-def build_agent_console(takeover: Takeover, title: str = "Agent console") -> gr.Blocks:
-    """The console page: ``layout`` places the components, ``wire`` connects them to the takeover."""
+Embed = Callable[[list[str]], Sequence[Sequence[float]]]
+_SERIES = ("conversations", "answered", "handed_off", "abandoned", "rated_up", "rated_down", "product_clicks")
+
+
+def percent(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate:.0%}"
+
+
+def totals_markdown(report: dict[str, Any]) -> str:
+    """The headline numbers, one table row each."""
+    cards, latency, fb = report["product_cards"], report["latency_ms"], report["feedback"]
+    by_rule = ", ".join(f"{shown(r)} {percent(v)}" for r, v in report["handoff_rate_by_rule"].items()) or "-"
+    reasons = ", ".join(f"{shown(r['reason'])} ({r['count']})" for r in fb["reasons"][:5]) or "-"
+    ms = lambda v: "-" if v is None else f"{v:.0f} ms"
+    rows = [("Conversations", report["conversations"]), ("Turns", report["turns"]),
+            ("Automated resolution rate", percent(report["automated_resolution_rate"])),
+            ("Handoff rate", percent(report["handoff_rate"])), ("Handoff rate by rule", by_rule),
+            ("Feedback", f"{fb['up']} up / {fb['down']} down"), ("Top reasons (down)", reasons),
+            ("Card click-through", (f"{percent(cards['click_through_rate'])} ({cards['clicks']} clicks, "
+                                   f"{cards['replies_with_cards']} replies with cards)")),
+            ("Photo turns", report["photo_turns"]),
+            ("Latency p50 / p95", f"{ms(latency['p50'])} / {ms(latency['p95'])}")]
+    return "| Measure | Value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+
+
+def daily_frame(report: dict[str, Any]) -> pd.DataFrame:
+    """The daily series, long form (date, series, count): one bar per series and day."""
+    rows = [{"date": d["date"], "series": k, "count": d[k]} for d in report["daily"] for k in _SERIES]
+    return pd.DataFrame(rows, columns=["date", "series", "count"])
+
+
+def write_csv(rows: list[dict[str, Any]], name: str, folder: Path) -> str:
+    path = folder / name
+    with path.open("w", newline="", encoding="utf-8") as out:
+        if rows:
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    return str(path)
+
+
+def analytics_view(takeover: Takeover, since: str | None, until: str | None, embed: Embed | None):
+    """Everything the Analytics tab shows for a date range (blank = everything)."""
+    try:
+        start, end = parse_window((since or "").strip() or None, (until or "").strip() or None)
+    except AssistantError as exc:
+        return [f"⚠️ {exc}", *[gr.skip()] * 5]
+    report = store_report(takeover.sessions, start, end, embed)
+    ends = [o.to_dict() for o in outcomes(takeover.sessions, start, end)]
+    rules = pd.DataFrame([{"rule": r, "handoffs": c} for r, c in report["handoffs_by_rule"].items()],
+                         columns=["rule", "handoffs"])
+    gaps = [[g.get("question"), g.get("count"), " / ".join(g.get("examples") or [])]
+            for g in report["knowledge_gaps"]]
+    folder = Path(tempfile.mkdtemp(prefix="analytics-"))
+    top = max(report["handoffs_by_rule"].values(), default=0)
+    return [totals_markdown(report), daily_frame(report), gr.update(value=rules, y_lim=[0, top + 1]), gaps,
+            write_csv(report["daily"], "analytics-daily.csv", folder),
+            write_csv(ends, "conversations.csv", folder)]
+
+
+def analytics_tab(console: gr.Blocks, takeover: Takeover, embed: Embed | None) -> None:
+    """The store's numbers: a date range, totals, charts over time, knowledge gaps, CSVs."""
+    with gr.Row():
+        since = gr.Textbox(label="From (YYYY-MM-DD, blank = all)", elem_id="since")
+        until = gr.Textbox(label="Until (exclusive)", elem_id="until")
+        show = gr.Button("Show", variant="primary", elem_id="analytics-show")
+    totals = gr.Markdown(elem_id="analytics-totals")
+    with gr.Row():
+        daily = gr.BarPlot(x="date", y="count", color="series", title="Conversations and feedback per day",
+                            elem_id="analytics-daily", height=300)
+        rules = gr.BarPlot(x="rule", y="handoffs", title="Handoffs by rule", elem_id="analytics-rules", height=300)
+    gaps = gr.Dataframe(headers=["knowledge gap", "times asked", "examples"], value=[], interactive=False,
+                        wrap=True, label="Knowledge gaps: questions the assistant could not answer")
+    with gr.Row():
+        daily_csv = gr.DownloadButton("Daily series (CSV)", elem_id="daily-csv")
+        ends_csv = gr.DownloadButton("Conversation outcomes (CSV)", elem_id="outcomes-csv")
+
+    def draw(a: str, b: str):
+        return analytics_view(takeover, a, b, embed)
+
+    outputs = [totals, daily, rules, gaps, daily_csv, ends_csv]
+    show.click(draw, [since, until], outputs, api_name="analytics")
+    console.load(draw, [since, until], outputs, api_name=False)
+
+
+def build_agent_console(takeover: Takeover, title: str = "Agent console", embed: Embed | None = None) -> gr.Blocks:
+    """The console page: tickets (``layout`` places, ``wire`` connects) and the Analytics tab."""
     with gr.Blocks(title=title, analytics_enabled=False) as console:
-        wire(console, layout(title), takeover)
+        with gr.Tab("Tickets"):
+            panel = layout(title)
+        with gr.Tab("Analytics", elem_id="analytics-tab"):
+            analytics_tab(console, takeover, embed)
+        wire(console, panel, takeover)
     return console
 
 
@@ -258,7 +383,7 @@ def _disabled_console() -> gr.Blocks:
 
 
 def mount_agent_console(app: FastAPI, takeover: Takeover, uploads_dir: Path | str,
-                        path: str = AGENT_PATH, title: str = "Agent console") -> FastAPI:
+                        path: str = AGENT_PATH, title: str = "Agent console", embed: Embed | None = None) -> FastAPI:
     """Mount the console at ``path`` behind a login: any agent name, password = the agent token.
     The bare path (``/agent``, as the README writes it) redirects to the mounted app's ``/agent/``."""
     @app.get(path, include_in_schema=False)
@@ -278,6 +403,6 @@ def mount_agent_console(app: FastAPI, takeover: Takeover, uploads_dir: Path | st
         return bool((username or "").strip())
 
     Path(uploads_dir).mkdir(parents=True, exist_ok=True)
-    return gr.mount_gradio_app(app, build_agent_console(takeover, title), path=path, auth=login,
+    return gr.mount_gradio_app(app, build_agent_console(takeover, title, embed), path=path, auth=login,
                                auth_message="Sign in with your name and the agent token.",
                                allowed_paths=[str(Path(uploads_dir).resolve())])

@@ -70,7 +70,11 @@ def mount_takeover(app: FastAPI, manager: ConversationManager, settings: Setting
     from assistant.web.agent_console import mount_agent_console
 
     app.include_router(agent_router(manager.takeover, manager.write_copy))
-    mount_agent_console(app, manager.takeover, settings.uploads_dir)   # before the chat at "/", which catches all
+    from assistant.knowledge.embeddings import embed
+
+    # before the chat at "/", which catches all; the embedder groups knowledge gaps by meaning
+    mount_agent_console(app, manager.takeover, settings.uploads_dir,
+                        embed=lambda texts: embed(manager.knowledge.encoder, texts))
 
 
 def redirect_screens(app: FastAPI, ui_port: int) -> None:
