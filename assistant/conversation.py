@@ -132,7 +132,9 @@ class ConversationManager:
         self.fallback = ExtractiveBackend()
         self.notice: str | None = None
         self.backend = backend or self._load_backend()
-        self.tracker = DialogueTracker(IntentClassifier(encoder=self.knowledge.encoder, settings=settings),
+        self.tracker = DialogueTracker(IntentClassifier(encoder=self.knowledge.encoder, settings=settings,
+                                                        multilingual=self.knowledge.multilingual_classifier_encoder,
+                                                        cache_dir=self.knowledge.settings.data_dir / "cache"),
                                        find_products=lambda text: self.knowledge.directory.find_ids(text),
                                        product_name=lambda pid: self.knowledge.directory.name_of(pid),
                                        order_id_pattern=settings.order_id_pattern,
@@ -390,9 +392,11 @@ class ConversationManager:
         """Evidence for the question (product-aware); nothing to stand on may refuse or hand off."""
         signals = work.signals
         in_play = list(dict.fromkeys([*([self._focus(work)] if self._focus(work) else []), *signals.product_ids]))
-        work.evidence = self.knowledge.retriever.search(work.question, k=self.settings.retrieval_k,
-                                                        product_ids=in_play or None, intent=signals.intent,
-                                                        known=self.tracker.classifier.known())
+        retriever = self.knowledge.retriever_for(work.state.language)   # not English: the multilingual index
+        classifier = self.tracker.classifier.for_language(work.state.language)
+        work.evidence = retriever.search(work.question, k=self.settings.retrieval_k, product_ids=in_play or None,
+                                         intent=signals.intent,
+                                         known=classifier.known() if classifier.encoder is retriever.encoder else {})
         best = max((e.score for e in work.evidence), default=0.0)
         if signals.intent == "out_of_scope" and best < self.small_talk.out_of_scope_below:
             yield from self._reply_without_evidence(work, self.small_talk.reply("out_of_scope", work.turn.text,
