@@ -19,7 +19,7 @@ from assistant.knowledge.catalog import Product, load_catalog
 from assistant.knowledge.embeddings import MULTILINGUAL_E5, fingerprint, get_encoder
 from assistant.knowledge.ingest import IngestReport, ingest
 from assistant.knowledge.store import MULTILINGUAL_COLLECTION, EmbeddingModelMismatch, KnowledgeStore
-from assistant.knowledge.retrieval import Retriever
+from assistant.knowledge.retrieval import CROSS_LANGUAGE_SCALE, Retriever
 from assistant.settings import Settings
 
 
@@ -67,7 +67,8 @@ class Knowledge:
         if self._multilingual_retriever is None:
             encoder = self.multilingual_encoder
             self.multilingual_store.model = fingerprint(encoder)
-            self._multilingual_retriever = Retriever(self.multilingual_store, encoder, directory=self.directory)
+            self._multilingual_retriever = Retriever(self.multilingual_store, encoder, directory=self.directory,
+                                                     score_scale=CROSS_LANGUAGE_SCALE)
         return self._multilingual_retriever
 
     @property
