@@ -13,6 +13,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# stores built by tests keep no multilingual index (multilingual-e5-small, ~5x MiniLM's ingest time)
+# unless a test asks for one: see the multilingual_knowledge fixture
+os.environ.setdefault("ASSISTANT_MULTILINGUAL_INDEX", "false")
 
 from assistant.settings import PROJECT_ROOT, Settings  # noqa: E402
 
@@ -28,8 +31,6 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_settings(tmp_path_factory) -> Settings:
-    # the multilingual index (multilingual-e5-small, about 4x MiniLM's ingest time) is built only
-    # for the test sessions that ask for it: see multilingual_knowledge
     return Settings(data_dir=tmp_path_factory.mktemp("demo-data"), multilingual_index=False)
 
 
