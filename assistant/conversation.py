@@ -134,7 +134,9 @@ class ConversationManager:
         self.fallback = ExtractiveBackend()
         self.notice: str | None = None
         self.backend = backend or self._load_backend()
-        self.tracker = DialogueTracker(IntentClassifier(encoder=self.knowledge.encoder, settings=settings),
+        self.tracker = DialogueTracker(IntentClassifier(encoder=self.knowledge.encoder, settings=settings,
+                                                        multilingual=self.knowledge.multilingual_classifier_encoder,
+                                                        cache_dir=self.knowledge.settings.data_dir / "cache"),
                                        find_products=lambda text: self.knowledge.directory.find_ids(text),
                                        product_name=lambda pid: self.knowledge.directory.name_of(pid),
                                        order_id_pattern=settings.order_id_pattern,
@@ -430,9 +432,11 @@ class ConversationManager:
         A browse that names a colour ("red backpacks") ranks its products by their photos too."""
         signals = work.signals
         in_play = list(dict.fromkeys([*([self._focus(work)] if self._focus(work) else []), *signals.product_ids]))
-        work.evidence = self.knowledge.retriever.search(work.question, k=self.settings.retrieval_k,
-                                                        product_ids=in_play or None, intent=signals.intent,
-                                                        known=self.tracker.classifier.known())
+        retriever = self.knowledge.retriever_for(work.state.language)   # not English: the multilingual index
+        classifier = self.tracker.classifier.for_language(work.state.language)
+        work.evidence = retriever.search(work.question, k=self.settings.retrieval_k, product_ids=in_play or None,
+                                         intent=signals.intent,
+                                         known=classifier.known() if classifier.encoder is retriever.encoder else {})
         if not in_play and (colour := colour_in(work.turn.text, work.state.language or "en")):
             work.evidence = by_colour(work.evidence, self.knowledge.recommender, colour)
         best = max((e.score for e in work.evidence), default=0.0)

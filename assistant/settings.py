@@ -174,6 +174,9 @@ class Settings(BaseSettings):
                                   "order ids (case-insensitive); see assistant.dialogue.signals.find_order_ids")
     retrieval_k: int = 6
     embedding_threads: int = 1
+    multilingual_index: bool = Field(default=True, description="with an English-only embedding model, also "
+                                     "keep the chunks embedded by multilingual-e5-small, searched for messages "
+                                     "in other languages (ingest takes about 4x longer the first time)")
     limits: Limits = Field(default_factory=Limits)
     http: HttpSettings = Field(default_factory=HttpSettings)
     helpdesk: HelpdeskSettings = Field(default_factory=HelpdeskSettings)

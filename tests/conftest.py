@@ -13,6 +13,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# stores built by tests keep no multilingual index (multilingual-e5-small, ~5x MiniLM's ingest time)
+# unless a test asks for one: see the multilingual_knowledge fixture
+os.environ.setdefault("ASSISTANT_MULTILINGUAL_INDEX", "false")
 
 from assistant.settings import PROJECT_ROOT, Settings  # noqa: E402
 
@@ -28,7 +31,7 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_settings(tmp_path_factory) -> Settings:
-    return Settings(data_dir=tmp_path_factory.mktemp("demo-data"))
+    return Settings(data_dir=tmp_path_factory.mktemp("demo-data"), multilingual_index=False)
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +41,29 @@ def demo_knowledge(demo_settings):
     knowledge = Knowledge(demo_settings)
     knowledge.ensure_ingested()
     return knowledge
+
+
+@pytest.fixture(scope="session")
+def multilingual_knowledge(demo_settings, demo_knowledge):
+    """The demo store with its multilingual index built too (as the default settings keep it):
+    over the same data dir, so only the e5 index is embedded, once per session and only when a
+    test needs it; demo_knowledge itself stays without it."""
+    from assistant.knowledge.service import Knowledge
+
+    knowledge = Knowledge(demo_settings.model_copy(update={"multilingual_index": True}))
+    knowledge.ensure_ingested()
+    return knowledge
+
+
+@pytest.fixture()
+def multilingual_manager(demo_settings, multilingual_knowledge, tmp_path):
+    """A conversation manager over the demo store and its multilingual index."""
+    from assistant.conversation import ConversationManager
+    from assistant.storage.sessions import SessionStore
+
+    settings = demo_settings.model_copy(update={"data_dir": tmp_path, "multilingual_index": True})
+    return ConversationManager(settings, knowledge=multilingual_knowledge,
+                               sessions=SessionStore(settings.sessions_url))
 
 
 @pytest.fixture()

@@ -16,6 +16,11 @@ The embedding model is the process-wide one from ``assistant.knowledge.embedding
 threads capped by ``settings.embedding_threads``); pass an already-loaded instance as
 ``encoder`` to share the retriever's. The message's vector is computed once per turn and shared
 with retrieval (``expect`` / ``known``), which embeds its question in the same role.
+
+With an English-only encoder, ``multilingual`` (multilingual-e5-small, see
+``Knowledge.multilingual_encoder``) labels messages in other languages: a second classifier over
+e5 embeddings of the same examples (``for_language``), built on the first such message; its
+example vectors are cached under the store's data dir (vector_cache), so a restart reads them.
 """
 from __future__ import annotations
 
@@ -101,7 +106,8 @@ class IntentClassifier:
 
     def __init__(self, encoder=None,
                  examples: dict[str, list[str]] | Path | str | None = None,
-                 settings: "Settings | None" = None):
+                 settings: "Settings | None" = None, multilingual=None, cache_dir: Path | None = None,
+                 cache_examples: bool = False):
         if settings is None:
             from assistant.settings import get_settings
 
@@ -111,6 +117,11 @@ class IntentClassifier:
 
             encoder = get_encoder(settings.embedding_model, settings.embedding_threads)
         self.encoder = encoder
+        self.settings = settings
+        self._multilingual_encoder = multilingual   # an encoder, or a callable loading it on first use
+        self._multilingual: IntentClassifier | None = None
+        self._cache_dir = cache_dir           # where the multilingual classifier keeps its example vectors
+        self._cache_examples = cache_examples
         self.words = lexicon()
         self.order_id_pattern = settings.order_id_pattern
         self._order_mention = order_mention_regex(self.order_id_pattern)
@@ -125,11 +136,13 @@ class IntentClassifier:
         self._labels = np.array([self.intents.index(name) for name in self.intents
                                  for _ in examples[name]])
         texts = [t for name in self.intents for t in examples[name]]
-        # 1. Embed every example once (cached in the data dir: a second start reads them);
-        # normalised so a dot product is the cosine.
+        # 1. Embed every example once (cached in the data dir: a second start reads them; the
+        # multilingual classifier's under the store's data dir, see for_language); normalised so a
+        # dot product is the cosine.
         from assistant.knowledge.vector_cache import embed_cached
 
-        self._matrix = embed_cached(self.encoder, texts, settings.data_dir / "cache" / "embeddings")
+        folder = (Path(cache_dir) if cache_dir is not None and cache_examples else settings.data_dir / "cache")
+        self._matrix = embed_cached(self.encoder, texts, folder / "embeddings")
         self.person = PersonRequestModel.load()
         # the encoder's vocabulary, read once (the tokenizer rebuilds the dict on every ask)
         from assistant.knowledge.embeddings import known_words
@@ -139,11 +152,29 @@ class IntentClassifier:
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
         self._expected: list[str] = []
         self._memo_lock = threading.Lock()
+        self._build_lock = threading.Lock()
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         from assistant.knowledge.embeddings import embed
 
         return np.asarray(embed(self.encoder, texts), dtype=np.float32)
+
+    def for_language(self, language: str | None) -> "IntentClassifier":
+        """The classifier for a message in ``language``: the multilingual one (built on first use)
+        for a language other than English when there is one, else this one."""
+        if (language or "en") == "en" or self._multilingual_encoder is None:
+            return self
+        with self._build_lock:          # not the memo's lock: English turns go on meanwhile
+            if self._multilingual is None:
+                encoder = self._multilingual_encoder
+                encoder = encoder() if callable(encoder) and not hasattr(encoder, "encode") else encoder
+                if encoder is None or encoder is self.encoder:
+                    return self
+                self._multilingual = IntentClassifier(
+                    encoder=encoder, examples=self.examples, settings=self.settings,
+                    cache_dir=self._cache_dir or (self.settings.data_dir / "cache"), cache_examples=True)
+                self._multilingual._expected = list(self._expected)
+            return self._multilingual
 
     memo_size = 64
 
@@ -152,6 +183,9 @@ class IntentClassifier:
         same forward pass as the next message this classifier embeds, then found in ``known``."""
         with self._memo_lock:
             self._expected = [t for t in texts if t and t not in self._memo]
+            other = self._multilingual
+        if other is not None:
+            other.expect(*texts)
 
     def known(self) -> dict[str, np.ndarray]:
         """Texts embedded recently and their vectors, for a caller that would embed them again."""
@@ -224,8 +258,12 @@ class IntentClassifier:
         return {self.intents[i]: float(blended[i]) for i in order}
 
     def classify(self, text: str, words: Lexicon | None = None) -> tuple[str, float]:
-        """``words``: the lexicon of the message's language (the classifier's own by default)."""
+        """``words``: the lexicon of the message's language (the classifier's own by default); a
+        message not in English goes to the multilingual classifier when there is one."""
         words = words or self.words
+        other = self.for_language(words.language)
+        if other is not self:
+            return other.classify(text, words)
         text = (text or "").strip()
         if not text:
             return "out_of_scope", 0.0

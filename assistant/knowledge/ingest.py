@@ -40,11 +40,17 @@ class IngestReport:
     deleted: int
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)   # e.g. product documents no product was found for
+    # the multilingual index (same chunks, another model): chunks it embedded, and its share of seconds
+    multilingual_embedded: int | None = None
+    multilingual_seconds: float = 0.0
 
     def __str__(self) -> str:
         text = (f"{self.products} products, {self.documents} documents -> {self.chunks} chunks: "
                 f"{self.embedded} embedded, {self.unchanged} unchanged, {self.deleted} deleted "
                 f"({self.seconds:.1f}s)")
+        if self.multilingual_embedded is not None:
+            text += (f"\n  multilingual index: {self.multilingual_embedded} embedded "
+                     f"({self.multilingual_seconds:.1f}s of it)")
         return "\n".join([text, *(f"  {note}" for note in self.notes)])
 
 
@@ -183,12 +189,20 @@ def sync(store: KnowledgeStore, encoder, chunks: list[Chunk], *, batch_size: int
 
 
 def ingest(store: KnowledgeStore, encoder, products: list[Product], catalog_source: str,
-           docs_dir: Path | None, progress: bool | None = None) -> IngestReport:
+           docs_dir: Path | None, progress: bool | None = None,
+           multilingual: tuple[KnowledgeStore, object] | None = None) -> IngestReport:
+    """``multilingual``: a second (store, encoder) that gets the same chunks, ids and metadata,
+    embedded by its own model and kept in sync the same incremental way (see service.Knowledge)."""
     import time
 
     started = time.perf_counter()
     notes: list[str] = []
     chunks, n_docs = build_chunks(products, catalog_source, docs_dir, notes)
     embedded, unchanged, deleted = sync(store, encoder, chunks, progress=progress)
-    return IngestReport(len(products), n_docs, len(chunks), embedded, unchanged, deleted,
-                        time.perf_counter() - started, notes)
+    report = IngestReport(len(products), n_docs, len(chunks), embedded, unchanged, deleted, 0.0, notes)
+    if multilingual is not None:
+        mirror_started = time.perf_counter()
+        report.multilingual_embedded = sync(multilingual[0], multilingual[1], chunks, progress=progress)[0]
+        report.multilingual_seconds = time.perf_counter() - mirror_started
+    report.seconds = time.perf_counter() - started
+    return report

@@ -18,6 +18,8 @@ from assistant.errors import AssistantError, StoreUnreachable
 from assistant.knowledge.embeddings import same_model
 
 COLLECTION = "knowledge"
+# the same chunks embedded by multilingual-e5-small, for messages not in English (service.Knowledge)
+MULTILINGUAL_COLLECTION = "knowledge_multilingual"
 _SPACE = {"hnsw": {"space": "cosine"}}
 
 

@@ -1,0 +1,84 @@
+"""Shoppers in other languages over an English-only embedding model (the default): their messages
+are classified and searched with multilingual-e5-small over the multilingual index, while English
+messages keep the main model and collection (real models, real Chroma, the demo store)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.knowledge.embeddings import MULTILINGUAL_E5
+from tests.conftest import ask
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+KANA = re.compile(r"[\u3040-\u30ff]")
+ALPINE_SPECS = "product/alpine-40-pack#specs"
+
+
+def cited(result: dict) -> list[str]:
+    return [c["source_id"] for c in result.get("citations", {}).get("citations", [])]
+
+
+def answer_of(manager, text: str) -> dict:
+    session = manager.new_session()
+    result = ask(manager, session, text)
+    assert "answer" in result, f"no answer for {text!r}"
+    return result
+
+
+def test_the_index_mirrors_the_main_collection_and_syncs_incrementally(multilingual_knowledge):
+    main, index = multilingual_knowledge.store, multilingual_knowledge.multilingual_store
+    assert set(main.hashes()) == set(index.hashes()) and main.hashes() == index.hashes()
+    assert index.recorded_model()["embedding_model"] == MULTILINGUAL_E5
+    assert main.recorded_model()["embedding_model"] != MULTILINGUAL_E5
+    report = multilingual_knowledge.ingest()          # nothing changed: nothing embedded in either
+    assert (report.embedded, report.multilingual_embedded) == (0, 0)
+
+
+@pytest.mark.parametrize("question, script", [
+    ("Alpine 40 背包有多重?", HAN),
+    ("Alpine 40 の重さは？", KANA),
+    ("¿Cuánto pesa la mochila Alpine 40?", None),
+    ("Combien pèse le sac Alpine 40 ?", None),
+])
+def test_the_alpine_weight_is_answered_in_the_shoppers_language(multilingual_manager, question, script):
+    result = answer_of(multilingual_manager, question)
+    assert "1.4 kg" in result["answer"] or "1,4 kg" in result["answer"], result["answer"]
+    assert any(s.startswith("product/alpine-40-pack") for s in cited(result)), cited(result)
+    assert result["state"]["state"]["intent"] != "out_of_scope"
+    if script is not None:
+        assert script.search(result["answer"]), result["answer"]
+
+
+SHIPPING_TIMES = ("faq/shipping-times", "policy/shipping#domestic-shipping", "policy/shipping#processing-times")
+RETURNS = ("faq/returns-window", "policy/returns")
+
+
+@pytest.mark.parametrize("question, language, expected", [
+    ("Wie lange dauert der Versand?", "de", SHIPPING_TIMES),
+    ("¿Cuál es la política de devoluciones?", "es", RETURNS),
+    ("退货政策是什么？", "zh", RETURNS),
+])
+def test_policy_questions_find_the_policy_page(multilingual_manager, question, language, expected):
+    result = answer_of(multilingual_manager, question)
+    assert result["reply"].done.language == language
+    sources = cited(result)
+    assert sources and sources[0].startswith(expected), sources
+    assert not any("tracking" in s for s in sources[:1]), sources
+
+
+def test_english_keeps_the_main_model_and_collection(multilingual_manager, multilingual_knowledge):
+    classifier = multilingual_manager.tracker.classifier
+    assert classifier.for_language("en") is classifier
+    assert multilingual_knowledge.retriever_for("en") is multilingual_knowledge.retriever
+    assert multilingual_knowledge.retriever_for("zh").encoder.name == MULTILINGUAL_E5
+    result = answer_of(multilingual_manager, "How heavy is the Alpine 40 Pack?")
+    assert "1.4 kg" in result["answer"] and cited(result)[0].startswith("product/alpine-40-pack")
+
+
+def test_without_the_index_other_languages_fall_back_to_the_main_model(manager):
+    """multilingual_index off (the demo fixture's setting): the main collection answers every
+    language, as before the index existed."""
+    assert manager.knowledge.multilingual_store is None
+    assert manager.knowledge.retriever_for("zh") is manager.knowledge.retriever
+    assert manager.tracker.classifier.for_language("zh") is manager.tracker.classifier
