@@ -53,7 +53,7 @@ from assistant.knowledge.recommend import asks_for, by_colour, colour_in
 from assistant.messages import message
 from assistant.handoff.takeover import HandoffTurn, Takeover, takeover_turn
 from assistant.dialogue.language import normalise_locale
-from assistant.dialogue.state import DialogueState
+from assistant.dialogue.state import SHOPPING_INTENTS, DialogueState
 from assistant.dialogue.tracker import DialogueTracker, TurnSignals
 from assistant.privacy import redact_card_numbers
 from assistant.vision.images import ShopperImage
@@ -120,6 +120,7 @@ class TurnWork:
     question: str = ""
     context: HandoffContext | None = None                # _route
     evidence: list[Evidence] = field(default_factory=list)   # _retrieve
+    not_sold: bool = False                               # _retrieve: the catalog has none of what is asked for
     answer: str = ""                                     # _answer
     addendum: str = ""                                   # _orders: said after the answer
     journal: TurnJournal | None = None                   # stores emit's events (and the state at the end)
@@ -143,6 +144,9 @@ class ConversationManager:
                                        fits_product=lambda pid, text: self.knowledge.directory.fits(pid, text))
         policy_file = settings.knowledge_dir / "handoff.yaml"
         self.policy = HandoffPolicy.load(policy_file) if policy_file.exists() else HandoffPolicy()
+        # the store's clock: opening hours are read on it (an eval pins it, so a run's handoffs do
+        # not depend on the hour it ran at)
+        self.clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
         self.takeover = Takeover(self.sessions, Helpdesk(settings.helpdesk, self.sessions),
                                  product_name=lambda pid: self.knowledge.directory.name_of(pid),
                                  store_name=settings.store_name,
@@ -303,7 +307,7 @@ class ConversationManager:
     def _route(self, work: TurnWork) -> Iterator[ReplyEvent]:
         """Handoff rules and the person who may own the chat; small talk needs no evidence."""
         turn = work.turn
-        work.context = HandoffContext(now=datetime.now(timezone.utc), customer_id=turn.customer_id,
+        work.context = HandoffContext(now=self.clock(), customer_id=turn.customer_id,
                                       customer_is_vip=turn.customer_is_vip,
                                       agents_online=self.takeover.agents_online())
         if (yield from self._decide_handoff(work)):
@@ -444,7 +448,11 @@ class ConversationManager:
             yield from self._reply_without_evidence(work, self.small_talk.reply("out_of_scope", work.turn.text,
                                                                                work.state.language))
             return True
-        work.context.retrieval_score = best
+        # "do you sell kayaks?" in a shop with none: the catalog's answer is no, not a weak match
+        absent = (signals.intent in SHOPPING_INTENTS and not in_play
+                  and self.knowledge.directory.carries(work.turn.text) is False)
+        work.not_sold = absent
+        work.context.retrieval_score = None if absent else best
         return (yield from self._decide_handoff(work))
 
     def _answer(self, work: TurnWork) -> Iterator[ReplyEvent]:
@@ -455,7 +463,7 @@ class ConversationManager:
                                 attributes=dict(state.attributes), intent=work.signals.intent,
                                 cancel=work.cancel, images=[p.image for p in work.photos],
                                 recognised=self.knowledge.directory.get(work.matched[0]) if work.matched else None,
-                                language=state.language or "en")
+                                language=state.language or "en", not_sold=work.not_sold)
         if self.backend.generative:
             request.messages = build_messages(
                 work.question, work.evidence, self.sessions.transcript(work.session_id)[:-1],
@@ -476,12 +484,14 @@ class ConversationManager:
         """Citations checked against the evidence; the outcome counts towards repeated failure,
         and a generative answer that cites nothing may still hand off."""
         check = parse_citations(work.answer, work.evidence)
+        if work.not_sold and not check.citations and not check.invalid_numbers:
+            check = replace(check, low_confidence=False, reason=None)   # "we don't carry kayaks": nothing to cite
         yield work.emit("citations", citations=[{**c.to_dict(), "url": self._page_of(c.source_id)}
                                                 for c in check.citations],
                         low_confidence=check.low_confidence, reason=check.reason,
                         evidence=[{"source_id": e.source_id, "title": e.title, "text": e.text, "score": e.score}
                                   for e in work.evidence])
-        work.state = self.tracker.record_outcome(work.state, answered=bool(check.citations),
+        work.state = self.tracker.record_outcome(work.state, answered=bool(check.citations) or work.not_sold,
                                                  low_confidence=check.low_confidence)
         shown = [work.evidence[n - 1].product_id for n in check.numbers]
         work.state = self.tracker.record_shown(work.state, shown)

@@ -38,6 +38,7 @@ class AnswerRequest:
     cancel: Event = field(default_factory=Event)                   # set when the client goes away
     recognised: Product | None = None               # the product the shopper's photo shows, when sure
     language: str = "en"                            # the shopper's language (ISO 639-1): answer in it
+    not_sold: bool = False                          # the catalog holds nothing of the kind asked for
 
 
 class BackendOptions(BaseModel):

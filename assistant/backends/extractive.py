@@ -131,7 +131,9 @@ class ExtractiveBackend(ModelBackend):
         if declined:
             return declined
         if not evidence or max(e.score for e in evidence) < self.options.min_score:
-            return t("dont_know")
+            phrase, _ = asked_kind(req.question.lower())
+            # "do you sell kayaks?" in a shop without any: no close match is itself the answer
+            return self._not_carried(phrase, evidence, [], {}) if req.not_sold and phrase else t("dont_know")
         restated = self._restated(req)
         if restated is not req:                         # one question, put in English
             return self._answer_one(restated)

@@ -13,6 +13,9 @@ INTENTS = (
 POLICY_INTENTS = frozenset({"return_or_refund", "exchange", "shipping", "payment", "warranty_claim",
                             "damaged_or_wrong_item", "order_status", "complaint"})
 
+# Intents that ask what the store sells: a catalog without the thing answers them ("we don't carry").
+SHOPPING_INTENTS = frozenset({"product_question", "availability", "recommendation"})
+
 
 @dataclass
 class DialogueState:

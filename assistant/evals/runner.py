@@ -40,6 +40,11 @@ from assistant.events import AgentMessage, Notice
 from assistant.reply import Reply
 from assistant.settings import Settings
 
+# Every conversation runs on one store clock, so its handoffs (open: queued or live; closed: a
+# ticket) and order windows do not depend on when the suite runs: a Tuesday, 10:00 in New York
+# (the demo store open, no agent online). A transcript's ``now:`` sets its own.
+STORE_CLOCK = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
+
 log = logging.getLogger(__name__)
 
 
@@ -134,6 +139,7 @@ class EvalRunner:
                     settings = settings.model_copy(update={"knowledge_dir": self.settings.knowledge_dir})
                 manager = ConversationManager(settings, knowledge=knowledge, sessions=self._sessions,
                                               backend=self.backend)
+                manager.clock = lambda: STORE_CLOCK
                 if self.backend is None:
                     self.backend = manager.backend
                 if manager.notice and manager.notice not in self.notices:
@@ -162,9 +168,8 @@ class EvalRunner:
             "orders": base.orders.model_copy(update={"connector": "local", "demo_file": ""})})
         own = manager.with_sessions(sessions, settings, helpdesk=Helpdesk(helpdesk, sessions, autostart=False))
         orders.watch(own.orders)
-        if conv.orders.now is not None:
-            moment = conv.orders.now
-            own.orders.clock = lambda: moment
+        moment = conv.orders.now or STORE_CLOCK
+        own.clock = own.orders.clock = lambda: moment
         return own, orders
 
     def run_turn(self, manager, session_id: str, turn, locale: str | None = None, customer: str | None = None,

@@ -119,6 +119,14 @@ class ProductDirectory:
         product = self.get(product_id)
         return product is not None and kind_match(product, kind) > 0
 
+    def carries(self, text: str) -> bool | None:
+        """Does the store sell the kind of thing ``text`` asks for ("do you sell kayaks?")? None
+        when the text names no kind of thing; False is an answer the catalog itself gives."""
+        _, kind = asked_kind(text.lower())
+        if not kind:
+            return None
+        return any(kind_match(product, kind) > 0 for product in self.products.values())
+
     def find_ids(self, text: str) -> list[str]:
         return [m.product_id for m in self.mentions(text)]
 
