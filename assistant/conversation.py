@@ -389,7 +389,8 @@ class ConversationManager:
         number, a product the shopper names, or a complaint about an item goes on as usual."""
         seen, signals = work.seen, work.signals
         if not seen or work.matched or seen.order_ids() or seen.model_numbers() or signals.product_ids \
-                or signals.intent not in PHOTO_QUESTION_INTENTS or asks_for(work.turn.text) == "similar":
+                or signals.intent not in PHOTO_QUESTION_INTENTS \
+                or asks_for(work.turn.text, work.state.language) == "similar":
             return False
         status = seen.match_status()
         if status == "unsure":
@@ -409,7 +410,8 @@ class ConversationManager:
         """"Something like this?" (the product named, recognised in a photo or in focus, or the
         photo itself) and "what goes with it?": the recommender's ranked items, each with its
         reason, cited so they show as product cards (assistant.knowledge.recommend)."""
-        ask = asks_for(work.turn.text)
+        language = work.state.language or "en"
+        ask = asks_for(work.turn.text, language)
         # a photo that matched nothing is the thing to look like, not the product talked of before
         if not ask:
             return False
@@ -422,11 +424,11 @@ class ConversationManager:
             return False
         work.state.product_in_focus = anchor or work.state.product_in_focus
         recommender, k = self.knowledge.recommender, self.settings.retrieval_k
-        items = (recommender.similar(anchor or work.turn.images[0], k) if ask == "similar"
-                 else recommender.complementary(anchor, k))
+        items = (recommender.similar(anchor or work.turn.images[0], k, language) if ask == "similar"
+                 else recommender.complementary(anchor, k, language))
         work.evidence = recommendation_evidence(self.knowledge.store, items)
         work.answer = recommendation_answer(ask, self.knowledge.directory.get(anchor), work.evidence,
-                                            self.knowledge.directory.get)
+                                            self.knowledge.directory.get, language)
         yield work.emit("token", text=work.answer)
         yield from self._grade(work)
         return True

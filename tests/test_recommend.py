@@ -4,6 +4,7 @@ precision@5 floors on the labelled demo store and on the eShop catalog."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from assistant.importers import load_products
 from assistant.knowledge.catalog import load_catalog
 from assistant.knowledge.colours import ColourProfiles, profile_image
 from assistant.knowledge.recommend import Recommender, asks_for, colour_in, load_orders
+from assistant.messages import message
 from assistant.settings import PROJECT_ROOT
 from tests.conftest import ask
 
@@ -195,3 +197,84 @@ def test_something_like_a_photo_the_store_does_not_sell_lists_look_alikes(manage
     assert out["answer"].startswith("Similar to your photo:")
     assert "red" in out["answer"].lower()
     assert len(out["citations"]["citations"]) >= 3
+
+
+# -- in other languages ----------------------------------------------------------------------------
+@pytest.mark.parametrize("language, similar, complementary, neither", [
+    ("es", "¿Tienes algo parecido?", "¿Qué combina bien con esto?", "¿Cuánto cuesta?"),
+    ("de", "Haben Sie etwas Ähnliches?", "Was passt dazu?", "Wie viel kostet das?"),
+    ("fr", "Vous avez quelque chose de similaire ?", "Qu'est-ce qui va avec ?", "Combien ça coûte ?"),
+    ("zh", "有类似的吗？", "这个配什么好？", "多少钱？"),
+    ("ja", "これに似た商品はありますか？", "これに合うものは？", "いくらですか？"),
+])
+def test_what_a_shopper_asks_for_is_told_apart_in_their_language(language, similar, complementary, neither):
+    assert asks_for(similar, language) == "similar"
+    assert asks_for(complementary, language) == "complementary"
+    assert asks_for(neither, language) is None
+
+
+def test_the_reasons_are_said_in_the_shoppers_language(demo):
+    english = demo.similar("brewhaus-steel-french-press", 5)
+    spanish = demo.similar("brewhaus-steel-french-press", 5, language="es")
+    assert [r.product_id for r in spanish] == [r.product_id for r in english]   # the same ranking
+    assert all(r.reason != s.reason for r, s in zip(english, spanish))
+    assert all(re.search(r"menos|más|mismo precio", r.reason) for r in spanish), spanish
+    bought = demo.complementary("northstar-down-sleeping-bag", 3, language="zh")
+    assert bought[0].reason == "常与 Northstar Down Sleeping Bag 一起购买"
+
+
+SPANISH_WORDS = re.compile(r"menos|más|mismo precio")
+CHINESE_WORDS = re.compile(r"便宜|贵|价格相近")
+ENGLISH_REASONS = re.compile(r"\b(?:Also|less|more|same price|Similar|Goes with)\b")
+
+
+@pytest.mark.parametrize("about, like_it, language, said", [
+    ("Háblame de la Brewhaus Steel French Press.", "¿Tienes algo parecido?", "es", SPANISH_WORDS),
+    ("介绍一下 Brewhaus Steel French Press。", "有类似的吗？", "zh", CHINESE_WORDS),
+])
+def test_a_shopper_in_another_language_gets_similar_products_with_reasons_in_it(
+        multilingual_manager, about, like_it, language, said):
+    session = multilingual_manager.new_session()
+    ask(multilingual_manager, session, about)
+    out = ask(multilingual_manager, session, like_it)
+    assert out["reply"].done.language == language
+    answer = out["answer"]
+    assert answer.startswith(message("recommend.similar_head", language, name="Brewhaus Steel French Press")), answer
+    cited = [c["source_id"] for c in out["citations"]["citations"]]
+    assert len(cited) >= 3 and "product/brewhaus-steel-french-press" not in cited
+    cards = next(e for e in out["events"] if e.type == "products").data["products"]
+    assert len(cards) == len(cited)
+    items = [line for line in answer.splitlines()[1:] if line.startswith("- ")]
+    assert len(items) == len(cited) and all(said.search(line) for line in items), answer
+    assert not ENGLISH_REASONS.search(answer), answer
+
+
+# -- the catalog's vectors are kept between starts ------------------------------------------------
+class CountingEncoder:
+    """The store's real encoder, counting the texts it is asked to embed."""
+
+    def __init__(self, inner):
+        self.inner, self.texts = inner, 0
+        self.name, self.threads = inner.name, inner.threads
+
+    def encode(self, texts, role, batch_size, threads):
+        self.texts += len(texts)
+        return self.inner.encode(texts, role, batch_size, threads)
+
+
+def test_a_second_start_does_not_embed_the_catalog_again(demo_knowledge, demo_products, tmp_path):
+    cache = tmp_path / "cache" / "embeddings"
+    first = CountingEncoder(demo_knowledge.encoder)
+    built = Recommender(demo_products, encoder=first, cache_dir=cache)
+    assert first.texts >= len(demo_products)
+    again = CountingEncoder(demo_knowledge.encoder)
+    restarted = Recommender(demo_products, encoder=again, cache_dir=cache)
+    assert again.texts <= 1                  # at most the one text that checks the model
+    assert [r.product_id for r in restarted.similar("alpine-40-pack")] == \
+        [r.product_id for r in built.similar("alpine-40-pack")]
+    # another catalog (a product reworded) is embedded afresh, not served stale vectors
+    changed = [p.model_copy(update={"description": p.description + " Now in a new colour."})
+               if p.id == "alpine-40-pack" else p for p in demo_products]
+    third = CountingEncoder(demo_knowledge.encoder)
+    Recommender(changed, encoder=third, cache_dir=cache)
+    assert third.texts >= len(demo_products)

@@ -6,6 +6,7 @@ from assistant.answers.prices import price_text
 from assistant.knowledge.catalog import Product
 from assistant.knowledge.evidence import Evidence
 from assistant.knowledge.recommend import Recommendation
+from assistant.messages import message
 
 
 def recommendation_evidence(store, items: list[Recommendation]) -> list[Evidence]:
@@ -21,13 +22,18 @@ def recommendation_evidence(store, items: list[Recommendation]) -> list[Evidence
     return out
 
 
-def recommendation_answer(ask: str, anchor: Product | None, evidence: list[Evidence], lookup) -> str:
-    """"Similar to the Alpine 40 Pack:" then "- Name, $price [n]: reason" per item."""
+def recommendation_answer(ask: str, anchor: Product | None, evidence: list[Evidence], lookup,
+                          language: str | None = "en") -> str:
+    """"Similar to the Alpine 40 Pack:" then "- Name, $price [n]: reason" per item, in the
+    shopper's language (the ``recommend`` message catalog)."""
+    def say(key: str, **values) -> str:
+        return message(f"recommend.{key}", language, **values)
     if not evidence:
-        return ("I couldn't find anything in the catalog that goes with it." if ask == "complementary"
-                else "I couldn't find anything similar in the catalog.")
-    about = f"the {anchor.name}" if anchor else "your photo"
-    head = f"These go well with {about}:" if ask == "complementary" else f"Similar to {about}:"
+        return say("none_complement" if ask == "complementary" else "none_similar")
+    if anchor is None:
+        head = say("photo_head")
+    else:
+        head = say("complement_head" if ask == "complementary" else "similar_head", name=anchor.name)
     lines = [head]
     for n, e in enumerate(evidence, 1):
         product: Product | None = lookup(e.product_id)

@@ -9,7 +9,13 @@ and "red backpacks under $100" are ranked from what the store already has, no mo
     or its first tag), the uses its tags share ("hiking", "coffee");
   * co-purchases: items bought in the same order (orders.json, or any order source).
 Every item comes with a one-line reason said in the shop's words ("Also a backpack, $20 less"),
-and items in stock always come before items that are not.
+in the shopper's language (the ``recommend`` message catalog, assistant.messages; the store's
+own words - kinds, categories, product names - are quoted as they are), and items in stock always
+come before items that are not. What is asked for is read with the lexicon of the message's
+language (``similar_ask`` / ``complement_ask``).
+
+The catalog's text vectors are cached on disk (assistant.knowledge.vector_cache, keyed by the
+texts and checked against the model), so a second process start does not embed the catalog again.
 """
 from __future__ import annotations
 
@@ -29,13 +35,8 @@ from assistant.knowledge.chunking import money
 from assistant.knowledge.colours import ColourProfile, ColourProfiles, canonical
 from assistant.knowledge.products import asked_kind, kind_match, tokens
 from assistant.lexicon import lexicon
+from assistant.messages import message
 
-WORDS = lexicon("en")
-# what is asked for: things like the one in play, or things that go with it
-SIMILAR_ASK = re.compile(r"\b(similar|something like|anything like|more like|like (?:this|that|it|these|those|"
-                         r"the one)|look(?:s)? alike|same kind|alternatives?)\b", re.IGNORECASE)
-COMPLEMENT_ASK = re.compile(r"\b(go(?:es)? (?:well )?with|pairs? (?:well )?with|match(?:es)? (?:with )?(?:it|this|"
-                            r"that)|complements?|accessor(?:y|ies) for|need with|to go with|buy with)\b", re.IGNORECASE)
 CANDIDATES = 15          # text search results that the photo colours re-rank
 
 
@@ -47,13 +48,27 @@ class Recommendation:
     in_stock: bool
 
 
-def asks_for(text: str) -> str | None:
-    """"similar", "complementary" or None: which of the two a shopper's message asks for."""
-    if COMPLEMENT_ASK.search(text or ""):
+def asks_for(text: str, language: str | None = "en") -> str | None:
+    """"similar", "complementary" or None: which of the two a shopper's message asks for, read
+    with the lexicon of its language ("algo parecido", "类似的", "was passt dazu?")."""
+    words = lexicon(language)
+    if words.complement_ask.search(text or ""):
         return "complementary"
-    if SIMILAR_ASK.search(text or ""):
+    if words.similar_ask.search(text or ""):
         return "similar"
     return None
+
+
+def _say(key: str, language: str | None, **values) -> str:
+    return message(f"recommend.{key}", language, **values)
+
+
+def colour_word(name: str, language: str | None) -> str:
+    """A profile colour ("red") in the shopper's language: the first of the lexicon's words for it."""
+    words = lexicon(language)
+    if name in words.colors:
+        return name
+    return next((form for form, english in words.color_aliases.items() if english == name), name)
 
 
 def co_purchases(orders: Iterable[Iterable[str]]) -> dict[str, Counter]:
@@ -123,19 +138,17 @@ def _dollars(value: float, currency: str) -> str:
     return text.removesuffix(".00")
 
 
-def _article(phrase: str) -> str:
-    return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
-
-
 class Recommender:
     """Ranks the catalog against one product, a photo or a query. ``encoder``: the store's text
     encoder (None: TF-IDF); ``orders``: product ids per order; ``colours``: the photo profile
-    cache; ``weights`` may switch signals off ({"category": 0} to measure without structure)."""
+    cache; ``weights`` may switch signals off ({"category": 0} to measure without structure);
+    ``cache_dir``: where the catalog's text vectors are kept between starts (None: not kept)."""
 
     WEIGHTS: ClassVar[dict[str, float]] = {"text": 0.4, "image": 0.15, "category": 0.25, "price": 0.1, "kind": 0.1}
 
     def __init__(self, products: list[Product], encoder=None, orders: Iterable[Iterable[str]] = (),
-                 colours: ColourProfiles | None = None, weights: dict[str, float] | None = None):
+                 colours: ColourProfiles | None = None, weights: dict[str, float] | None = None,
+                 cache_dir: Path | None = None):
         if not products:
             raise ValueError("the catalog has no products to recommend from")
         self.products = list(products)
@@ -146,8 +159,9 @@ class Recommender:
         self.together = co_purchases(orders)
         texts = [_text(p) for p in self.products]
         if encoder is not None:
-            from assistant.knowledge.embeddings import PASSAGE, embed
-            self.vectors = _unit(np.asarray(embed(encoder, texts, role=PASSAGE), dtype=np.float32))
+            from assistant.knowledge.embeddings import PASSAGE
+            from assistant.knowledge.vector_cache import embed_cached
+            self.vectors = _unit(embed_cached(encoder, texts, cache_dir, role=PASSAGE))
         else:
             self.vectors = _unit(_tfidf(texts))
         self._profiles: list[ColourProfile | None] | None = None
@@ -172,17 +186,23 @@ class Recommender:
         return np.array([math.exp(-abs(math.log(max(o.price, 0.01) / max(anchor.price, 0.01))) / 0.4)
                          for o in others])
 
-    def _ranked(self, scores: np.ndarray, exclude: set[str], k: int, reason) -> list[Recommendation]:
+    def _ranked(self, scores: np.ndarray, exclude: set[str], k: int, reason,
+                language: str | None = "en") -> list[Recommendation]:
         order = sorted((i for i in range(len(self.products)) if self.products[i].id not in exclude),
                        key=lambda i: (not self.products[i].in_stock, -scores[i]))
-        return [Recommendation(self.products[i].id, round(float(scores[i]), 4), reason(self.products[i]),
-                               self.products[i].in_stock) for i in order[:k]]
+        out = []
+        for i in order[:k]:
+            p = self.products[i]
+            said = reason(p) + ("" if p.in_stock else _say("out_of_stock", language))
+            out.append(Recommendation(p.id, round(float(scores[i]), 4), said, p.in_stock))
+        return out
 
     # -- similar ------------------------------------------------------------------------
-    def similar(self, item: str | bytes, k: int = 5) -> list[Recommendation]:
-        """Products like one product (its id) or like a photo (its bytes), best first."""
+    def similar(self, item: str | bytes, k: int = 5, language: str | None = "en") -> list[Recommendation]:
+        """Products like one product (its id) or like a photo (its bytes), best first; the
+        reasons in ``language``."""
         if isinstance(item, (bytes, bytearray)):
-            return self._like_photo(bytes(item), k)
+            return self._like_photo(bytes(item), k, language)
         anchor = self._get(item)
         w = self.weights
         text = _spread(self.vectors @ self.vectors[self.index[anchor.id]])
@@ -192,34 +212,37 @@ class Recommender:
         same_kind = np.array([float(kind_of(p) == kind_of(anchor)) for p in self.products])
         scores = (w["text"] * text + w["image"] * image + w["category"] * same_category
                   + w["price"] * self._price_closeness(anchor, self.products) + w["kind"] * same_kind)
-        return self._ranked(scores, {anchor.id}, k, lambda p: self._similar_reason(anchor, p, image))
+        return self._ranked(scores, {anchor.id}, k, lambda p: self._similar_reason(anchor, p, image, language),
+                            language)
 
-    def _like_photo(self, data: bytes, k: int) -> list[Recommendation]:
+    def _like_photo(self, data: bytes, k: int, language: str | None = "en") -> list[Recommendation]:
         photo = self.colours.of_bytes(data)
         scores = self._likeness(photo)
-        colours = " and ".join(photo.dominant()) or "colours"
+        names = [colour_word(c, language) for c in photo.dominant()]
+        colours = _say("colours_joiner", language).join(names) or _say("colours_fallback", language)
+        said = _say("photo_look", language, colours=colours)
+        return self._ranked(scores, set(), k, lambda p: said, language)
 
-        def reason(p: Product) -> str:
-            return f"Similar {colours} look to your photo" + ("" if p.in_stock else " (out of stock)")
-        return self._ranked(scores, set(), k, reason)
-
-    def _similar_reason(self, anchor: Product, other: Product, image: np.ndarray) -> str:
-        if kind_of(other) == kind_of(anchor):
-            lead = f"Also {_article(kind_of(anchor))}"
+    def _similar_reason(self, anchor: Product, other: Product, image: np.ndarray, language: str | None) -> str:
+        kind = kind_of(anchor)
+        if kind_of(other) == kind:
+            # "an" before a vowel where the language has such an article (the catalog says which)
+            lead = _say("same_kind_vowel" if kind[:1].lower() in "aeiou" else "same_kind", language, kind=kind)
         elif other.category and other.category == anchor.category:
-            lead = f"Also in {other.category}"
+            lead = _say("same_category", language, category=other.category)
         else:
-            lead = "Similar in use"
+            lead = _say("similar_use", language)
         diff = other.price - anchor.price
-        price = (", about the same price" if abs(diff) < 1 else
-                 f", {_dollars(abs(diff), other.currency)} {'less' if diff < 0 else 'more'}")
-        look = " in similar colours" if image[self.index[other.id]] >= 0.8 else ""
-        return lead + look + price + ("" if other.in_stock else " (out of stock)")
+        amount = _dollars(abs(diff), other.currency)
+        price = _say("price_same" if abs(diff) < 1 else "price_less" if diff < 0 else "price_more", language,
+                     amount=amount)
+        look = _say("similar_colours", language) if image[self.index[other.id]] >= 0.8 else ""
+        return _say("similar_reason", language, lead=lead, look=look, price=price)
 
     # -- complementary ------------------------------------------------------------------
-    def complementary(self, product_id: str, k: int = 5) -> list[Recommendation]:
+    def complementary(self, product_id: str, k: int = 5, language: str | None = "en") -> list[Recommendation]:
         """Products that go with one: bought with it, sharing its uses, from around its world -
-        but not another of the same kind (that is "similar")."""
+        but not another of the same kind (that is "similar"); the reasons in ``language``."""
         anchor = self._get(product_id)
         bought = self.together.get(anchor.id, Counter())
         most = max(bought.values(), default=1)
@@ -238,15 +261,13 @@ class Recommender:
 
         def reason(p: Product) -> str:
             if bought.get(p.id):
-                said = f"Often bought with the {anchor.name}"
-            elif p.id in shared:
-                said = f"Goes with it: same {shared[p.id]} use"
-            elif p.category == anchor.category:
-                said = f"Goes with it: also {p.category}"
-            else:
-                said = "Goes with it"
-            return said + ("" if p.in_stock else " (out of stock)")
-        return self._ranked(scores, substitutes | {anchor.id}, k, reason)
+                return _say("bought_with", language, name=anchor.name)
+            if p.id in shared:
+                return _say("shared_use", language, use=shared[p.id])
+            if p.category == anchor.category:
+                return _say("goes_with_category", language, category=p.category)
+            return _say("goes_with", language)
+        return self._ranked(scores, substitutes | {anchor.id}, k, reason, language)
 
     # -- colour search ------------------------------------------------------------------
     def colour_search(self, query: str, colour: str | None = None, budget: float | None = None,
@@ -280,11 +301,12 @@ class Recommender:
         def reason(p: Product) -> str:
             profile = self.profiles()[self.index[p.id]]
             share = profile.score(colour) if colour and profile else 0.0
-            said = f"{canonical(colour).capitalize()} in its photo ({share:.0%})" if colour and share >= 0.05 \
-                else "Matches your search"
-            return said + ("" if p.in_stock else " (out of stock)")
+            if colour and share >= 0.05:
+                return _say("colour_share", language, colour=colour_word(canonical(colour), language).capitalize(),
+                            share=f"{share:.0%}")
+            return _say("matches_search", language)
         outside = {self.products[i].id for i in range(len(self.products)) if i not in set(pool)}
-        return self._ranked(scores, outside, k, reason)
+        return self._ranked(scores, outside, k, reason, language)
 
     def _query_scores(self, query: str) -> np.ndarray:
         if self.encoder is not None:

@@ -39,7 +39,7 @@ class Knowledge:
     def recommender(self):
         """Similar / complementary items and colour search over the current catalog (built on first
         use, again after the catalog changes): co-purchases from the demo orders file, photo
-        colour profiles cached in the data dir."""
+        colour profiles and the catalog's text vectors cached in the data dir (a restart reads them)."""
         from assistant.knowledge.colours import ColourProfiles
         from assistant.knowledge.recommend import Recommender, load_orders
 
@@ -49,7 +49,8 @@ class Knowledge:
             demo = self.settings.orders.demo_file
             orders = load_orders(self.settings.knowledge_dir / demo) if demo else []
             self._recommender = Recommender(products, encoder=self.encoder, orders=orders,
-                                            colours=ColourProfiles(self.settings.data_dir / "cache" / "colours"))
+                                            colours=ColourProfiles(self.settings.data_dir / "cache" / "colours"),
+                                            cache_dir=self.settings.data_dir / "cache" / "embeddings")
         return self._recommender
 
     def keep_multilingual_index(self) -> None:

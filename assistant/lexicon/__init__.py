@@ -104,6 +104,9 @@ class Lexicon:
     yes_no: re.Pattern[str]
     asked_noun: re.Pattern[str]                      # "do you sell <kayaks>"
     use_preposition: re.Pattern[str]                 # "for <kayaking>": used for, not a kind
+    # -- recommendations (assistant.knowledge.recommend.asks_for) ----------------------------------
+    similar_ask: re.Pattern[str]                     # "something like this": look-alikes
+    complement_ask: re.Pattern[str]                  # "what goes with it?": things to go with it
 
     # -- the few rules that are only a walk over these words ---------------------------------------
     @cached_property

@@ -227,6 +227,12 @@ STORE_OVERVIEW = re.compile(r"\bwas (?:verkauft ihr|verkaufen sie|habt ihr|haben
                             r"(?: (?:so|alles|denn|an))*\s*[?.!]*$|\bwelche (?:arten von )?(?:produkte|artikel|sachen) "
                             r"(?:habt|haben|verkauft|verkaufen|führt|führen)\b", re.I)
 ALTERNATIVE = re.compile(r"\b(?:stattdessen|statt|anders|andere\w*|alternativ\w*|sonst|etwas anderes)\b", re.I)
+SIMILAR_ASK = re.compile(r"\b(?:ähnlich\w*|aehnlich\w*|so (?:etwas|was) wie|sowas wie|etwas wie (?:das|dies\w*)|"
+                         r"vergleichbar\w*|wie (?:dieses?|diesen|das|der|die) hier|der gleichen art|"
+                         r"alternativen?)\b", re.I)
+COMPLEMENT_ASK = re.compile(r"\b(?:pass(?:t|en) (?:gut )?(?:dazu|zu (?:ihm|ihr|diese\w*|de[mnr]))|"
+                            r"dazu passend\w*|passend\w* dazu|kombinier\w*|ergänz\w*|ergaenz\w*|"
+                            r"zubehör|zubehoer|dazu kaufen)\b", re.I)
 COMPARE = re.compile(r"\b(?:welche\w*|vergleich\w*|versus|vs\.?|unterschied\w*|besser|oder)\b", re.I)
 SIZING = re.compile(r"\b(?:welche größe|welche groesse|fällt (?:klein|groß|gross|normal|eng|weit) aus|"
                     r"fallen (?:klein|groß|gross|normal|eng|weit) aus|größentabelle|groessentabelle|"
@@ -457,4 +463,5 @@ LEXICON = Lexicon(
     listing=LISTING, store_overview=STORE_OVERVIEW, alternative=ALTERNATIVE, compare=COMPARE,
     sizing=SIZING, policy_words=POLICY_WORDS, others_data=OTHERS_DATA, freebie=FREEBIE,
     price_ask=PRICE_ASK, yes_no=YES_NO, asked_noun=ASKED_NOUN, use_preposition=USE_PREPOSITION,
+    similar_ask=SIMILAR_ASK, complement_ask=COMPLEMENT_ASK,
 )

@@ -215,6 +215,10 @@ LISTING = re.compile(r"\b(do you (have|sell|carry|stock)|show me|looking for|rec
 STORE_OVERVIEW = re.compile(r"\bwhat (?:do|does) (?:you|your (?:store|shop)) (?:sell|have|carry|stock|offer)\s*[?.!]*$|"
                             r"\bwhat (?:kinds?|sorts?|types?) of (?:things|stuff|products|items) do you\b")
 ALTERNATIVE = re.compile(r"\b(instead|another|other|different|alternative|else)\b")
+SIMILAR_ASK = re.compile(r"\b(similar|something like|anything like|more like|like (?:this|that|it|these|those|"
+                         r"the one)|look(?:s)? alike|same kind|alternatives?)\b", re.IGNORECASE)
+COMPLEMENT_ASK = re.compile(r"\b(go(?:es)? (?:well )?with|pairs? (?:well )?with|match(?:es)? (?:with )?(?:it|this|"
+                            r"that)|complements?|accessor(?:y|ies) for|need with|to go with|buy with)\b", re.IGNORECASE)
 COMPARE = re.compile(r"\b(which|compare|comparison|versus|vs\.?|difference|better|or)\b")
 SIZING = re.compile(r"true to size|\bruns? (?:small|large|big|narrow|wide|true)|\b(?:what|which) size\b|"
                     r"size guide|sizing|size chart|between sizes|\bsize (?:up|down)\b")
@@ -450,4 +454,5 @@ LEXICON = Lexicon(
     listing=LISTING, store_overview=STORE_OVERVIEW, alternative=ALTERNATIVE, compare=COMPARE,
     sizing=SIZING, policy_words=POLICY_WORDS, others_data=OTHERS_DATA, freebie=FREEBIE,
     price_ask=PRICE_ASK, yes_no=YES_NO, asked_noun=ASKED_NOUN, use_preposition=USE_PREPOSITION,
+    similar_ask=SIMILAR_ASK, complement_ask=COMPLEMENT_ASK,
 )

@@ -237,6 +237,12 @@ STORE_OVERVIEW = re.compile(r"\bqu[ée] (?:venden|vendéis|vendeis|tienen|ofrece
                             r"(?:venden|tienen|ofrecen)\b", re.I)
 ALTERNATIVE = re.compile(r"\b(?:en (?:su|vez) lugar|en vez de|otro|otra|otros|otras|diferente|"
                          r"distint[oa]|alternativ\w+|algo más|algo mas)\b", re.I)
+SIMILAR_ASK = re.compile(r"\b(?:parecid[oa]s?|similar(?:es)?|semejantes?|algo (?:así|asi|igual)|"
+                         r"(?:algo|otr[oa]s?|alguno|alguna) como (?:est[eoa]s?|es[eoa]s?|él|ella)|"
+                         r"como (?:este|esta|esto|ese|esa|eso)|del mismo (?:tipo|estilo)|alternativas?)\b", re.I)
+COMPLEMENT_ASK = re.compile(r"\b(?:combin\w+ (?:bien )?con|van? (?:bien )?con|quedan? (?:bien )?con|"
+                            r"acompañ\w+|complement\w+|accesorios? (?:para|de)|comprar con|"
+                            r"junto con (?:est[eoa]|él|ella))\b", re.I)
 COMPARE = re.compile(r"\b(?:cuál|cual|cuáles|cuales|compar\w+|versus|vs\.?|diferencia\w*|mejor|"
                      r"o)\b", re.I)
 SIZING = re.compile(r"\b(?:qué talla|que talla|guía de tallas|guia de tallas|tabla de tallas|"
@@ -474,4 +480,5 @@ LEXICON = Lexicon(
     listing=LISTING, store_overview=STORE_OVERVIEW, alternative=ALTERNATIVE, compare=COMPARE,
     sizing=SIZING, policy_words=POLICY_WORDS, others_data=OTHERS_DATA, freebie=FREEBIE,
     price_ask=PRICE_ASK, yes_no=YES_NO, asked_noun=ASKED_NOUN, use_preposition=USE_PREPOSITION,
+    similar_ask=SIMILAR_ASK, complement_ask=COMPLEMENT_ASK,
 )

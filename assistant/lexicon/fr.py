@@ -227,6 +227,13 @@ STORE_OVERVIEW = re.compile(r"\bqu['’]est-ce que vous (?:vendez|avez|proposez)
                             r"(?:de )?(?:produits|articles|choses) (?:vendez|avez|proposez)", re.I)
 ALTERNATIVE = re.compile(r"\b(?:à la place|a la place|plutôt|plutot|autre|autres|différent\w*|"
                          r"different\w*|alternati\w+|sinon|autre chose)\b", re.I)
+SIMILAR_ASK = re.compile(r"\b(?:similaires?|semblables?|pareil(?:le)?s?|ressembl\w+|"
+                         r"(?:quelque chose|un autre|une autre|d'autres) comme|comme (?:celui-ci|celle-ci|celui-là|"
+                         r"celle-là|ça|ca|lui|elle)|du même (?:genre|type|style)|dans le même genre|"
+                         r"alternatives?)(?!\w)", re.I)
+COMPLEMENT_ASK = re.compile(r"\b(?:va(?:nt)? (?:bien )?avec|vont (?:bien )?avec|aller avec|associer (?:avec|à)|"
+                            r"assorti\w*|complément\w*|complement\w*|accessoires? (?:pour|de)|"
+                            r"acheter avec|(?:se )?marient? (?:bien )?avec)\b", re.I)
 COMPARE = re.compile(r"\b(?:lequel|laquelle|lesquels|lesquelles|quel|quelle|compar\w+|versus|vs\.?|"
                      r"différence\w*|difference\w*|meilleur\w*|mieux|ou)\b", re.I)
 SIZING = re.compile(r"\b(?:quelle taille|taille (?:petit|grand|normalement)|taillent (?:petit|grand)|"
@@ -451,4 +458,5 @@ LEXICON = Lexicon(
     listing=LISTING, store_overview=STORE_OVERVIEW, alternative=ALTERNATIVE, compare=COMPARE,
     sizing=SIZING, policy_words=POLICY_WORDS, others_data=OTHERS_DATA, freebie=FREEBIE,
     price_ask=PRICE_ASK, yes_no=YES_NO, asked_noun=ASKED_NOUN, use_preposition=USE_PREPOSITION,
+    similar_ask=SIMILAR_ASK, complement_ask=COMPLEMENT_ASK,
 )

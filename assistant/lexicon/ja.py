@@ -202,6 +202,10 @@ LISTING = _any("ありますか", "ありませんか", "置いて(?:います|�
 STORE_OVERVIEW = re.compile(r"何を(?:売って|扱って|販売して)|どんな(?:商品|もの|製品)(?:が|を)(?:あります|扱って|売って|"
                             r"販売して)|何が(?:あります|売って)か")
 ALTERNATIVE = _any("代わり", "かわり", "他の", "ほかの", "別の", "違う(?:もの|の|商品)", "代替", "以外")
+SIMILAR_ASK = _any("似た", "似て(?:る|いる)", "同じような", "同じ(?:種類|タイプ)", "(?:この|これ|それ|あれ)みたいな",
+                   "(?:この|その)ような", "類似", "近い(?:もの|商品)")
+COMPLEMENT_ASK = _any("に合う", "合わせ", "一緒に(?:買|使)", "組み合わせ", "コーディネート", "アクセサリー", "付属品",
+                      "相性")
 COMPARE = _any("どちら", "どっち", "どれが", "どれの方", "比較", "比べ", "違い", "より(?:いい|良い)",
                "または", "それとも", r"\bvs\b")
 SIZING = _any("サイズ感", "サイズ表", "サイズガイド", "何サイズ", "どのサイズ", "小さめ", "大きめ",
@@ -364,4 +368,5 @@ LEXICON = Lexicon(
     listing=LISTING, store_overview=STORE_OVERVIEW, alternative=ALTERNATIVE, compare=COMPARE,
     sizing=SIZING, policy_words=POLICY_WORDS, others_data=OTHERS_DATA, freebie=FREEBIE,
     price_ask=PRICE_ASK, yes_no=YES_NO, asked_noun=ASKED_NOUN, use_preposition=USE_PREPOSITION,
+    similar_ask=SIMILAR_ASK, complement_ask=COMPLEMENT_ASK,
 )

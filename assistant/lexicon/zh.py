@@ -194,6 +194,8 @@ LISTING = _any("有没有", "有卖", "卖不卖", "推荐", "介绍一下", "�
 STORE_OVERVIEW = re.compile(r"你们(?:都|店里?|这里)?(?:卖|有)(?:些)?(?:什么|啥|哪些)(?:东西|产品|商品)?\s*[?？]?\s*$|"
                             r"都有(?:什么|哪些)(?:产品|商品|东西)")
 ALTERNATIVE = _any("换一个", "换个", "换一款", "别的", "其他", "其它", "另外的", "替代", "不同的", "还有别")
+SIMILAR_ASK = _any("类似", "相似", "差不多的", "像这(?:个|款|样)", "像它", "同类", "同款", "相近的", "替代品", "一样的(?:东西|商品|产品)")
+COMPLEMENT_ASK = _any("搭配", "配什么", "配套", "一起买", "配件", "相配", "搭什么", "(?:和|跟|与)它配", "适合.{0,4}一起")
 COMPARE = _any("哪个", "哪款", "哪一个", "哪一款", "比较", "对比", "区别", "差别", "不同", "更好", "还是", r"\bvs\b", "相比")
 SIZING = _any("尺码", "码数", "偏大", "偏小", "正码", "尺码表", "选多大", "穿多大", "什么码", "哪个码",
               "大一码", "小一码", "大一号", "小一号", "标准码")
@@ -348,4 +350,5 @@ LEXICON = Lexicon(
     listing=LISTING, store_overview=STORE_OVERVIEW, alternative=ALTERNATIVE, compare=COMPARE,
     sizing=SIZING, policy_words=POLICY_WORDS, others_data=OTHERS_DATA, freebie=FREEBIE,
     price_ask=PRICE_ASK, yes_no=YES_NO, asked_noun=ASKED_NOUN, use_preposition=USE_PREPOSITION,
+    similar_ask=SIMILAR_ASK, complement_ask=COMPLEMENT_ASK,
 )
