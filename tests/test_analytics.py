@@ -66,6 +66,9 @@ def test_bad_feedback_gets_a_clear_error_and_other_conversations_are_closed(live
     session, auth = traffic["answered"], traffic["auth"]
     future = live.post(f"/api/v1/sessions/{session}/feedback", headers=auth, json={"turn": 99, "rating": "up"})
     assert future.status_code == 400 and "no turn 99" in future.json()["error"]["message"]
+    early = live.post(f"/api/v1/sessions/{session}/events", headers=auth,
+                      json={"type": "product_click", "turn": 99, "target": "alpine-40-pack"})
+    assert early.status_code == 400 and "no turn 99" in early.json()["error"]["message"]
     meh = live.post(f"/api/v1/sessions/{session}/feedback", headers=auth, json={"turn": 1, "rating": "meh"})
     assert meh.status_code in (400, 422)
     other, other_auth = start_session(live)

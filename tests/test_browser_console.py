@@ -94,6 +94,31 @@ def test_the_chat_comes_back_after_a_reload_and_its_follow_up_still_works(chat, 
     assert len([m for m in server.manager.sessions.transcript(session_id) if m["role"] == "user"]) == 2
 
 
+def test_a_product_card_opened_in_the_chat_is_recorded_for_its_turn(chat, server, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(server.manager.settings, "product_url_pattern", "https://shop.example/products/{id}")
+    chat.context.route("https://shop.example/**", lambda route: route.fulfill(body="<p>product page</p>",
+                                                                           content_type="text/html"))
+    before = set(server.manager.sessions.session_ids())
+    ask(chat, "How heavy is the Alpine 40 Pack?")
+    expect(bot(chat).first).to_contain_text("1.4 kg")
+    session_id = newest_session(server, before)
+    page_of = "a[href='https://shop.example/products/alpine-40-pack']"
+    card, source = bot(chat).first.locator(f"ul li {page_of}"), bot(chat).first.locator(f"ol li {page_of}").first
+    expect(card).to_have_text("Alpine 40 Pack")
+    feedback = server.manager.sessions.feedback
+    mine = lambda: [(a["action"], a["turn"], a["target"]) for a in feedback.actions()  # noqa: E731
+                    if a["session_id"] == session_id]
+    with chat.context.expect_page() as opened:       # a source linking the same page is no card click
+        source.click()
+    opened.value.close()
+    with chat.context.expect_page() as opened:       # the product page opens in a new tab
+        card.click()
+    opened.value.close()
+    wait_until(chat, lambda: mine(), "card click stored")
+    chat.wait_for_timeout(1000)                       # and nothing more arrives
+    assert mine() == [("product_click", 1, "alpine-40-pack")]
+
+
 def test_typed_html_shows_as_typed_and_a_persons_replies_are_their_own_bubbles(chat, server):  # noqa: F811
     before = set(server.manager.sessions.session_ids())
     ask(chat, "I want to talk to a human, please")
@@ -139,7 +164,9 @@ def test_the_console_opens_a_clicked_ticket_shows_typed_text_and_draws_the_analy
     ticket = takeover.start(session_id, HandoffDecision(True, "explicit_request", "shopper asked for a person",
                                                         "live", "Connecting you."), sessions.load_state(session_id))
     context, page = open_console(browser, server)
-    page.locator("#tickets").get_by_text(ticket.id, exact=True).click()     # a row click opens it
+    # a row click opens it: the ticket's own cell as shown (Gradio's table also keeps a hidden
+    # copy of its rows, which a search by text alone finds too)
+    page.locator("#tickets [data-testid^='cell-']").filter(has_text=ticket.id, visible=True).click()
     expect(page.locator("[data-testid=user]").first).to_contain_text(TYPED + " - a person, please")
     assert page.locator("[data-testid=user] b, [data-testid=user] img").count() == 0
 

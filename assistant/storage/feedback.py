@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert, select, update
 from sqlalchemy.engine import Connection
 
+from assistant.errors import InvalidInput
 from assistant.storage.schema import in_window, now_iso, write
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -66,6 +67,16 @@ class FeedbackStore:
                 conn.execute(insert(ratings_table).values(session_id=session_id, turn=turn, rating=rating,
                                                           reason=reason, created_at=now, updated_at=now))
         return {"session_id": session_id, "turn": turn, "rating": rating, "reason": reason, "updated_at": now}
+
+    def shopper_did(self, session_id: str, turn: int, action: str, target: str | None) -> dict[str, Any]:
+        """What a shopper did with one reply, as every front door records it (the HTTP endpoint,
+        the Gradio chat): a known action, on a turn the conversation has reached."""
+        if action not in ACTIONS:
+            raise InvalidInput(f"unknown shopper action {action!r}; known: {', '.join(ACTIONS)}", limit="type")
+        if turn < 1 or turn > self.sessions.last_turn(session_id):
+            raise InvalidInput(f"conversation {session_id!r} has no turn {turn} yet", limit="turn")
+        self.record(session_id, turn, action, target)
+        return {"recorded": action}
 
     def record(self, session_id: str, turn: int, action: str, target: str | None) -> None:
         with write(self.sessions.engine) as conn:

@@ -374,9 +374,7 @@ async def rate_answer(session_id: SessionId, body: AnswerRating, door: Door, _ca
              summary="Record what the shopper did with a reply (opened a product card, tapped a suggestion)")
 async def record_action(session_id: SessionId, body: ShopperAction, door: Door, _caller: SessionCaller) -> dict:
     def save() -> dict:
-        _answered_turn(door, session_id, body.turn)
-        door.manager.sessions.feedback.record(session_id, body.turn, body.type, body.target)
-        return {"recorded": body.type}
+        return door.manager.sessions.feedback.shopper_did(session_id, body.turn, body.type, body.target)
 
     await anyio.to_thread.run_sync(door.per_session.hit, session_id)
     return await anyio.to_thread.run_sync(save)

@@ -6,7 +6,10 @@ it?" keep working. Every bubble is drawn from what the store holds (``chat_histo
 shopper's words exactly as typed (escaped, never rendered as HTML or markdown), the bot's answers
 with product cards and citations numbered from 1 by title, a person's replies as their own
 bubbles under their name, and "joined"/"resolved" notices as small lines of their own. Answers
-stream; thumbs up/down rate that turn's answer; suggested next questions are buttons.
+stream; thumbs up/down rate that turn's answer; suggested next questions are buttons. Opening a
+product card's link, or tapping a suggestion, is recorded as the widget's are (FeedbackStore.shopper_did,
+the HTTP events endpoint's own function): a listener in the page hands the opened link to a
+hidden trigger, and the card is found again among the cards the conversation was shown.
 
 In a demo (development, an order system that lists its customers) "Signed in as" picks a demo
 customer: each pick starts a fresh conversation carrying that customer's id, as the HTTP API's
@@ -41,6 +44,20 @@ STORAGE_KEY = "shop-assistant-chat"
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]|~$])")            # format anywhere in a line
 _LINE_STARTS = re.compile(r"^(\s*)([#>+\-=]|\d+(?=[.)]))", re.MULTILINE)   # headings, quotes, lists
 _MARK = re.compile(r"\[(\d+)\]")
+# On page load: a click on a link in the chat's card list (cards are a bulleted list, the sources
+# a numbered one that may link the same product page) is handed, its href as written, to the
+# hidden #card-opened trigger; the link still opens as usual.
+CARD_LISTENER_JS = """() => {
+  if (window.shopCardListener) return;
+  window.shopCardListener = true;
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest && event.target.closest('#shop-chat ul > li a[href]');
+    const trigger = document.querySelector('#card-opened');
+    if (!link || !trigger) return;
+    window.shopCardOpened = link.getAttribute('href');
+    trigger.click();
+  }, true);
+}"""
 
 
 def shown(text: str) -> str:
@@ -159,6 +176,21 @@ def chat_history(manager: ConversationManager, session_id: str | None,
             turns.append(None)
     suggestions = per_turn[last_answer_turn].next_questions if last_answer_turn in per_turn else []
     return messages, turns, suggestions
+
+
+def opened_card(manager: ConversationManager, session_id: str | None, href: str | None) -> tuple[int, str] | None:
+    """(turn, product id) of the product card whose link the shopper opened: the latest turn
+    that showed a card with that link; None for any other link (a citation, a tracking page)."""
+    if not session_id or not href or not manager.sessions.exists(session_id):
+        return None
+    href = html.unescape(href)
+    found = None
+    for ev in manager.sessions.events(session_id):
+        if ev.type == "products":
+            for c in ev.data.get("products") or []:
+                if c.get("url") == href and c.get("id"):
+                    found = (ev.turn, c["id"])
+    return found
 
 
 def limit_message(exc: AssistantError, settings, language: str | None, directory: Path) -> str | None:
@@ -281,9 +313,15 @@ def build_chat(manager: ConversationManager, i18n: gr.I18n | None = None) -> gr.
         return [session_id, session_id, *view(session_id)]
 
     def suggest(question: str, session_id: str | None):
-        if session_id and sessions.exists(session_id):
-            sessions.feedback.record(session_id, sessions.last_turn(session_id), "suggestion_click", question)
+        if session_id and sessions.exists(session_id) and sessions.last_turn(session_id):
+            sessions.feedback.shopper_did(session_id, sessions.last_turn(session_id), "suggestion_click", question)
         yield from send({"text": question, "files": []}, session_id)
+
+    def card_opened(href: str | None, session_id: str | None):
+        """A product card's link opened in the chat -> a product_click on the turn that showed it."""
+        card = opened_card(manager, session_id, href)
+        if card is not None:
+            sessions.feedback.shopper_did(session_id, card[0], "product_click", card[1])
 
     def api_chat(message: dict, request: gr.Request) -> str:
         """``/chat`` for API clients (gradio_client): the finished answer as text, its sources listed
@@ -319,6 +357,8 @@ def build_chat(manager: ConversationManager, i18n: gr.I18n | None = None) -> gr.
             buttons = [gr.Button(visible=False, size="sm", elem_classes=["suggestion"]) for _ in range(MAX_SUGGESTIONS)]
         box = gr.MultimodalTextbox(file_types=["image"], file_count="multiple", placeholder=i18n("placeholder"),
                                    show_label=False, elem_id="shop-input")
+        opened_href = gr.Textbox(visible="hidden", elem_id="card-opened-href")
+        opened = gr.Button(visible="hidden", elem_id="card-opened")
         outputs = [chatbot, box, last_seq, *buttons]
         signed_in.input(sign_in, [signed_in], [session, stored, chatbot, last_seq, *buttons], api_name=False)
         page.load(restore, [stored], [session, stored, chatbot, last_seq, *buttons], api_name=False)
@@ -327,6 +367,9 @@ def build_chat(manager: ConversationManager, i18n: gr.I18n | None = None) -> gr.
         for button in buttons:
             button.click(suggest, [button, session], outputs, api_name=False)
         chatbot.like(rate, [session], None, api_name="rate")
+        page.load(None, None, None, js=CARD_LISTENER_JS, api_name=False)
+        opened.click(card_opened, [opened_href, session], None, api_name=False, show_progress="hidden",
+                     js="(href, session) => [window.shopCardOpened || '', session]")
         gr.Timer(POLL_S).tick(poll, [session, last_seq], [chatbot, last_seq, *buttons],
                               show_progress="hidden", api_name=False)
     return page
