@@ -311,6 +311,35 @@ def test_a_product_answer_shows_a_card_whose_click_is_recorded(page, server, mon
     assert [(a["action"], a["turn"], a["target"]) for a in clicks] == [("product_click", 1, product_id)]
 
 
+def test_something_like_it_shows_the_similar_products_as_cards(page, server):
+    ask(page, "Tell me about the Brewhaus Steel French Press.")
+    playwright_api.expect(answer(page, 1)).to_have_attribute("data-complete", "true")
+    ask(page, "Can you show me something similar?")
+    reply = answer(page, 2)
+    playwright_api.expect(reply).to_have_attribute("data-complete", "true")
+    playwright_api.expect(reply).to_contain_text("Similar to the Brewhaus Steel French Press")
+    cards = reply.get_by_test_id("sa-card")
+    playwright_api.expect(cards.first).to_be_visible()
+    shown = [cards.nth(i).get_attribute("data-product") for i in range(cards.count())]
+    similar = server.manager.knowledge.recommender.similar("brewhaus-steel-french-press",
+                                                           server.manager.settings.retrieval_k)
+    assert len(shown) >= 3 and "brewhaus-steel-french-press" not in shown
+    assert shown == [r.product_id for r in similar][:len(shown)]          # the recommender's order
+
+
+def test_a_product_on_sale_shows_its_was_price_struck_through(page, server, monkeypatch):
+    products = server.manager.knowledge.directory.products
+    alpine = products["alpine-40-pack"]
+    monkeypatch.setitem(products, "alpine-40-pack", alpine.model_copy(update={"compare_at_price": alpine.price + 40}))
+    ask(page, "How heavy is the Alpine 40 Pack?")
+    card = answer(page, 1).locator("[data-testid=sa-card][data-product='alpine-40-pack']")
+    was = card.get_by_test_id("sa-was-price")
+    playwright_api.expect(was).to_contain_text(f"{alpine.price + 40:.2f}")
+    assert was.evaluate("e => e.tagName") == "S"
+    assert "line-through" in was.evaluate("e => getComputedStyle(e).textDecorationLine")
+    playwright_api.expect(card.get_by_test_id("sa-price")).to_contain_text(f"{alpine.price:.2f}")
+
+
 def test_suggestion_chips_ask_the_question_and_go_once_the_shopper_sends(page, server):
     ask(page, "How heavy is the Alpine 40 Pack?")
     chips = page.get_by_test_id("sa-suggestion")
