@@ -278,3 +278,20 @@ def test_a_second_start_does_not_embed_the_catalog_again(demo_knowledge, demo_pr
     third = CountingEncoder(demo_knowledge.encoder)
     Recommender(changed, encoder=third, cache_dir=cache)
     assert third.texts >= len(demo_products)
+
+
+@pytest.mark.parametrize("language", ["es", "de", "fr", "zh", "ja"])
+def test_every_recommend_catalog_has_englishs_keys_and_fields(language):
+    import string
+
+    import yaml
+
+    from assistant.messages import DEFAULT_DIR
+
+    def fields(template: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    english = yaml.safe_load((DEFAULT_DIR / "en" / "recommend.yaml").read_text(encoding="utf-8"))
+    own = yaml.safe_load((DEFAULT_DIR / language / "recommend.yaml").read_text(encoding="utf-8"))
+    assert set(own) == set(english), set(own) ^ set(english)
+    assert all(fields(own[k]) == fields(v) for k, v in english.items())
+    assert own["similar_use"] != english["similar_use"]          # said in its own words
