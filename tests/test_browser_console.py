@@ -106,15 +106,16 @@ def test_a_product_card_opened_in_the_chat_is_recorded_for_its_turn(chat, server
     card, source = bot(chat).first.locator(f"ul li {page_of}"), bot(chat).first.locator(f"ol li {page_of}").first
     expect(card).to_have_text("Alpine 40 Pack")
     feedback = server.manager.sessions.feedback
-    mine = lambda: [(a["action"], a["turn"], a["target"]) for a in feedback.actions()  # noqa: E731
-                    if a["session_id"] == session_id]
+
+    def mine():
+        return [(a["action"], a["turn"], a["target"]) for a in feedback.actions() if a["session_id"] == session_id]
     with chat.context.expect_page() as opened:       # a source linking the same page is no card click
         source.click()
     opened.value.close()
     with chat.context.expect_page() as opened:       # the product page opens in a new tab
         card.click()
     opened.value.close()
-    wait_until(chat, lambda: mine(), "card click stored")
+    wait_until(chat, mine, "card click stored")
     chat.wait_for_timeout(1000)                       # and nothing more arrives
     assert mine() == [("product_click", 1, "alpine-40-pack")]
 

@@ -357,7 +357,7 @@ def build_chat(manager: ConversationManager, i18n: gr.I18n | None = None) -> gr.
             buttons = [gr.Button(visible=False, size="sm", elem_classes=["suggestion"]) for _ in range(MAX_SUGGESTIONS)]
         box = gr.MultimodalTextbox(file_types=["image"], file_count="multiple", placeholder=i18n("placeholder"),
                                    show_label=False, elem_id="shop-input")
-        opened_href = gr.Textbox(visible="hidden", elem_id="card-opened-href")
+        opened_href = gr.Textbox(visible=False)           # carries the href (set by the js below)
         opened = gr.Button(visible="hidden", elem_id="card-opened")
         outputs = [chatbot, box, last_seq, *buttons]
         signed_in.input(sign_in, [signed_in], [session, stored, chatbot, last_seq, *buttons], api_name=False)
