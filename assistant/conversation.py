@@ -413,8 +413,12 @@ class ConversationManager:
         reason, cited so they show as product cards (assistant.knowledge.recommend)."""
         language = work.state.language or "en"
         ask = asks_for(work.turn.text, language)
-        # "my French press arrived like this" (a damage photo) is a complaint, not a wish for look-alikes
-        if not ask or work.signals.intent in POLICY_INTENTS:
+        # "my French press arrived like this" (a damage photo) is a complaint, not a wish for look-alikes;
+        # a policy intent alone is not enough: "有类似的吗？" after a product reads as an exchange to the
+        # examples, so the photo or the message's own policy words ("arrived", "exchange") must say so
+        policy = work.signals.intent in POLICY_INTENTS and (
+            work.photos or lexicon(language).policy_words.search((work.turn.text or "").lower()))
+        if not ask or policy:
             return False
         # a photo that matched nothing is the thing to look like, not the product talked of before
         # "something similar?" asks for another kind of thing in the tracker's eyes, which drops
