@@ -295,3 +295,15 @@ def test_every_recommend_catalog_has_englishs_keys_and_fields(language):
     assert set(own) == set(english), set(own) ^ set(english)
     assert all(fields(own[k]) == fields(v) for k, v in english.items())
     assert own["similar_use"] != english["similar_use"]          # said in its own words
+
+
+def test_an_ingested_store_has_its_look_alike_vectors_ready(demo_knowledge, demo_settings):
+    """The ingest works the catalog's vectors out, so the first "something like this?" of a new
+    process reads them instead of embedding the catalog inside a shopper's turn."""
+    from assistant.knowledge.service import Knowledge
+
+    fresh = Knowledge(demo_settings)                       # a new process over the ingested data dir
+    counting = CountingEncoder(fresh.encoder)
+    fresh.encoder = counting
+    assert fresh.recommender.similar("alpine-40-pack")
+    assert counting.texts <= 1                             # at most the one text that checks the model

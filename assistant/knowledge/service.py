@@ -106,6 +106,9 @@ class Knowledge:
                         multilingual=mirror)
         self.retriever.refresh()
         self._multilingual_retriever = None        # rebuilt on next use, over the new chunks
+        if self.directory.products:
+            # look-alike vectors and photo colours worked out (and cached) now, not in a shopper's turn
+            self.recommender.profiles()
         return report
 
     def ensure_ingested(self) -> IngestReport | None:
