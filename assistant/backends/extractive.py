@@ -367,7 +367,7 @@ class ExtractiveBackend(ModelBackend):
         else:
             text = self._best_sentences(without_examples(best.text.split("\n", 1)[-1].strip(), shopper), q, name, 2,
                                         product.category if product else "")
-        return f"{text} [{n}]", best, rank((n, best))
+        return f"{say.quoting(best.source_id, lang())}{text} [{n}]", best, rank((n, best))
 
     @staticmethod
     def _best_sentences(text: str, q: str, name: str | None, keep: int, category: str = "") -> str:
