@@ -37,6 +37,10 @@ SWITCH_RATIO = 2.0
 # words is often a near tie ("und in rot?": de .21, en .20), one the conversation's language wins.
 SHORT_WORDS = 3
 SHORT_CONFIDENCE = 0.5
+# A first message has no conversation language to keep: its likeliest one needs only this much
+# confidence and a lead over the store's default ("is it machine washable": fr .34, en .30 stays en).
+FIRST_CONFIDENCE = 0.2
+FIRST_RATIO = 1.5
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.I)
@@ -109,10 +113,13 @@ def _cjk(text: str, previous: str) -> str | None:
     return "zh"
 
 
-def detect_language(text: str, previous: str = "en", names: Iterable[str] = ()) -> str:
+def detect_language(text: str, previous: str = "en", names: Iterable[str] = (), settled: bool = True) -> str:
     """The ISO 639-1 code of the language ``text`` is written in, or ``previous`` when the text
     cannot tell ("ok", "NW-482913", "maya@example.com", "Alpine 40?") or the detector is not
-    clearly surer of another language. ``names`` are product names to ignore."""
+    clearly surer of another language. ``names`` are product names to ignore. ``settled=False``:
+    the conversation has no language yet (its first message) and ``previous`` is only the store's
+    default, so the likeliest language wins on a lead of ``FIRST_RATIO`` over it ("el protector
+    solar Dayglow cuanto factor tiene...?": es .47, en .29), not ``SWITCH_RATIO``."""
     previous = previous or "en"
     rest = language_text(text, names)
     cjk = _cjk(rest, previous)
@@ -131,6 +138,8 @@ def detect_language(text: str, previous: str = "en", names: Iterable[str] = ()) 
     if code == previous:
         return previous
     kept = next((v.value for v in values if _code(v.language) == previous), 0.0)
+    if not settled:
+        return code if best.value >= FIRST_CONFIDENCE and best.value >= FIRST_RATIO * kept else previous
     # a few words say less: a short follow-up ("y en rojo?") switches only on a surer reading
     needed = MIN_CONFIDENCE if len(rest.split()) > SHORT_WORDS else SHORT_CONFIDENCE
     if best.value >= needed and best.value >= SWITCH_RATIO * kept:

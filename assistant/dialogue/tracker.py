@@ -124,7 +124,7 @@ class DialogueTracker:
         if state.locale:
             return state.locale
         names = [self._name(pid) or "" for pid in [*product_ids, *state.product_candidates[:3]]]
-        return detect_language(text, state.language or "en", names=names)
+        return detect_language(text, state.language or "en", names=names, settled=state.turns > 0)
 
     def _read(self, state: DialogueState, new: DialogueState, text: str, ocr_order_ids: Iterable[str],
               product_ids: list[str]) -> tuple[DialogueState, TurnSignals]:
