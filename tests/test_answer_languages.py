@@ -273,3 +273,15 @@ def test_a_spec_answer_names_the_spec_in_the_shoppers_language(demo_knowledge, l
                                                     product_in_focus=kettle, language=lang))
     assert label.lower() in text.lower() and "40-100 °C" in text, text
     assert "temperature range" not in text.lower(), text
+
+
+@pytest.mark.parametrize("product_id, question, lang, english", [
+    ("keenedge-chefs-knife", "que dureza tiene la hoja del cuchillo Keenedge?", "es", "what is its hardness?"),
+    ("keenedge-chefs-knife", "la lame du couteau Keenedge fait combien de long ?", "fr", "what is its blade?"),
+])
+def test_a_spec_named_by_its_label_in_the_shoppers_language_is_what_is_asked(demo_knowledge, product_id, question,
+                                                                                lang, english):
+    """"dureza" is the hardness spec's name in Spanish: the word decides over the small model's
+    reading of the sentence (which took it for the weight)."""
+    product = demo_knowledge.directory.get(product_id)
+    assert english_question(question, product, lang) == english

@@ -104,6 +104,11 @@ class Lexicon:
     yes_no: re.Pattern[str]
     asked_noun: re.Pattern[str]                      # "do you sell <kayaks>"
     use_preposition: re.Pattern[str]                 # "for <kayaking>": used for, not a kind
+    # a short reply that says yes / no to a question the assistant asked ("sí, adelante", "nein
+    # danke", "好的"): the order desk's confirmation in languages its learned reader (English
+    # examples, assistant/orders/actions.py) does not know; English leaves them to that reader
+    agree: re.Pattern[str] = re.compile(r"(?!)")
+    refuse: re.Pattern[str] = re.compile(r"(?!)")
 
     # -- the few rules that are only a walk over these words ---------------------------------------
     @cached_property
