@@ -53,7 +53,7 @@ from assistant.knowledge.recommend import asks_for, by_colour, colour_in
 from assistant.messages import message
 from assistant.handoff.takeover import HandoffTurn, Takeover, takeover_turn
 from assistant.dialogue.language import normalise_locale
-from assistant.dialogue.state import SHOPPING_INTENTS, DialogueState
+from assistant.dialogue.state import POLICY_INTENTS, SHOPPING_INTENTS, DialogueState
 from assistant.dialogue.tracker import DialogueTracker, TurnSignals
 from assistant.privacy import redact_card_numbers
 from assistant.vision.images import ShopperImage
@@ -301,7 +301,8 @@ class ConversationManager:
             ocr_order_ids=seen.order_ids() if seen else (), matched_product_ids=work.matched)
         work.question = work.signals.resolved_question or text
         if seen:
-            names = [self.knowledge.directory.name_of(pid) for pid in work.matched[:1]]
+            shown = seen.shown_products() or work.matched[:1]    # one product per photo
+            names = [self.knowledge.directory.name_of(pid) for pid in shown]
             work.question = "\n".join([work.question, *names, seen.query_text()]).strip()
 
     def _route(self, work: TurnWork) -> Iterator[ReplyEvent]:
@@ -411,9 +412,10 @@ class ConversationManager:
         photo itself) and "what goes with it?": the recommender's ranked items, each with its
         reason, cited so they show as product cards (assistant.knowledge.recommend)."""
         ask = asks_for(work.turn.text)
-        # a photo that matched nothing is the thing to look like, not the product talked of before
-        if not ask:
+        # "my French press arrived like this" (a damage photo) is a complaint, not a wish for look-alikes
+        if not ask or work.signals.intent in POLICY_INTENTS:
             return False
+        # a photo that matched nothing is the thing to look like, not the product talked of before
         # "something similar?" asks for another kind of thing in the tracker's eyes, which drops
         # the focus: the product it is like is the one in focus before this turn
         before = None if work.photos else (work.state.product_in_focus

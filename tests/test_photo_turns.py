@@ -108,3 +108,16 @@ def test_a_recognised_photo_is_answered_like_a_shop_assistant(manager):
     assert result["answer"].startswith("Yes, that's our Alpine 40 Pack, $149.00, in stock")
     assert "model number" not in result["answer"] and "alpine-40-pack" not in result["answer"]
     assert result["citations"]["citations"]
+
+
+def test_a_photo_of_each_of_two_products_gets_both_prices(manager):
+    result = ask(manager, "p-two", "How much are these two?",
+                 images=[shopper_copy("alpine-40-pack"), shopper_copy("basecamp-2-tent")])
+    assert "$149.00" in result["answer"] and "$289.00" in result["answer"]
+
+
+def test_a_damage_photo_that_arrived_like_this_gets_the_damage_policy_not_look_alikes(manager):
+    photo = (PROJECT_ROOT / "evals" / "photos" / "damaged-brewhaus-steel-french-press.png").read_bytes()
+    result = ask(manager, "p-damage", "My French press arrived like this", images=[photo])
+    assert "7 days" in result["answer"]
+    assert "Similar to" not in result["answer"] and "products" not in {e.type for e in result["events"]}

@@ -221,6 +221,13 @@ class ExtractiveBackend(ModelBackend):
             compared = self._compare(named[:2], q, evidence)
             if compared:
                 return compared
+        # 1. one price question about several products ("how much are these two?" with a photo of
+        # each, or both named): each product's own answer
+        several = [p for p in named if names_product(p, q, strict=True)]
+        if len(several) >= 2 and not part_of_several and PRICE_ASK.search(typed) and not COMPARE.search(q):
+            replies = [self._answer_one(replace(req, question=typed, product_in_focus=p, recognised=None), True)
+                       for p in several[:3]]
+            return say.joined(list(dict.fromkeys(r for r in replies if r != t("dont_know")))) or t("dont_know")
         # 2. store policy, decided by the question's intent and words
         about_product = product is not None and not POLICY_WORDS.search(q) and (
             bool(self._spec_lines(product, q, strong=True)) or bool(PRICE_ASK.search(q))

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable
 
 from assistant.dialogue.intents import IntentClassifier, is_human_request
-from assistant.dialogue.language import detect_language
+from assistant.dialogue.language import detect_language, detector
 from assistant.dialogue.signals import (EMAIL_RE, order_id_regex, detect_sensitive_topics, find_attributes, find_email,
                                         find_order_ids, find_refund_amount, is_abusive, is_cancel_request,
                                         is_dissatisfied, score_sentiment)
@@ -95,6 +95,7 @@ class DialogueTracker:
                  order_id_pattern: str | None = None, language: str = "en",
                  fits_product: Callable[[str, str], bool | None] | None = None):
         self.classifier = classifier
+        detector()                          # language models loaded at start, not in a shopper's turn
         self.find_products = find_products
         self.product_name = product_name or (lambda product_id: product_id)
         # fits_product(product_id, text): is the kind of thing the text asks for that product?

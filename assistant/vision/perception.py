@@ -95,6 +95,12 @@ class Perception:
                     best[m.product_id] = m
         return sorted(best.values(), key=lambda m: -m.score)
 
+    def shown_products(self) -> list[str]:
+        """The product each photo shows (its best confident match), once each, in photo order:
+        "how much are these two?" with a photo of each is about both."""
+        shown = [p.matches[0].product_id for p in self.images if p.matches]
+        return list(dict.fromkeys(shown))
+
     def match_status(self) -> Status | None:
         """"match" when some photo shows a product confidently, else "unsure" when some photo
         may show one of a few, else "none"; None when no photo was matched against a catalog."""
