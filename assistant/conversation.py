@@ -330,7 +330,8 @@ class ConversationManager:
             return False
         in_progress = self._desk_busy(work)
         reply = self.orders.handle(work.session_id, work.state.orders, work.turn.text, intent=work.signals.intent,
-                                   customer_id=work.turn.customer_id, images=work.image_paths, turn=work.number)
+                                   customer_id=work.turn.customer_id, images=work.image_paths, turn=work.number,
+                                   language=work.state.language)
         work.state.orders = reply.state
         for name, value in reply.state_changes.items():        # order_id, product_in_focus
             setattr(work.state, name, value)

@@ -54,9 +54,10 @@ class Chat:
         self.state: dict = {}
         self.replies = []
 
-    def say(self, text: str, images: list[str] | None = None, intent: str | None = None):
+    def say(self, text: str, images: list[str] | None = None, intent: str | None = None,
+            language: str | None = None):
         reply = self.desk.handle(self.session_id, self.state, text, intent=intent, customer_id=self.customer_id,
-                                 images=images, now=NOW)
+                                 images=images, now=NOW, language=language)
         self.state = reply.state
         self.replies.append(reply)
         return reply

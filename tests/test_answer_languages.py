@@ -205,3 +205,83 @@ def test_a_variant_named_in_another_language_gets_its_price_and_stock(demo_knowl
                                                     language=lang))
     assert "Black" in text and "XL" in text and money(139.0, "USD", lang) in text, text
     assert in_language(text, lang), text
+
+
+# -- quoted store text, framed in the shopper's language ------------------------------------------
+
+POLICY_QUESTIONS = {"zh": "买了不合适，多少天内可以退货？", "es": "cuantos dias tengo para devolver algo?",
+                    "de": "Wie lange hab ich Zeit, Sachen zurückzuschicken?",
+                    "fr": "J'ai combien de temps pour renvoyer un article ?", "ja": "返品は何日以内にできますか？"}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_quoted_policy_is_led_in_in_the_shoppers_language_and_reads_as_it(demo_knowledge, lang):
+    """The FAQ answer stays the store's English, word for word; the sentence before it names the
+    page in the shopper's language, so the reply as a whole is in that language."""
+    from assistant.evals.reply_language import read_reply
+
+    evidence = demo_knowledge.retriever.search("What is your return policy? How long do I have to return something?", k=8)
+    text = ExtractiveBackend().answer(AnswerRequest(question=POLICY_QUESTIONS[lang], evidence=evidence,
+                                                    intent="return_or_refund", language=lang))
+    lead = catalog(lang, "topics")["returns"]
+    assert text.startswith(lead), text
+    quoted = next(e for e in evidence if e.source_id == "faq/returns-window").text.split("\nA:", 1)[-1].strip()
+    assert quoted in text                                               # the store's words, unchanged
+    reading = read_reply(text, [e.text for e in evidence] + [e.title for e in evidence])
+    assert reading.holds(lang), reading.describe(lang)
+    # without the lead-in the very same reply is English: the framing is what makes it the shopper's
+    assert read_reply(text[len(lead):], [e.text for e in evidence]).language == "en"
+
+
+def test_an_english_policy_answer_has_no_lead_in_and_an_unknown_page_gets_the_general_one(demo_knowledge):
+    evidence = demo_knowledge.retriever.search("What is your return policy?", k=8)
+    text = ExtractiveBackend().answer(AnswerRequest(question="What is your return policy?", evidence=evidence,
+                                                    intent="return_or_refund"))
+    assert text.startswith("You can return most items"), text
+    assert phrasing.quoting("faq/returns-window", "en") == ""
+    assert phrasing.quoting("policy/loyalty-club#tiers", "es") == message("replies.quote_store", "es")
+    assert phrasing.quoting("faq/gift-card-balance", "es") == catalog("es", "topics")["gift-card"]   # longest start
+
+
+# -- spec labels ---------------------------------------------------------------------------------
+
+def _store_keys() -> set[str]:
+    import json
+
+    from assistant.settings import PROJECT_ROOT
+
+    keys = {"weight_grams", "capacity", "color", "size"}          # what the importers produce
+    for product in json.loads((PROJECT_ROOT / "knowledge" / "catalog.json").read_text(encoding="utf-8")):
+        keys |= set(product.get("specs", {}))
+        keys |= {k for v in product.get("variants", []) for k in v.get("options", {})}
+    return keys
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_spec_key_the_store_uses_has_a_label_in_each_language(lang):
+    own = yaml.safe_load((DEFAULT_DIR / lang / "specs.yaml").read_text(encoding="utf-8"))
+    missing = sorted(k for k in _store_keys() if not (own.get(k) or "").strip())
+    assert missing == [], missing
+
+
+@pytest.mark.parametrize("lang, label", [("es", "rango de temperatura"), ("de", "Temperaturbereich"),
+                                         ("fr", "plage de température"), ("zh", "温度范围")])
+def test_a_spec_answer_names_the_spec_in_the_shoppers_language(demo_knowledge, lang, label):
+    kettle = demo_knowledge.directory.get("rapidboil-gooseneck-kettle")
+    evidence = demo_knowledge.retriever.search("Rapidboil Gooseneck Kettle temperature range", k=8)
+    text = ExtractiveBackend().answer(AnswerRequest(question="what is its temperature range?", evidence=evidence,
+                                                    product_in_focus=kettle, language=lang))
+    assert label.lower() in text.lower() and "40-100 °C" in text, text
+    assert "temperature range" not in text.lower(), text
+
+
+@pytest.mark.parametrize("product_id, question, lang, english", [
+    ("keenedge-chefs-knife", "que dureza tiene la hoja del cuchillo Keenedge?", "es", "what is its hardness?"),
+    ("keenedge-chefs-knife", "la lame du couteau Keenedge fait combien de long ?", "fr", "what is its blade?"),
+])
+def test_a_spec_named_by_its_label_in_the_shoppers_language_is_what_is_asked(demo_knowledge, product_id, question,
+                                                                                lang, english):
+    """"dureza" is the hardness spec's name in Spanish: the word decides over the small model's
+    reading of the sentence (which took it for the weight)."""
+    product = demo_knowledge.directory.get(product_id)
+    assert english_question(question, product, lang) == english

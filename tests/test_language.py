@@ -86,3 +86,32 @@ def test_a_bad_locale_is_refused_naming_the_field(value):
     with pytest.raises(InvalidInput, match="'locale'") as refused:
         normalise_locale(value)
     assert refused.value.limit == "locale"
+
+
+@pytest.mark.parametrize("message, lang", [("y en rojo?", "es"), ("und die Farbe?", "de"), ("et en bleu ?", "fr"),
+                                           ("und in rot?", "de"), ("y el precio?", "es"), ("et le prix ?", "fr")])
+def test_a_short_follow_up_keeps_the_conversations_language(message, lang):
+    assert detect_language(message, lang, NAMES) == lang
+
+
+def test_a_short_message_switches_only_when_the_detector_is_sure():
+    assert detect_language("und in rot?", "en") == "en"          # de .21, en .20: a tie keeps English
+    assert detect_language("what about red?", "es") == "en"      # en .69: the shopper switched
+
+
+def test_part_of_a_product_name_does_not_count_as_english():
+    assert detect_language("¿y los Pulsewave?", "es", ["Pulsewave Wireless Earbuds"]) == "es"
+    assert detect_language("C'est combien la chemise Dockside Oxford ?", "en", ["Dockside Oxford Shirt"]) == "fr"
+
+
+def test_a_neighbour_barely_ahead_of_a_supported_language_gives_way_to_it():
+    # lingua: nl .49, de .48 - a German shopper, not a Dutch one we could not answer
+    assert detect_language("wie schwer sind die Switchback Carbon Trekkingstöcke im Paar?", "en") == "de"
+
+
+def test_a_first_message_takes_its_likeliest_language_but_english_stays_english():
+    first = "el protector solar Dayglow cuanto factor tiene y cuanto dura en el agua?"    # es .47, en .29
+    assert detect_language(first, "en", settled=False) == "es"
+    assert detect_language(first, "en") == "en"                  # mid-conversation: not sure enough to switch
+    english = DATA["messages"]["en"] + [str(m) for m in DATA["keep"]]
+    assert [m for m in english if detect_language(m, "en", NAMES, settled=False) != "en"] == []

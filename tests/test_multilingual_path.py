@@ -82,3 +82,17 @@ def test_without_the_index_other_languages_fall_back_to_the_main_model(manager):
     assert manager.knowledge.multilingual_store is None
     assert manager.knowledge.retriever_for("zh") is manager.knowledge.retriever
     assert manager.tracker.classifier.for_language("zh") is manager.tracker.classifier
+
+
+@pytest.mark.parametrize("lang, question, intent, page", [
+    ("zh", "下单后还能改地址吗？刚下单十分钟", "order_status", "faq/order-change-cancel"),
+    ("fr", "Mon colis est marqué livré mais je l'ai jamais reçu, je fais quoi ?", "order_status",
+     "faq/shipping-lost-package"),
+])
+def test_a_guessed_intent_does_not_choose_the_page_for_a_question_in_another_language(
+        multilingual_knowledge, lang, question, intent, page):
+    """The question's words share none with the English pages, so the intent's English hint words
+    ("tracking" for order_status) no longer lift a page over the one the question means."""
+    found = multilingual_knowledge.retriever_for(lang).search(question, k=6, intent=intent)
+    docs = sorted((e for e in found if e.kind in ("faq", "policy")), key=lambda e: -e.metadata["rank_score"])
+    assert docs and docs[0].source_id == page, [(e.source_id, e.metadata["rank_score"]) for e in docs]

@@ -3,6 +3,8 @@ tracking, items named by the shopper, cancel / change address / return / exchang
 allows, confirmation before every write, and each write running once."""
 from __future__ import annotations
 
+import pytest
+
 from assistant.orders.local import LocalOrders
 from tests.orders_fixtures import Chat, desk, order_detector, order_store, catalog_products  # noqa: F401
 
@@ -238,3 +240,23 @@ def test_the_status_the_shopper_names_picks_the_order_over_the_one_in_focus(desk
     refused.say("Where is the tent I bought?")
     kept = refused.say("cancel it")                              # "it" is the shipped one: refused, not swapped
     assert "already shipped" in kept.text and refused.state["order_id"] == "NW-483120"
+
+
+@pytest.mark.parametrize("lang, yes", [("es", "sí, adelante"), ("de", "Ja, bitte"), ("fr", "oui vas-y"),
+                                       ("zh", "好的"), ("ja", "はい、お願いします")])
+def test_a_yes_typed_in_the_shoppers_language_confirms_the_stated_back_cancel(desk, lang, yes):
+    chat = Chat(desk, "C-1001")
+    chat.say("I want to cancel order NW-483377")
+    done = chat.say(yes, language=lang)
+    assert order(desk, "NW-483377").status == "cancelled", done.text
+    assert [e.data["action"] for e in order_events(desk, chat.session_id)] == ["cancel"]
+
+
+@pytest.mark.parametrize("lang, no", [("es", "no, gracias"), ("de", "nein danke"), ("fr", "non merci"),
+                                      ("zh", "不用了"), ("ja", "いいえ")])
+def test_a_no_typed_in_the_shoppers_language_leaves_the_order_as_it_was(desk, lang, no):
+    chat = Chat(desk, "C-1001")
+    chat.say("I want to cancel order NW-483377")
+    reply = chat.say(no, language=lang)
+    assert "haven't changed anything" in reply.text
+    assert order(desk, "NW-483377").status == "pending" and order_events(desk, chat.session_id) == []

@@ -238,3 +238,15 @@ def test_an_elliptical_follow_up_keeps_its_own_clear_intent(tracker):
 def test_an_order_the_shopper_never_placed_is_a_fraud_topic():
     assert "fraud" in detect_sensitive_topics("There's an order on my account I never placed")
     assert "fraud" in detect_sensitive_topics("someone stole my card and used it here")
+
+
+@pytest.mark.parametrize("messages", [
+    ["¿Cuánto cuesta la Summit Rain Jacket?", "¿y cuánto pesa?"],
+    ["Was kostet die Summit Rain Jacket?", "und wie schwer ist sie?"],
+    ["Combien coûte la Summit Rain Jacket ?", "et elle pèse combien ?"],
+])
+def test_a_follow_up_in_another_language_is_written_out_in_it_not_glued_with_english(tracker, messages):
+    _, turns = talk(tracker, messages)
+    resolved = turns[1].resolved_question
+    assert turns[1].is_followup and "Summit Rain Jacket" in resolved, resolved
+    assert not {"what", "about", "in"} & set(resolved.lower().replace("?", " ").split()), resolved

@@ -35,6 +35,7 @@ ENGLISH_ASK = {
 }
 NOT_ABOUT_THE_PRODUCT = ("listing", "policy")      # answered by intent and evidence, not restated
 MIN_MARGIN = 0.005      # the best ask must beat the runner-up by this much (cosine), else: unsure
+NAMED_LABEL = 0.05      # the lift of a spec the question names by its label (asks differ by ~0.01-0.05)
 
 
 @lru_cache(maxsize=4096)
@@ -83,12 +84,28 @@ def _without_name(question: str, product: Product) -> str:
     return re.sub(r"\s+([?？!！.。,，、])", r"\1", " ".join(kept)).strip()
 
 
+def names_label(question: str, label: str) -> bool:
+    """Does the question use the spec's name as the shopper's language writes it ("que dureza
+    tiene...", "la lame du couteau", "续航")? A whole word in spaced scripts, a run in CJK."""
+    label = label.strip().lower()
+    if len(label) < 2 or (len(label) < 4 and not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", label)):
+        return False                 # "pH", "fit", "uso": too short to be sure it names the spec
+    if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", label):
+        return label in question.lower()
+    return re.search(rf"(?<![^\W\d_]){re.escape(label)}(?![^\W\d_])", question.lower()) is not None
+
+
 def rank(question: str, product: Product, lang: str) -> list[tuple[float, str]]:
     """The asks by how close the question is to any way of asking them, best first. The
-    product's own name is taken out of the question first: it says which product, not what."""
+    product's own name is taken out of the question first: it says which product, not what. A
+    spec the question names by its label in the shopper's language (``specs.yaml``) is lifted by
+    ``NAMED_LABEL``: the word says what is asked more surely than the small model's reading of
+    the whole sentence does ("que dureza tiene la hoja" read as weight)."""
     q = _without_name(question, product) or question
     vector = _vector(q)
-    scored = [(max(float(vector @ _vector(t)) for t in texts), key)
+    labels = catalog(lang, "specs") if lang != "en" else {}
+    scored = [(max(float(vector @ _vector(t)) for t in texts)
+               + (NAMED_LABEL if key in product.specs and names_label(q, labels.get(key, "")) else 0.0), key)
               for key, texts in candidates(product, lang).items()]
     return sorted(scored, reverse=True)
 

@@ -142,6 +142,20 @@ def description_answer(name: str, text: str, n: int | None, lang: str | None = "
     return say("description_answer", lang, the_name=the(name, lang), name=name, text=text, cite=cite(n))
 
 
+def quoting(source_id: str, lang: str | None = "en") -> str:
+    """The lead-in naming the store page a reply quotes as written ("Lo que dice nuestra política
+    de envíos: "), so the reply speaks the shopper's language around the store's own words. The
+    page's topic is read from its id ("faq/returns-window", "policy/shipping#zones": the longest
+    leading run of its slug that the ``topics`` catalog has a lead-in for), else the lead-in for
+    the store's information in general (``replies.quote_store``). The catalog of the language the
+    store writes in (English's) leaves them empty: its quotes need no framing."""
+    slug = source_id.split("/", 1)[-1].split("#", 1)[0]
+    topics = catalog(lang, "topics")
+    parts = slug.split("-")
+    runs = ("-".join(parts[:i]) for i in range(len(parts), 0, -1))
+    return next((topics[k] for k in runs if k in topics), None) or say("quote_store", lang)
+
+
 def description_context(text: str, n: int | None, lang: str | None = "en") -> str:
     return finish(text, n, lang)
 

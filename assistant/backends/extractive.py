@@ -374,7 +374,7 @@ class ExtractiveBackend(ModelBackend):
         else:
             text = self._best_sentences(without_examples(best.text.split("\n", 1)[-1].strip(), shopper), q, name, 2,
                                         product.category if product else "")
-        return f"{text} [{n}]", best, rank((n, best))
+        return f"{say.quoting(best.source_id, lang())}{text} [{n}]", best, rank((n, best))
 
     @staticmethod
     def _best_sentences(text: str, q: str, name: str | None, keep: int, category: str = "") -> str:
@@ -650,7 +650,10 @@ class ExtractiveBackend(ModelBackend):
             q = fitting[1]
         name = {stem(w) for w in words(product.name)}
         asked = content_stems(q, exclude=name)
-        wanted = {k for phrase, keys in SPEC_SYNONYMS.items() if has_phrase(q, phrase) for k in keys}
+        # a synonym inside the product's own name asks nothing ("Ridgecrest Waterproof Boot":
+        # "what about the Ridgecrest Waterproof Boot, was kostet der?" is no waterproofing question)
+        unnamed = re.sub(re.escape(product.name.lower()), " ", q.lower())
+        wanted = {k for phrase, keys in SPEC_SYNONYMS.items() if has_phrase(unnamed, phrase) for k in keys}
         scored = []
         for key, value in specs.items():
             key_words = {stem(w) for w in words(spec_label(key))}

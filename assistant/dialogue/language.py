@@ -33,6 +33,14 @@ MIN_LETTERS = 4
 MIN_CONFIDENCE = 0.35
 # ... and this many times the confidence it gives the conversation's language so far.
 SWITCH_RATIO = 2.0
+# A message of this many words or fewer needs this confidence to switch: lingua's reading of three
+# words is often a near tie ("und in rot?": de .21, en .20), one the conversation's language wins.
+SHORT_WORDS = 3
+SHORT_CONFIDENCE = 0.5
+# A first message has no conversation language to keep: its likeliest one needs only this much
+# confidence and a lead over the store's default ("is it machine washable": fr .34, en .30 stays en).
+FIRST_CONFIDENCE = 0.2
+FIRST_RATIO = 1.5
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.I)
@@ -41,6 +49,9 @@ _WITH_DIGITS = re.compile(r"[\w#$€£¥%.,:/+-]*\d[\w#$€£¥%.,:/+-]*", re.AS
 _LETTERS = re.compile(r"[^\W\d_]")
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# a word of a product name that is taken out of a message on its own: Latin letters, three or more
+# (shorter ones - "de", "la", "XL" - are the shopper's own words as often as the name's)
+_NAME_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z\u00c0-\u024f]{3,}(?![^\W\d_])")
 
 
 @lru_cache(maxsize=1)
@@ -68,10 +79,16 @@ def normalise_locale(value: object, field: str = "locale") -> str | None:
 
 def language_text(text: str, names: Iterable[str] = ()) -> str:
     """The words of ``text`` that can show a language: emails, links, anything with a digit and
-    the given product ``names`` taken out."""
+    the given product ``names`` taken out - whole, then each of their words, since shoppers name
+    a product by part of its name ("la chemise Dockside Oxford", "¿y los Pulsewave?") and the
+    store's English name words would otherwise outvote the shopper's few own ones."""
     rest = _URL.sub(" ", _EMAIL.sub(" ", text or ""))
-    for name in sorted({n for n in names if n}, key=len, reverse=True):
+    names = {n for n in names if n}
+    for name in sorted(names, key=len, reverse=True):
         rest = re.sub(re.escape(name), " ", rest, flags=re.I)
+    name_words = {w.casefold() for n in names for w in _NAME_WORD.findall(n)}
+    if name_words:
+        rest = _NAME_WORD.sub(lambda m: " " if m.group().casefold() in name_words else m.group(), rest)
     return " ".join(_WITH_DIGITS.sub(" ", rest).split())
 
 
@@ -97,10 +114,13 @@ def _cjk(text: str, previous: str) -> str | None:
     return "zh"
 
 
-def detect_language(text: str, previous: str = "en", names: Iterable[str] = ()) -> str:
+def detect_language(text: str, previous: str = "en", names: Iterable[str] = (), settled: bool = True) -> str:
     """The ISO 639-1 code of the language ``text`` is written in, or ``previous`` when the text
     cannot tell ("ok", "NW-482913", "maya@example.com", "Alpine 40?") or the detector is not
-    clearly surer of another language. ``names`` are product names to ignore."""
+    clearly surer of another language. ``names`` are product names to ignore. ``settled=False``:
+    the conversation has no language yet (its first message) and ``previous`` is only the store's
+    default, so the likeliest language wins on a lead of ``FIRST_RATIO`` over it ("el protector
+    solar Dayglow cuanto factor tiene...?": es .47, en .29), not ``SWITCH_RATIO``."""
     previous = previous or "en"
     rest = language_text(text, names)
     cjk = _cjk(rest, previous)
@@ -111,9 +131,18 @@ def detect_language(text: str, previous: str = "en", names: Iterable[str] = ()) 
     values = detector().compute_language_confidence_values(rest)
     best = values[0]
     code = _code(best.language)
+    supported = next(v for v in values if _code(v.language) in SUPPORTED)
+    if code not in SUPPORTED and supported.value * SWITCH_RATIO >= best.value:
+        # a neighbour barely ahead of a language we answer in ("wie schwer sind die ... im
+        # Paar?": nl .49, de .48) is no reason to leave the shopper without an answer in theirs
+        best, code = supported, _code(supported.language)
     if code == previous:
         return previous
     kept = next((v.value for v in values if _code(v.language) == previous), 0.0)
-    if best.value >= MIN_CONFIDENCE and best.value >= SWITCH_RATIO * kept:
+    if not settled:
+        return code if best.value >= FIRST_CONFIDENCE and best.value >= FIRST_RATIO * kept else previous
+    # a few words say less: a short follow-up ("y en rojo?") switches only on a surer reading
+    needed = MIN_CONFIDENCE if len(rest.split()) > SHORT_WORDS else SHORT_CONFIDENCE
+    if best.value >= needed and best.value >= SWITCH_RATIO * kept:
         return code
     return previous

@@ -125,7 +125,7 @@ class DialogueTracker:
         if state.locale:
             return state.locale
         names = [self._name(pid) or "" for pid in [*product_ids, *state.product_candidates[:3]]]
-        return detect_language(text, state.language or "en", names=names)
+        return detect_language(text, state.language or "en", names=names, settled=state.turns > 0)
 
     def _read(self, state: DialogueState, new: DialogueState, text: str, ocr_order_ids: Iterable[str],
               product_ids: list[str]) -> tuple[DialogueState, TurnSignals]:
@@ -375,7 +375,8 @@ class DialogueTracker:
             if changed:
                 # a value the old question had no slot for rides along: "what about brown in a 9?"
                 if added:
-                    rewritten = f"{rewritten.rstrip(' ?.!')} in {' '.join(added)}?"
+                    rewritten = self.words.followup_values.format(question=rewritten.rstrip(" ?.!？"),
+                                                                  values=" ".join(added))
                 return rewritten, True
         for pattern in self.words.pronouns:
             if pattern.search(text):
@@ -383,5 +384,5 @@ class DialogueTracker:
                                    count=1), False
         if elliptical:
             rest = re.sub(rf"^\s*{self.words.followup_lead}\s*", "", text, flags=re.I)
-            return f"what about {target} {rest}".strip(), True
-        return f"{text.rstrip()} (about {target})", False
+            return self.words.followup_about.format(target=target, rest=rest).strip(), True
+        return self.words.followup_aside.format(text=text.rstrip(), target=target), False

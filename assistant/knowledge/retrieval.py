@@ -42,6 +42,7 @@ from assistant.lexicon.text import has_phrase, stem, words
 DOCUMENT_KINDS = ("faq", "policy")
 WORDS = lexicon("en")
 KEYWORD_WEIGHT = 0.2       # how far the best keyword match can lift a document in the ranking
+HINT_WEIGHT = 0.3          # an intent hint's word, against the question's own (1.0)
 # multilingual-e5-small (centred), the demo store's FAQ pages: an English FAQ question scores a
 # median 0.52 against its own answer, the same questions in zh/es/de/fr/ja 0.21/0.25/0.26/0.29/0.29
 # (tests/fixtures/multilingual_questions.yaml, the 15 FAQ ones): cross-language scores times 2 read
@@ -329,14 +330,24 @@ class Retriever:
         terms = {t: (2.0 if t in names else 1.0) for t in keyword_terms(expanded)}
         for t in keyword_terms(expanded[len(question):]):
             terms[t] = 2.0
-        for t in keyword_terms(hint):
-            terms.setdefault(t, 0.3)
+        hint_words = {t for t in keyword_terms(hint) if t not in terms}
+        for t in hint_words:
+            terms[t] = HINT_WEIGHT
         for t in product_words & set(terms):
             terms[t] = 0.3
         for t in category_words:
             terms.setdefault(t, 0.5)
         keyword = self._keywords.scores(terms)
         top = float(keyword.max()) if len(keyword) else 0.0
+        if self.score_scale != 1.0 and top > 0:
+            # the cross-language retriever: a question in another language than the pages rarely
+            # shares a word with them, so the intent hint's English words alone would reach the
+            # full keyword weight and decide among close pages on a guess ("envío normal" read as
+            # order_status lifted the tracking FAQ over shipping times); unless the question's own
+            # words match, the hint counts at its own weight, as it does beside them
+            asked = {t: w for t, w in terms.items() if t not in hint_words}
+            if not asked or float(self._keywords.scores(asked).max()) == 0.0:
+                keyword = keyword * HINT_WEIGHT
         blended = 0.3 * cosine + 0.7 * own + (KEYWORD_WEIGHT * keyword / top if top > 0 else 0.0)
         order = np.argsort(-blended)[:8]
         out = []

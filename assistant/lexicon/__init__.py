@@ -107,6 +107,16 @@ class Lexicon:
     # -- recommendations (assistant.knowledge.recommend.asks_for) ----------------------------------
     similar_ask: re.Pattern[str]                     # "something like this": look-alikes
     complement_ask: re.Pattern[str]                  # "what goes with it?": things to go with it
+    # a short reply that says yes / no to a question the assistant asked ("sí, adelante", "nein
+    # danke", "好的"): the order desk's confirmation in languages its learned reader (English
+    # examples, assistant/orders/actions.py) does not know; English leaves them to that reader
+    # how the tracker writes a follow-up out in full (assistant/dialogue/tracker.py): the words
+    # around the product named must be the shopper's language's, or none (English's by default)
+    followup_about: str = "what about {target} {rest}"   # "and in red?" -> "what about X in red?"
+    followup_aside: str = "{text} (about {target})"      # a short question with X named after it
+    followup_values: str = "{question} in {values}?"     # a value the last question had no slot for
+    agree: re.Pattern[str] = re.compile(r"(?!)")
+    refuse: re.Pattern[str] = re.compile(r"(?!)")
 
     # -- the few rules that are only a walk over these words ---------------------------------------
     @cached_property

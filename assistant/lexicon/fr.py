@@ -436,6 +436,10 @@ _SIZE_RES = (
 )
 
 
+# a short yes / no reply (the order desk's confirmation): its first word says which
+AGREE = re.compile(r"^\s*(?:oui|ouais|d'accord|dac|ok(?:ay)?|vas-y|allez-y|c'est bon|exact|je confirme|parfait|volontiers)\b", re.I)
+REFUSE = re.compile(r"^\s*(?:non|pas maintenant|laisse tomber|laissez tomber|attends|attendez|surtout pas)\b", re.I)
+
 LEXICON = Lexicon(
     language="fr",
     stopwords=STOPWORDS, generic_nouns=GENERIC_NOUNS, category_of=CATEGORY_OF,
@@ -457,6 +461,8 @@ LEXICON = Lexicon(
     abuse=_ABUSE_RE, dissatisfied=_DISSATISFIED_RE, cancel=_CANCEL_RE, sensitive=SENSITIVE_PATTERNS,
     listing=LISTING, store_overview=STORE_OVERVIEW, alternative=ALTERNATIVE, compare=COMPARE,
     sizing=SIZING, policy_words=POLICY_WORDS, others_data=OTHERS_DATA, freebie=FREEBIE,
-    price_ask=PRICE_ASK, yes_no=YES_NO, asked_noun=ASKED_NOUN, use_preposition=USE_PREPOSITION,
+    price_ask=PRICE_ASK, yes_no=YES_NO, asked_noun=ASKED_NOUN, use_preposition=USE_PREPOSITION, agree=AGREE, refuse=REFUSE,
+    followup_about="{rest} ({target})", followup_aside="{text} ({target})",
+    followup_values="{question} ({values})",
     similar_ask=SIMILAR_ASK, complement_ask=COMPLEMENT_ASK,
 )

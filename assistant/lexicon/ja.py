@@ -346,6 +346,10 @@ _SIZE_RES = (
 )
 
 
+# a short yes / no reply (the order desk's confirmation): its first word says which
+AGREE = re.compile(r"^\s*(?:はい|ええ|お願いします|お願い|そうです|了解|確認しました)", re.I)
+REFUSE = re.compile(r"^\s*(?:いいえ|いや|やめて|違います)", re.I)
+
 LEXICON = Lexicon(
     language="ja",
     stopwords=STOPWORDS, generic_nouns=GENERIC_NOUNS, category_of=CATEGORY_OF,
@@ -367,6 +371,8 @@ LEXICON = Lexicon(
     abuse=_ABUSE_RE, dissatisfied=_DISSATISFIED_RE, cancel=_CANCEL_RE, sensitive=SENSITIVE_PATTERNS,
     listing=LISTING, store_overview=STORE_OVERVIEW, alternative=ALTERNATIVE, compare=COMPARE,
     sizing=SIZING, policy_words=POLICY_WORDS, others_data=OTHERS_DATA, freebie=FREEBIE,
-    price_ask=PRICE_ASK, yes_no=YES_NO, asked_noun=ASKED_NOUN, use_preposition=USE_PREPOSITION,
+    price_ask=PRICE_ASK, yes_no=YES_NO, asked_noun=ASKED_NOUN, use_preposition=USE_PREPOSITION, agree=AGREE, refuse=REFUSE,
+    followup_about="{rest} ({target})", followup_aside="{text} ({target})",
+    followup_values="{question} ({values})",
     similar_ask=SIMILAR_ASK, complement_ask=COMPLEMENT_ASK,
 )

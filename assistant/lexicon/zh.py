@@ -328,6 +328,10 @@ _SIZE_RES = (
 )
 
 
+# a short yes / no reply (the order desk's confirmation): its first word says which
+AGREE = re.compile(r"^\s*(?:是的|是|好的|好|对的|对|可以|确认|没问题|行|嗯)", re.I)
+REFUSE = re.compile(r"^\s*(?:不|别|算了)", re.I)
+
 LEXICON = Lexicon(
     language="zh",
     stopwords=STOPWORDS, generic_nouns=GENERIC_NOUNS, category_of=CATEGORY_OF,
@@ -349,6 +353,8 @@ LEXICON = Lexicon(
     abuse=_ABUSE_RE, dissatisfied=_DISSATISFIED_RE, cancel=_CANCEL_RE, sensitive=SENSITIVE_PATTERNS,
     listing=LISTING, store_overview=STORE_OVERVIEW, alternative=ALTERNATIVE, compare=COMPARE,
     sizing=SIZING, policy_words=POLICY_WORDS, others_data=OTHERS_DATA, freebie=FREEBIE,
-    price_ask=PRICE_ASK, yes_no=YES_NO, asked_noun=ASKED_NOUN, use_preposition=USE_PREPOSITION,
+    price_ask=PRICE_ASK, yes_no=YES_NO, asked_noun=ASKED_NOUN, use_preposition=USE_PREPOSITION, agree=AGREE, refuse=REFUSE,
+    followup_about="{rest} ({target})", followup_aside="{text} ({target})",
+    followup_values="{question} ({values})",
     similar_ask=SIMILAR_ASK, complement_ask=COMPLEMENT_ASK,
 )

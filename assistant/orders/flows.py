@@ -34,7 +34,7 @@ from assistant.orders.actions import OrderActionDetector
 from assistant.orders.execution import ActionRunner
 from assistant.orders.model import Order, OrderItem, OrderNotFound, OrderSystem, parse_time
 from assistant.orders.policy import OrdersPolicy
-from assistant.orders.turn import (OrderTurn, PendingAction, find_email, find_zip, match_items,
+from assistant.orders.turn import (OrderTurn, PendingAction, find_email, find_zip, match_items, said_yes_or_no,
                                    mentioned_options, parse_address)
 from assistant.orders.verification import Identity, Verifier, mask
 from assistant.orders import wording as say
@@ -92,10 +92,10 @@ class OrderDesk:
     # -- the turn -----------------------------------------------------------------------
     def handle(self, session_id: str, state: Mapping[str, Any] | None, text: str, intent: str | None = None,
                customer_id: str | None = None, images: list[str] | None = None, turn: int | None = None,
-               now: datetime | None = None) -> OrderReply:
+               now: datetime | None = None, language: str | None = None) -> OrderReply:
         desk = OrderTurn.from_dict(state)
         ctx = _Ctx(session_id, desk, text or "", customer_id, list(images or []), turn,
-                   now or self.clock(), intent)
+                   now or self.clock(), intent, language=language)
         reply = self._turn(ctx)
         reply.state = desk.to_dict()
         if desk.order_id:
@@ -106,7 +106,7 @@ class OrderDesk:
         desk, text = ctx.desk, ctx.text
         # 1. A stated-back write waits for the shopper's yes or no.
         if desk.pending is not None:
-            answer = self.detector.reply(text).label
+            answer = said_yes_or_no(text, ctx.language) or self.detector.reply(text).label
             if answer == "yes":
                 return self._execute(ctx, desk.pending)
             if answer == "no":
@@ -499,6 +499,7 @@ class _Ctx:
     turn: int | None
     now: datetime
     intent: str | None = None           # the conversation's intent for this message, if known
+    language: str | None = None         # the shopper's language (its yes and no are read in it)
     order: Order | None = None
     others: int = 0
     just_proven: bool = False

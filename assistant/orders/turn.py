@@ -74,6 +74,21 @@ class OrderTurn:
         self.goal, self.awaiting, self.draft, self.pending = None, None, {}, None
 
 
+def said_yes_or_no(text: str, language: str | None) -> str | None:
+    """"yes" or "no" for a short reply whose first word says it in the shopper's language ("sí,
+    adelante", "nein danke", "好的", "いいえ": the lexicon's ``agree`` / ``refuse``); None for
+    anything longer or else, which the desk's learned reader then reads."""
+    from assistant.lexicon import lexicon
+
+    reply = (text or "").strip()
+    if not reply or len(reply.split()) > 6 or len(reply) > 40:
+        return None
+    words = lexicon(language)
+    if words.refuse.search(reply):
+        return "no"
+    return "yes" if words.agree.search(reply) else None
+
+
 def find_email(text: str) -> str | None:
     match = EMAIL_RE.search(text or "")
     return match.group(0) if match else None
