@@ -115,3 +115,11 @@ def test_a_first_message_takes_its_likeliest_language_but_english_stays_english(
     assert detect_language(first, "en") == "en"                  # mid-conversation: not sure enough to switch
     english = DATA["messages"]["en"] + [str(m) for m in DATA["keep"]]
     assert [m for m in english if detect_language(m, "en", NAMES, settled=False) != "en"] == []
+
+
+def test_a_language_we_do_not_answer_in_needs_a_sure_reading():
+    # without its name, "Is the Stormbreaker Waterproof Jacket windproof?" is "Is the windproof?":
+    # nl .61, en .16 - an English shopper, who must not get the other-language path
+    named = ["Stormbreaker Waterproof Jacket"]
+    assert detect_language("Is the Stormbreaker Waterproof Jacket windproof?", "en", named, settled=False) == "en"
+    assert detect_language("Hoeveel kost de rugzak?", "en", settled=False) == "nl"          # nl .96

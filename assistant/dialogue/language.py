@@ -41,6 +41,10 @@ SHORT_CONFIDENCE = 0.5
 # confidence and a lead over the store's default ("is it machine washable": fr .34, en .30 stays en).
 FIRST_CONFIDENCE = 0.2
 FIRST_RATIO = 1.5
+# A language we do not answer in needs a sure reading: the reply is in the store's language
+# anyway, and a wrong one sends an English question down the other-language path ("Is the
+# <name> windproof?" -> "Is the windproof?": nl .61, en .16; "Is het waterdicht?": nl .78).
+NEIGHBOUR_CONFIDENCE = 0.7
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.I)
@@ -136,6 +140,8 @@ def detect_language(text: str, previous: str = "en", names: Iterable[str] = (), 
         # a neighbour barely ahead of a language we answer in ("wie schwer sind die ... im
         # Paar?": nl .49, de .48) is no reason to leave the shopper without an answer in theirs
         best, code = supported, _code(supported.language)
+    if code not in SUPPORTED and best.value < NEIGHBOUR_CONFIDENCE:
+        return previous
     if code == previous:
         return previous
     kept = next((v.value for v in values if _code(v.language) == previous), 0.0)
