@@ -74,6 +74,12 @@ def message(key: str, lang: str | None = DEFAULT_LANGUAGE, directory: Path | Non
     return template.format(**values) if values else template
 
 
+def own_message(key: str, lang: str | None, directory: Path | None = None) -> str | None:
+    """The template ``key`` in exactly ``lang`` (no English fallback): None when that language's
+    catalog lacks it, so a caller can look in another folder before falling back."""
+    return _catalog(Path(directory or DEFAULT_DIR), language_code(lang)).get(key)
+
+
 def languages(directory: Path | None = None) -> tuple[str, ...]:
     """Languages with a catalog folder."""
     directory = Path(directory or DEFAULT_DIR)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.orders import wording as say
@@ -42,13 +43,17 @@ class ActionRunner:
         self.helpdesk = helpdesk
         self.public_url = public_url.rstrip("/")
 
-    def run(self, session_id: str, pending: PendingAction, who: Identity, turn: int | None = None) -> Outcome:
+    def run(self, session_id: str, pending: PendingAction, who: Identity, turn: int | None = None,
+            language: str | None = "en", directory: Path | None = None) -> Outcome:
+        """``language`` / ``directory``: what the outcome is said in (assistant.orders.wording)."""
+        voice = {"language": language, "directory": directory}
         # 1. Claim the key; an earlier claim means this request already ran (or is running).
         earlier = self.tables.claim_action(pending.key, session_id, pending.order_id, pending.action)
         if earlier is not None:
             if earlier["state"] == "failed":
-                return Outcome(say.refused_by_system(pending.order_id))
-            return Outcome(say.already_done(pending.order_id, (earlier.get("result") or {}).get("status")))
+                return Outcome(say.refused_by_system(pending.order_id, **voice))
+            return Outcome(say.already_done(pending.order_id, (earlier.get("result") or {}).get("status"),
+                                            **voice))
         # 2. The order system acts; a refusal is final for this key, a failure gives it back.
         try:
             order = self.orders.get_order(pending.order_id)
@@ -58,11 +63,11 @@ class ActionRunner:
             updated = self._apply(pending, session_id)
         except (ActionRefused, OrderNotFound) as exc:
             self.tables.finish_action(pending.key, {"error": str(exc)}, failed=True)
-            return Outcome(say.refused_by_system(pending.order_id))
+            return Outcome(say.refused_by_system(pending.order_id, **voice))
         except OrderError as exc:
             self.tables.release_action(pending.key)
             log.warning("order system failed on %s %s: %s", pending.action, pending.order_id, exc)
-            return Outcome(say.system_down(), retry=True)
+            return Outcome(say.system_down(**voice), retry=True)
         self.tables.finish_action(pending.key, {"status": updated.status})
         # 3. Recorded in the conversation, and the store's systems are told.
         event = {"action": pending.action, "order_id": updated.id, "idempotency_key": pending.key,
@@ -74,7 +79,7 @@ class ActionRunner:
         self._webhook(session_id, event, updated)
         log.info("order %s: %s done for %s (%s -> %s)", updated.id, pending.action, mask(updated.email or ""),
                  before, updated.status)
-        return Outcome(say.done(pending, updated), event={"type": "order_action", "seq": seq, **event})
+        return Outcome(say.done(pending, updated, **voice), event={"type": "order_action", "seq": seq, **event})
 
     def _apply(self, pending: PendingAction, session_id: str) -> Order:
         d, key = pending.details, pending.key

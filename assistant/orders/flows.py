@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.dialogue.signals import find_order_ids
@@ -73,7 +74,8 @@ class OrderDesk:
     def __init__(self, orders: OrderSystem, sessions: "SessionStore", policy: OrdersPolicy | None = None,
                  detector: OrderActionDetector | None = None, products: Mapping[str, "Product"] | None = None,
                  helpdesk: "Helpdesk | None" = None, public_url: str = "http://127.0.0.1:7860",
-                 order_id_pattern: str = DEFAULT_ORDER_ID_PATTERN, clock: Callable[[], datetime] | None = None):
+                 order_id_pattern: str = DEFAULT_ORDER_ID_PATTERN, clock: Callable[[], datetime] | None = None,
+                 messages_dir: Path | None = None):
         self.orders = orders
         self.sessions = sessions
         self.tables = OrderTables(sessions)
@@ -86,6 +88,7 @@ class OrderDesk:
         # what "now" is for the store's windows (returns, exchanges, damage): an eval replays a
         # conversation on the day its orders describe
         self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.messages_dir = messages_dir               # the store's message catalogs (orders.yaml per language)
         self.verifier = Verifier(orders, self.tables, self.policy)
         self.runner = ActionRunner(orders, sessions, self.tables, self.verifier, helpdesk, self.public_url)
 
@@ -95,7 +98,7 @@ class OrderDesk:
                now: datetime | None = None, language: str | None = None) -> OrderReply:
         desk = OrderTurn.from_dict(state)
         ctx = _Ctx(session_id, desk, text or "", customer_id, list(images or []), turn,
-                   now or self.clock(), intent, language=language)
+                   now or self.clock(), intent, language=language, messages_dir=self.messages_dir)
         reply = self._turn(ctx)
         reply.state = desk.to_dict()
         if desk.order_id:
@@ -112,14 +115,14 @@ class OrderDesk:
             if answer == "no":
                 order_id = desk.pending.order_id
                 desk.reset_goal()
-                return OrderReply(say.kept_as_is(order_id))
+                return OrderReply(say.kept_as_is(order_id, **ctx.answer_voice))
         # 2. What is asked.
         asked = self.detector.action(text).label
         numbers = find_order_ids(text, self.order_id_pattern)
         if not asked and not numbers and ctx.elsewhere and not self._fills_slot(ctx):
             return self._not_mine(ctx)       # a question of another kind: the desk keeps its place
         if desk.pending is not None and not asked and not numbers:
-            return OrderReply(say.yes_or_no(desk.pending.summary))
+            return OrderReply(say.yes_or_no(desk.pending.summary, **ctx.answer_voice))
         if asked and desk.goal and self._fills_slot(ctx):
             asked = None                     # an answer to what the desk asked, not a new request
         if asked:
@@ -205,11 +208,11 @@ class OrderDesk:
         if not (email or zip_code):
             locked = self.verifier.locked_until(ctx.session_id, desk.order_id)
             if locked:
-                return OrderReply(say.locked(locked - time.time()))
+                return OrderReply(say.locked(locked - time.time(), **ctx.voice))
             desk.awaiting = "verification"
             if who.customer_id:
-                return OrderReply(say.not_on_account(desk.order_id))
-            return OrderReply(say.ask_proof(desk.order_id))
+                return OrderReply(say.not_on_account(desk.order_id, **ctx.voice))
+            return OrderReply(say.ask_proof(desk.order_id, **ctx.voice))
         proof = self.verifier.prove(ctx.session_id, desk.order_id, email=email, zip_code=zip_code)
         log.info("order proof for %s in %s: %s (email %s, zip %s)", desk.order_id, ctx.session_id, proof.reason,
                  mask(email), mask(zip_code))
@@ -223,9 +226,9 @@ class OrderDesk:
         if proof.reason == "locked":
             # still waiting for a proof: another zip or email is told about the lock, not sent elsewhere
             desk.awaiting = "verification"
-            return OrderReply(say.locked(proof.locked_until - time.time()))
+            return OrderReply(say.locked(proof.locked_until - time.time(), **ctx.voice))
         desk.awaiting = "verification"
-        return OrderReply(say.no_match(desk.order_id))
+        return OrderReply(say.no_match(desk.order_id, **ctx.voice))
 
     # -- which order, which item ----------------------------------------------------------------
     def _choose_order(self, ctx: "_Ctx") -> OrderReply | None:
@@ -243,10 +246,10 @@ class OrderDesk:
             return self._verify(ctx)
         if not who.known:
             desk.awaiting = "verification"
-            return OrderReply(say.ask_order_and_proof())
+            return OrderReply(say.ask_order_and_proof(**ctx.voice))
         visible = self._visible_orders(who)
         if not visible:
-            return OrderReply(say.no_orders())
+            return OrderReply(say.no_orders(**ctx.voice))
         hits = match_items(ctx.text, visible)
         # the same product in several orders: the one the action can still apply to
         hits = [h for h in hits if self._may_try(desk.goal, h[0])] or hits
@@ -264,7 +267,7 @@ class OrderDesk:
             ctx.others = len(visible) - 1 if desk.goal == "status" else 0
             return None
         desk.awaiting = "which_order"
-        return OrderReply(say.which_order(candidates[:5]))
+        return OrderReply(say.which_order(candidates[:5], **ctx.voice))
 
     @staticmethod
     def _described_by_status(text: str, orders: list[Order]) -> list[Order]:
@@ -297,7 +300,7 @@ class OrderDesk:
         item = next((i for i in order.items if chosen in (i.sku, i.product_id, i.name)), None)
         if item is None:
             desk.awaiting = "item"
-            return None, OrderReply(say.which_item(order))
+            return None, OrderReply(say.which_item(order, **ctx.voice))
         desk.draft["item"] = item.sku or item.product_id or item.name
         return item, None
 
@@ -319,28 +322,28 @@ class OrderDesk:
         for key, value in changes.items():
             reply.state_changes.setdefault(key, value)
         if ctx.just_proven and reply.handled:
-            reply.text = say.thanks_proven(order.id) + " " + reply.text
+            reply.text = say.joined(say.thanks_proven(order.id, **ctx.voice), reply.text, **ctx.voice)
         return reply
 
     def _status(self, ctx: "_Ctx") -> OrderReply:
         ctx.desk.reset_goal()
-        return OrderReply(say.status(ctx.order, others=ctx.others), citations=self._cite(ctx))
+        return OrderReply(say.status(ctx.order, others=ctx.others, **ctx.voice), citations=self._cite(ctx))
 
     def _before_dispatch(self, ctx: "_Ctx", rule, what: str) -> OrderReply | None:
         order = ctx.order
         if not rule.enabled:
             ctx.desk.reset_goal()
-            return OrderReply(say.not_offered(what), citations=self._cite(ctx))
+            return OrderReply(say.not_offered(what, **ctx.voice), citations=self._cite(ctx))
         if order.status not in rule.allowed_statuses:
             ctx.desk.reset_goal()
-            return OrderReply(say.too_late(order, what), citations=self._cite(ctx))
+            return OrderReply(say.too_late(order, what, **ctx.voice), citations=self._cite(ctx))
         return None
 
     def _cancel(self, ctx: "_Ctx") -> OrderReply:
         stop = self._before_dispatch(ctx, self.policy.config.cancel, "cancelled")
         if stop:
             return stop
-        return self._propose(ctx, "cancel", {}, say.confirm_cancel(ctx.order))
+        return self._propose(ctx, "cancel", {}, say.confirm_cancel(ctx.order, **ctx.voice))
 
     def _change_address(self, ctx: "_Ctx") -> OrderReply:
         stop = self._before_dispatch(ctx, self.policy.config.change_address, "re-addressed")
@@ -349,24 +352,24 @@ class OrderDesk:
         address = parse_address(ctx.text) or ctx.desk.draft.get("address")
         if not address:
             ctx.desk.awaiting = "address"
-            return OrderReply(say.ask_address(ctx.order))
+            return OrderReply(say.ask_address(ctx.order, **ctx.voice))
         name = ctx.order.shipping_address.get("name")
         full = {**({"name": name} if name else {}), "country": ctx.order.shipping_address.get("country", "US"),
                 **address}
-        return self._propose(ctx, "change_address", {"address": full}, say.confirm_address(ctx.order, full))
+        return self._propose(ctx, "change_address", {"address": full}, say.confirm_address(ctx.order, full, **ctx.voice))
 
     def _delivered_at(self, ctx: "_Ctx", what: str) -> tuple[datetime | None, OrderReply | None]:
         order = ctx.order
         if order.status not in ("delivered", "return requested", "exchange requested"):
             ctx.desk.reset_goal()
-            return None, OrderReply(say.not_delivered(order, what), citations=self._cite(ctx))
+            return None, OrderReply(say.not_delivered(order, what, **ctx.voice), citations=self._cite(ctx))
         return parse_time(order.delivered_at) or parse_time(order.created_at), None
 
     def _return(self, ctx: "_Ctx") -> OrderReply:
         rule, desk = self.policy.config.returns, ctx.desk
         if not rule.enabled:
             desk.reset_goal()
-            return OrderReply(say.not_offered("returned"), citations=self._cite(ctx))
+            return OrderReply(say.not_offered("returned", **ctx.voice), citations=self._cite(ctx))
         delivered, stop = self._delivered_at(ctx, "returned")
         if stop:
             return stop
@@ -375,46 +378,46 @@ class OrderDesk:
             return stop
         if item.product_id in rule.non_returnable_products:
             desk.reset_goal()
-            return OrderReply(say.non_returnable(item), citations=self._cite(ctx))
+            return OrderReply(say.non_returnable(item, **ctx.voice), citations=self._cite(ctx))
         if ctx.now > max(self.policy.return_deadline(delivered), self.policy.damage_deadline(delivered)):
             desk.reset_goal()
-            return OrderReply(say.window_closed(item, self.policy.return_deadline(delivered)) + " "
-                              + say.WARRANTY, citations=self._cite(ctx))
+            return OrderReply(say.joined(say.window_closed(item, self.policy.return_deadline(delivered), **ctx.voice),
+                                         say.warranty(**ctx.voice), **ctx.voice), citations=self._cite(ctx))
         condition = desk.draft.get("condition") or self.detector.condition(ctx.text).label
         if condition is None:
             desk.awaiting = "condition"
-            return OrderReply(say.ask_condition(item))
+            return OrderReply(say.ask_condition(item, **ctx.voice))
         desk.draft["condition"] = condition
         if condition not in rule.accepted_conditions:
             desk.reset_goal()
-            return OrderReply(say.condition_refused(item, condition), citations=self._cite(ctx, "condition"))
+            return OrderReply(say.condition_refused(item, condition, **ctx.voice), citations=self._cite(ctx, "condition"))
         photos = list(dict.fromkeys([*desk.draft.get("photos", []), *ctx.images]))
         desk.draft["photos"] = photos
         if condition == "damaged":
             if ctx.now > self.policy.damage_deadline(delivered):
                 return self._to_person(ctx, f"damage reported after {rule.damage_report_days} days: a warranty "
-                                            "claim a person must assess", say.damage_late(item, rule.damage_report_days),
+                                            "claim a person must assess", say.damage_late(item, rule.damage_report_days, **ctx.voice),
                                        topic="damage")
             if rule.photo_required_for_damage and not photos:
                 desk.awaiting = "photo"
-                return OrderReply(say.ask_photo(item))
+                return OrderReply(say.ask_photo(item, **ctx.voice))
         elif ctx.now > self.policy.return_deadline(delivered):
             desk.reset_goal()
-            return OrderReply(say.window_closed(item, self.policy.return_deadline(delivered)),
+            return OrderReply(say.window_closed(item, self.policy.return_deadline(delivered), **ctx.voice),
                               citations=self._cite(ctx))
         value = item.price * item.quantity
         if rule.person_decides_over is not None and value > rule.person_decides_over:
             return self._to_person(ctx, f"return worth {value:.2f} {ctx.order.currency} is over "
-                                        f"{rule.person_decides_over:g}", say.person_decides_return(item))
+                                        f"{rule.person_decides_over:g}", say.person_decides_return(item, **ctx.voice))
         details = {"items": [desk.draft["item"]], "condition": condition, "photos": photos,
                    "reason": "damaged on arrival" if condition == "damaged" else "no longer wanted"}
-        return self._propose(ctx, "return", details, say.confirm_return(ctx.order, item, condition, photos))
+        return self._propose(ctx, "return", details, say.confirm_return(ctx.order, item, condition, photos, **ctx.voice))
 
     def _exchange(self, ctx: "_Ctx") -> OrderReply:
         rule, desk = self.policy.config.exchange, ctx.desk
         if not rule.enabled:
             desk.reset_goal()
-            return OrderReply(say.not_offered("exchanged"), citations=self._cite(ctx))
+            return OrderReply(say.not_offered("exchanged", **ctx.voice), citations=self._cite(ctx))
         delivered, stop = self._delivered_at(ctx, "exchanged")
         if stop:
             return stop
@@ -423,40 +426,40 @@ class OrderDesk:
             return stop
         if ctx.now > self.policy.exchange_deadline(delivered):
             desk.reset_goal()
-            return OrderReply(say.window_closed(item, self.policy.exchange_deadline(delivered), "exchanged"),
-                              citations=self._cite(ctx))
+            return OrderReply(say.window_closed(item, self.policy.exchange_deadline(delivered), "exchanged",
+                                                  **ctx.voice), citations=self._cite(ctx))
         product = self.products.get(item.product_id or "")
         if product is None or len(product.variants) < 2:
             desk.reset_goal()
-            return OrderReply(say.no_other_options(item), citations=self._cite(ctx))
+            return OrderReply(say.no_other_options(item, **ctx.voice), citations=self._cite(ctx))
         wanted = {**item.options, **desk.draft.get("options", {}), **mentioned_options(ctx.text, product.variants)}
         desk.draft["options"] = {k: v for k, v in wanted.items() if item.options.get(k) != v}
         in_stock = [v for v in product.variants if v.in_stock and v.sku != item.sku]
         if not desk.draft["options"]:
             desk.awaiting = "option"
-            return OrderReply(say.ask_option(item, in_stock))
+            return OrderReply(say.ask_option(item, in_stock, **ctx.voice))
         variant = next((v for v in product.variants if all(v.options.get(k) == val for k, val in wanted.items())), None)
         if variant is None:
             desk.awaiting = "option"
             desk.draft["options"] = {}
-            return OrderReply(say.no_such_option(item, wanted, in_stock))
+            return OrderReply(say.no_such_option(item, wanted, in_stock, **ctx.voice))
         if rule.require_in_stock and not variant.in_stock:
             desk.awaiting = "option"
             desk.draft["options"] = {}
-            return OrderReply(say.out_of_stock(item, variant, in_stock), citations=self._cite(ctx))
+            return OrderReply(say.out_of_stock(item, variant, in_stock, **ctx.voice), citations=self._cite(ctx))
         details = {"item": desk.draft["item"], "wanted_sku": variant.sku, "wanted_options": dict(variant.options),
                    "price_difference": round((variant.price or product.price) - item.price, 2)}
         return self._propose(ctx, "exchange", details, say.confirm_exchange(ctx.order, item, variant,
-                                                                              details["price_difference"]))
+                                                                              details["price_difference"], **ctx.voice))
 
     # -- stating back, handing off, running once --------------------------------------------
     def _propose(self, ctx: "_Ctx", action: str, details: dict[str, Any], summary: str) -> OrderReply:
         if self.policy.config.person_decides_for_vip and self._is_vip(ctx.order):
             return self._to_person(ctx, f"VIP customer asked to {action.replace('_', ' ')}",
-                                   say.person_decides_vip())
-        ctx.desk.pending = PendingAction(action, ctx.order.id, details, summary)
+                                   say.person_decides_vip(**ctx.voice))
+        ctx.desk.pending = PendingAction(action, ctx.order.id, details, summary, language=ctx.language or "en")
         ctx.desk.awaiting = "confirm"
-        return OrderReply(summary + " " + say.ASK_YES, citations=self._cite(ctx))
+        return OrderReply(say.yes_or_no(summary, **ctx.voice), citations=self._cite(ctx))
 
     def _is_vip(self, order: Order) -> bool:
         try:
@@ -480,7 +483,7 @@ class OrderDesk:
 
     def _execute(self, ctx: "_Ctx", pending: PendingAction) -> OrderReply:
         """Run a confirmed write once (assistant.orders.execution) and close the goal."""
-        outcome = self.runner.run(ctx.session_id, pending, ctx.identity, turn=ctx.turn)
+        outcome = self.runner.run(ctx.session_id, pending, ctx.identity, turn=ctx.turn, **ctx.answer_voice)
         if outcome.retry:
             return OrderReply(outcome.text)           # the system failed: the pending yes stays
         if outcome.event:
@@ -499,7 +502,8 @@ class _Ctx:
     turn: int | None
     now: datetime
     intent: str | None = None           # the conversation's intent for this message, if known
-    language: str | None = None         # the shopper's language (its yes and no are read in it)
+    language: str | None = None         # the shopper's language (its yes and no are read, the replies said, in it)
+    messages_dir: Path | None = None    # the store's message catalogs (None: the packaged ones)
     order: Order | None = None
     others: int = 0
     just_proven: bool = False
@@ -509,6 +513,20 @@ class _Ctx:
 
     def __post_init__(self) -> None:
         self.identity = Identity(self.customer_id, list(self.desk.proven_orders))
+
+    @property
+    def voice(self) -> dict[str, Any]:
+        """The language and catalogs the desk's sentences are said in (assistant.orders.wording)."""
+        return {"language": self.language, "directory": self.messages_dir}
+
+    @property
+    def answer_voice(self) -> dict[str, Any]:
+        """What the answer to a stated-back write is said in: the language the question was asked
+        in (a short "yes" / "no, gracias" is too short to tell a change of language), the
+        shopper's when the question was stored without one."""
+        pending = self.desk.pending
+        asked_in = pending.language if pending is not None else None
+        return {"language": asked_in or self.language, "directory": self.messages_dir}
 
     @property
     def elsewhere(self) -> bool:

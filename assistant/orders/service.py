@@ -65,4 +65,5 @@ def build_order_desk(settings: "Settings", sessions: "SessionStore", products: d
                      policy=OrdersPolicy.for_knowledge(settings.knowledge_dir),
                      detector=detector or OrderActionDetector(encoder=encoder, settings=settings),
                      products=products, helpdesk=helpdesk, public_url=settings.helpdesk.public_url,
-                     order_id_pattern=settings.order_id_pattern)
+                     order_id_pattern=settings.order_id_pattern,
+                     messages_dir=settings.prompts_dir / "messages")

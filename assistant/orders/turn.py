@@ -40,11 +40,13 @@ class PendingAction:
     details: dict[str, Any] = field(default_factory=dict)
     summary: str = ""
     key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    language: str | None = None       # the language it was stated back in (its answer is said in it)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "PendingAction":
         return cls(action=data["action"], order_id=data["order_id"], details=dict(data.get("details") or {}),
-                   summary=data.get("summary", ""), key=data.get("key") or uuid.uuid4().hex)
+                   summary=data.get("summary", ""), key=data.get("key") or uuid.uuid4().hex,
+                   language=data.get("language"))
 
 
 @dataclass

@@ -2,36 +2,125 @@
 
 Replies name the order and what will happen, never a detail of an order the shopper has not
 proven is theirs. A generative backend may rephrase these; it never decides what they say.
+
+The sentences themselves live in the ``orders`` message catalog, one per language
+(``prompts/messages/<lang>/orders.yaml``, which the store may edit); every function takes the
+shopper's ``language`` ("en" when none) and the store's catalog folder (``directory``, the
+packaged catalogs when None). Order numbers, item names, SKUs, tracking numbers and addresses
+go into the sentences as the store wrote them; money and dates are written the language's way.
 """
 from __future__ import annotations
 
 import math
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
+
+from assistant.answers.prices import money as local_money
+from assistant.messages import DEFAULT_DIR, DEFAULT_LANGUAGE, language_code, own_message
 from assistant.orders.model import Order, OrderItem, parse_time
 
+# English, for callers that want the sentence without a language (the catalog is the source)
 ASK_YES = "Shall I go ahead? Please answer yes or no."
 WARRANTY = "If it has a fault, our warranty covers it."
 CHANNEL = "You can also reach our team through the Help Center contact form."
 
+# the action words the flows pass ("cancelled") -> the catalog's key for that action
+_ACTION = {"cancelled": "cancel", "re-addressed": "change_address", "returned": "return", "exchanged": "exchange"}
+# the country whose date conventions a language follows (as for prices)
+_LOCALES = {"zh": "zh_CN", "es": "es_ES", "de": "de_DE", "fr": "fr_FR", "ja": "ja_JP"}
 
-def _money(amount: float, currency: str = "USD") -> str:
+
+def _template(key: str, language: str | None, directory: Path | None) -> str:
+    """The shopper's language before English, the store's folder before the packaged one: a
+    store catalog made before a sentence was added still gets that sentence, in its language."""
+    folders = [directory, DEFAULT_DIR] if directory is not None else [DEFAULT_DIR]
+    for lang in dict.fromkeys((language_code(language), DEFAULT_LANGUAGE)):
+        for folder in folders:
+            found = own_message(f"orders.{key}", lang, folder)
+            if found is not None:
+                return found
+    raise KeyError(f"no message 'orders.{key}' in {DEFAULT_DIR / DEFAULT_LANGUAGE}")
+
+
+def _say(key: str, language: str | None, directory: Path | None, **fields: Any) -> str:
+    return _template(key, language, directory).format(**fields)
+
+
+def _known(key: str, language: str | None, directory: Path | None) -> str | None:
+    try:
+        return _template(key, language, directory)
+    except KeyError:
+        return None
+
+
+def _action(what: str) -> str:
+    try:
+        return _ACTION[what]
+    except KeyError:
+        raise ValueError(f"unknown order action word {what!r}; known: {', '.join(_ACTION)}") from None
+
+
+def gap(language: str | None = "en", directory: Path | None = None) -> str:
+    """What goes between two of the desk's sentences (a space; nothing in Chinese or Japanese)."""
+    return _say("gap", language, directory)
+
+
+def joined(*sentences: str, language: str | None = "en", directory: Path | None = None) -> str:
+    return gap(language, directory).join(s for s in sentences if s)
+
+
+def ask_yes(language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("ask_yes", language, directory)
+
+
+def warranty(language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("warranty", language, directory)
+
+
+def _channel(language: str | None, directory: Path | None) -> str:
+    return _say("channel", language, directory)
+
+
+def _money(amount: float, currency: str = "USD", language: str | None = "en") -> str:
+    if language_code(language) != "en":
+        return local_money(amount, currency or "USD", language)
     return f"${amount:,.2f}" if currency == "USD" else f"{amount:,.2f} {currency}"
 
 
-def _items(order: Order) -> str:
-    names = [f"{i.quantity} x {i.name}" if i.quantity > 1 else i.name for i in order.items]
-    return ", ".join(names)
+def _items(order: Order, language: str | None = "en", directory: Path | None = None) -> str:
+    names = [_say("item_count", language, directory, quantity=i.quantity, name=i.name) if i.quantity > 1
+             else i.name for i in order.items]
+    return _say("list_sep", language, directory).join(names)
 
 
 def _options(options: dict[str, str]) -> str:
     return ", ".join(f"{k} {v}" for k, v in options.items())
 
 
-def _date(value: str | datetime | None) -> str:
+def _choices(in_stock: list[Any], language: str | None, directory: Path | None) -> str:
+    return _say("choice_sep", language, directory).join(v.label() for v in in_stock[:8])
+
+
+def _date(value: str | datetime | None, language: str | None = "en", directory: Path | None = None) -> str:
     moment = parse_time(value) if not isinstance(value, datetime) else value
-    return f"{moment:%B} {moment.day}" if moment else "recently"
+    if not moment:
+        return _say("date_unknown", language, directory)
+    code = language_code(language)
+    if code == "en":
+        return f"{moment:%B} {moment.day}"
+    try:
+        return format_date(moment, format="long", locale=_LOCALES.get(code, code))
+    except (ValueError, LookupError):          # a language Babel has no locale for
+        return moment.date().isoformat()
+
+
+def status_name(status: str, language: str | None = "en", directory: Path | None = None) -> str:
+    """The store's order status in the shopper's words; a status the catalog does not know is
+    shown as the store wrote it."""
+    return _known(f"state_{status.replace(' ', '_')}", language, directory) or status
 
 
 def address_line(address: dict[str, str]) -> str:
@@ -41,209 +130,224 @@ def address_line(address: dict[str, str]) -> str:
 
 
 # -- who is asking --------------------------------------------------------------------------
-def ask_order_and_proof() -> str:
-    return ("I can help with that. What is your order number (it looks like NW-123456), and the email "
-            "address or zip code the order was placed with?")
+def ask_order_and_proof(language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("ask_order_and_proof", language, directory)
 
 
-def ask_proof(order_id: str) -> str:
-    return (f"To keep your order safe, please tell me the email address or the shipping zip code that "
-            f"order {order_id} was placed with.")
+def ask_proof(order_id: str, language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("ask_proof", language, directory, order_id=order_id)
 
 
-def not_on_account(order_id: str) -> str:
-    return (f"I can't find order {order_id} on your account. If you placed it as a guest, tell me the "
-            "email address or zip code it was placed with.")
+def not_on_account(order_id: str, language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("not_on_account", language, directory, order_id=order_id)
 
 
-def no_match(order_id: str) -> str:
-    return (f"Those details don't match order {order_id}. Please check the order number and the email "
-            "address or zip code it was placed with.")
+def no_match(order_id: str, language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("no_match", language, directory, order_id=order_id)
 
 
-def locked(seconds: float) -> str:
+def locked(seconds: float, language: str | None = "en", directory: Path | None = None) -> str:
     minutes = max(1, math.ceil(seconds / 60))
-    return (f"For your security I can't check order details in this chat for the next {minutes} minutes "
-            f"after several unsuccessful attempts. {CHANNEL}")
+    return _say("locked", language, directory, minutes=minutes, channel=_channel(language, directory))
 
 
-def thanks_proven(order_id: str) -> str:
-    return f"Thank you, that matches order {order_id}."
+def thanks_proven(order_id: str, language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("thanks_proven", language, directory, order_id=order_id)
 
 
-def no_orders() -> str:
-    return "I can't find any orders on your account yet. If you ordered as a guest, tell me the order number."
+def no_orders(language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("no_orders", language, directory)
 
 
-def which_order(orders: list[Order]) -> str:
-    lines = "; ".join(f"{o.id} ({_items(o)}, {o.status})" for o in orders)
-    return f"Which order do you mean? {lines}."
+def which_order(orders: list[Order], language: str | None = "en", directory: Path | None = None) -> str:
+    lines = _say("choice_sep", language, directory).join(
+        _say("which_order_line", language, directory, order_id=o.id, items=_items(o, language, directory),
+             status=status_name(o.status, language, directory)) for o in orders)
+    return _say("which_order", language, directory, orders=lines)
 
 
-def which_item(order: Order) -> str:
-    return f"Which item from order {order.id} is it: {_items(order)}?"
+def which_item(order: Order, language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("which_item", language, directory, order_id=order.id, items=_items(order, language, directory))
 
 
 # -- status -----------------------------------------------------------------------------------
-def status(order: Order, others: int = 0) -> str:
-    head = f"Order {order.id} ({_items(order)}), placed on {_date(order.created_at)}, "
-    if order.status == "pending":
-        body = head + "is received and waiting to be packed. It leaves our warehouse within one business day."
-    elif order.status == "processed":
-        body = head + "is packed and leaves our warehouse today or on the next business day."
-    elif order.status == "shipped":
-        body = head + "has shipped."
+def status(order: Order, others: int = 0, language: str | None = "en", directory: Path | None = None) -> str:
+    head = {"order_id": order.id, "items": _items(order, language, directory),
+            "placed": _date(order.created_at, language, directory)}
+    if order.status in ("pending", "processed", "shipped", "cancelled"):
+        body = _say(f"status_{order.status}", language, directory, **head)
     elif order.status == "delivered":
-        body = head + f"was delivered on {_date(order.delivered_at)}." if order.delivered_at else head + "was delivered."
-    elif order.status == "cancelled":
-        body = head + "was cancelled."
+        body = (_say("status_delivered_on", language, directory, delivered=_date(order.delivered_at, language,
+                                                                                 directory), **head)
+                if order.delivered_at else _say("status_delivered", language, directory, **head))
     else:
-        body = head + f"has a {order.status.replace(' requested', '')} request open with our team."
+        kind = order.status.replace(" requested", "")
+        request = _known(f"request_{kind.replace(' ', '_')}", language, directory) or kind
+        body = _say("status_request_open", language, directory, request=request, **head)
+    sentences = [body]
     for t in order.tracking:
-        body += f" Tracking: {t.carrier} {t.number}" + (f" ({t.url})." if t.url else ".")
+        sentences.append(_say("tracking_link", language, directory, carrier=t.carrier, number=t.number, url=t.url)
+                         if t.url else _say("tracking", language, directory, carrier=t.carrier, number=t.number))
     if others > 0:
-        body += f" That is your latest order; tell me the order number if you meant one of your {others} other orders."
-    return body
+        sentences.append(_say("other_orders", language, directory, others=others))
+    return joined(*sentences, language=language, directory=directory)
 
 
 # -- refusals and limits ------------------------------------------------------------------------
-def not_offered(what: str) -> str:
-    return f"Orders can't be {what} in this chat. {CHANNEL}"
+def not_offered(what: str, language: str | None = "en", directory: Path | None = None) -> str:
+    return _say(f"not_offered_{_action(what)}", language, directory, channel=_channel(language, directory))
 
 
-def too_late(order: Order, what: str) -> str:
+def too_late(order: Order, what: str, language: str | None = "en", directory: Path | None = None) -> str:
     if order.status == "cancelled":
-        return f"Order {order.id} is already cancelled."
-    after = (" Once it arrives you can return it within our return window." if what == "cancelled"
-             and order.status == "shipped" else "")
-    where = "has already shipped" if order.dispatched else (
-        "is already being packed" if order.status == "processed" else f"is {order.status}")
-    return f"Order {order.id} {where}, so it can no longer be {what}.{after}"
+        return _say("already_cancelled", language, directory, order_id=order.id)
+    if order.dispatched:
+        where = _say("where_shipped", language, directory)
+    elif order.status == "processed":
+        where = _say("where_packing", language, directory)
+    else:
+        where = _say("where_status", language, directory, status=status_name(order.status, language, directory))
+    text = _say(f"too_late_{_action(what)}", language, directory, order_id=order.id, where=where)
+    if what == "cancelled" and order.status == "shipped":
+        text = joined(text, _say("return_once_arrived", language, directory), language=language, directory=directory)
+    return text
 
 
-def not_delivered(order: Order, what: str) -> str:
+def not_delivered(order: Order, what: str, language: str | None = "en", directory: Path | None = None) -> str:
+    action = _action(what)
     if order.status == "cancelled":
-        return f"Order {order.id} was cancelled, so there is nothing to be {what}."
-    return (f"Order {order.id} hasn't been delivered yet ({order.status}), so it can't be {what} yet. "
-            "Once it arrives I can help with that.")
+        return _say(f"cancelled_nothing_to_{action}", language, directory, order_id=order.id)
+    return _say(f"not_delivered_{action}", language, directory, order_id=order.id,
+                status=status_name(order.status, language, directory))
 
 
-def non_returnable(item: OrderItem) -> str:
-    return f"The {item.name} can't be returned under our returns policy; it is still covered by its warranty."
+def non_returnable(item: OrderItem, language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("non_returnable", language, directory, name=item.name)
 
 
-def condition_refused(item: OrderItem, condition: str) -> str:
-    return (f"Returned items must be unused, with tags and packaging, so a {condition} {item.name} can't be "
-            "returned. If it has a fault, our warranty covers it.")
+def condition_refused(item: OrderItem, condition: str, language: str | None = "en",
+                      directory: Path | None = None) -> str:
+    return _say(f"condition_refused_{condition}", language, directory, name=item.name)
 
 
-def window_closed(item: OrderItem, deadline: datetime, what: str = "returned") -> str:
-    return f"The {item.name} could be {what} until {_date(deadline)}; that window has closed."
+def window_closed(item: OrderItem, deadline: datetime, what: str = "returned", language: str | None = "en",
+                  directory: Path | None = None) -> str:
+    return _say(f"window_closed_{_action(what)}", language, directory, name=item.name,
+                deadline=_date(deadline, language, directory))
 
 
-def damage_late(item: OrderItem, days: int) -> str:
-    return (f"Damage has to be reported within {days} days of delivery, so a person from our team will look "
-            f"at the {item.name} as a warranty claim. I'm passing this on now.")
+def damage_late(item: OrderItem, days: int, language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("damage_late", language, directory, days=days, name=item.name)
 
 
-def person_decides_return(item: OrderItem) -> str:
-    return f"A return of the {item.name} needs a person from our team to approve it. I'm passing this on now."
+def person_decides_return(item: OrderItem, language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("person_decides_return", language, directory, name=item.name)
 
 
-def person_decides_vip() -> str:
-    return "A member of our team will take care of this for you personally. I'm passing this on now."
+def person_decides_vip(language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("person_decides_vip", language, directory)
 
 
-def no_other_options(item: OrderItem) -> str:
-    return f"The {item.name} comes in only one version, so it can't be exchanged; you can return it instead."
+def no_other_options(item: OrderItem, language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("no_other_options", language, directory, name=item.name)
 
 
 # -- what is still missing --------------------------------------------------------------------
-def ask_address(order: Order) -> str:
-    return (f"What is the new shipping address for order {order.id}? Please write it on one line, "
-            "e.g. 12 Elm Road, Boston, MA 02118.")
+def ask_address(order: Order, language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("ask_address", language, directory, order_id=order.id)
 
 
-def ask_condition(item: OrderItem) -> str:
-    return f"Is the {item.name} unused with its tags and packaging, or did it arrive damaged or faulty?"
+def ask_condition(item: OrderItem, language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("ask_condition", language, directory, name=item.name)
 
 
-def ask_photo(item: OrderItem) -> str:
-    return (f"I'm sorry it arrived damaged. Please send a photo of the {item.name} showing the damage "
-            "(and of the box if it was damaged in transit); I'll keep it with your return request.")
+def ask_photo(item: OrderItem, language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("ask_photo", language, directory, name=item.name)
 
 
-def ask_option(item: OrderItem, in_stock: list[Any]) -> str:
-    choices = "; ".join(v.label() for v in in_stock[:8]) or "none right now"
-    return f"Which option would you like instead of {_options(item.options) or item.name}? In stock: {choices}."
+def ask_option(item: OrderItem, in_stock: list[Any], language: str | None = "en",
+               directory: Path | None = None) -> str:
+    choices = _choices(in_stock, language, directory) or _say("none_in_stock", language, directory)
+    return _say("ask_option", language, directory, current=_options(item.options) or item.name, choices=choices)
 
 
-def no_such_option(item: OrderItem, wanted: dict[str, str], in_stock: list[Any]) -> str:
-    choices = "; ".join(v.label() for v in in_stock[:8]) or "none right now"
-    return f"The {item.name} doesn't come as {_options(wanted)}. In stock: {choices}."
+def no_such_option(item: OrderItem, wanted: dict[str, str], in_stock: list[Any], language: str | None = "en",
+                   directory: Path | None = None) -> str:
+    choices = _choices(in_stock, language, directory) or _say("none_in_stock", language, directory)
+    return _say("no_such_option", language, directory, name=item.name, wanted=_options(wanted), choices=choices)
 
 
-def out_of_stock(item: OrderItem, variant: Any, in_stock: list[Any]) -> str:
-    choices = "; ".join(v.label() for v in in_stock[:8])
-    offer = f" In stock: {choices}." if choices else " You can return it for a refund instead."
-    return f"The {item.name} in {variant.label()} is out of stock right now.{offer}"
+def out_of_stock(item: OrderItem, variant: Any, in_stock: list[Any], language: str | None = "en",
+                 directory: Path | None = None) -> str:
+    choices = _choices(in_stock, language, directory)
+    offer = (_say("in_stock_instead", language, directory, choices=choices) if choices
+             else _say("refund_instead", language, directory))
+    return joined(_say("out_of_stock", language, directory, name=item.name, option=variant.label()), offer,
+                  language=language, directory=directory)
 
 
 # -- stating back and confirming ----------------------------------------------------------------
-def confirm_cancel(order: Order) -> str:
-    return (f"To confirm: cancel order {order.id} ({_items(order)}, {_money(order.total, order.currency)}). "
-            "The refund goes to your original payment method.")
+def confirm_cancel(order: Order, language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("confirm_cancel", language, directory, order_id=order.id, items=_items(order, language, directory),
+                total=_money(order.total, order.currency, language))
 
 
-def confirm_address(order: Order, address: dict[str, str]) -> str:
-    return f"To confirm: ship order {order.id} to {address_line(address)} instead."
+def confirm_address(order: Order, address: dict[str, str], language: str | None = "en",
+                    directory: Path | None = None) -> str:
+    return _say("confirm_address", language, directory, order_id=order.id, address=address_line(address))
 
 
-def confirm_return(order: Order, item: OrderItem, condition: str, photos: list[str]) -> str:
-    kept = f" with your {len(photos)} photo{'s' if len(photos) != 1 else ''}" if photos else ""
-    why = "damaged on arrival" if condition == "damaged" else "unused"
-    return (f"To confirm: start a return of the {item.name} from order {order.id} ({why}){kept}, "
-            f"for a refund of {_money(item.price * item.quantity, order.currency)} once it is checked.")
+def confirm_return(order: Order, item: OrderItem, condition: str, photos: list[str], language: str | None = "en",
+                   directory: Path | None = None) -> str:
+    kept = (_say("with_photo" if len(photos) == 1 else "with_photos", language, directory, count=len(photos))
+            if photos else "")
+    why = _say("why_damaged" if condition == "damaged" else "why_unused", language, directory)
+    return _say("confirm_return", language, directory, name=item.name, order_id=order.id, why=why, photos=kept,
+                refund=_money(item.price * item.quantity, order.currency, language))
 
 
-def confirm_exchange(order: Order, item: OrderItem, variant: Any, difference: float) -> str:
-    money = ""
+def confirm_exchange(order: Order, item: OrderItem, variant: Any, difference: float, language: str | None = "en",
+                     directory: Path | None = None) -> str:
+    text = _say("confirm_exchange", language, directory, name=item.name, options=_options(item.options),
+                order_id=order.id, option=variant.label())
     if difference > 0:
-        money = f" The new option costs {_money(difference, order.currency)} more, which we charge."
+        text = joined(text, _say("costs_more", language, directory, amount=_money(difference, order.currency,
+                                                                                  language)),
+                      language=language, directory=directory)
     elif difference < 0:
-        money = f" The new option costs {_money(-difference, order.currency)} less, which we refund."
-    return (f"To confirm: exchange the {item.name} ({_options(item.options)}) from order {order.id} for "
-            f"{variant.label()}.{money}")
+        text = joined(text, _say("costs_less", language, directory, amount=_money(-difference, order.currency,
+                                                                                  language)),
+                      language=language, directory=directory)
+    return text
 
 
-def yes_or_no(summary: str) -> str:
-    return f"{summary} {ASK_YES}"
+def yes_or_no(summary: str, language: str | None = "en", directory: Path | None = None) -> str:
+    return joined(summary, ask_yes(language, directory), language=language, directory=directory)
 
 
-def kept_as_is(order_id: str) -> str:
-    return f"Okay, I haven't changed anything; order {order_id} stays as it is."
+def kept_as_is(order_id: str, language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("kept_as_is", language, directory, order_id=order_id)
 
 
-def done(pending: Any, order: Order) -> str:
-    if pending.action == "cancel":
-        return f"Done: order {order.id} is cancelled. The refund goes to your original payment method."
+def done(pending: Any, order: Order, language: str | None = "en", directory: Path | None = None) -> str:
     if pending.action == "change_address":
-        return f"Done: order {order.id} will ship to {address_line(order.shipping_address)}."
-    if pending.action == "return":
-        return (f"Done: your return for order {order.id} is requested. We'll email a prepaid label; the refund "
-                "follows once we have checked the item.")
-    return (f"Done: your exchange for order {order.id} is requested. We ship the new option as soon as the "
-            "carrier scans your return.")
+        return _say("done_change_address", language, directory, order_id=order.id,
+                    address=address_line(order.shipping_address))
+    action = pending.action if pending.action in ("cancel", "return") else "exchange"
+    return _say(f"done_{action}", language, directory, order_id=order.id)
 
 
-def already_done(order_id: str, status: str | None) -> str:
-    now = f"; it is now {status}" if status else ""
-    return f"That request for order {order_id} was already made{now}. Nothing was done twice."
+def already_done(order_id: str, status: str | None, language: str | None = "en",
+                 directory: Path | None = None) -> str:
+    if status:
+        return _say("already_done_now", language, directory, order_id=order_id,
+                    status=status_name(status, language, directory))
+    return _say("already_done", language, directory, order_id=order_id)
 
 
-def refused_by_system(order_id: str) -> str:
-    return f"I couldn't make that change: order {order_id} has changed in the meantime. Nothing was changed."
+def refused_by_system(order_id: str, language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("refused_by_system", language, directory, order_id=order_id)
 
 
-def system_down() -> str:
-    return f"Our order system isn't answering right now, so nothing was changed. Please try again in a moment. {CHANNEL}"
+def system_down(language: str | None = "en", directory: Path | None = None) -> str:
+    return _say("system_down", language, directory, channel=_channel(language, directory))
