@@ -84,8 +84,16 @@ def _channel(language: str | None, directory: Path | None) -> str:
     return _say("channel", language, directory)
 
 
-def _money(amount: float, currency: str = "USD", language: str | None = "en") -> str:
-    if language_code(language) != "en":
+def _spoken(language: str | None, directory: Path | None) -> str:
+    """The language the desk's sentences come out in: the shopper's when an orders catalog says
+    them in it, else English (whose money and dates then go with the English words)."""
+    code = language_code(language)
+    folders = [directory, DEFAULT_DIR] if directory is not None else [DEFAULT_DIR]
+    return code if any(own_message("orders.ask_yes", code, f) is not None for f in folders) else DEFAULT_LANGUAGE
+
+
+def _money(amount: float, currency: str = "USD", language: str | None = "en", directory: Path | None = None) -> str:
+    if _spoken(language, directory) != DEFAULT_LANGUAGE:
         return local_money(amount, currency or "USD", language)
     return f"${amount:,.2f}" if currency == "USD" else f"{amount:,.2f} {currency}"
 
@@ -108,8 +116,8 @@ def _date(value: str | datetime | None, language: str | None = "en", directory: 
     moment = parse_time(value) if not isinstance(value, datetime) else value
     if not moment:
         return _say("date_unknown", language, directory)
-    code = language_code(language)
-    if code == "en":
+    code = _spoken(language, directory)
+    if code == DEFAULT_LANGUAGE:
         return f"{moment:%B} {moment.day}"
     try:
         return format_date(moment, format="long", locale=_LOCALES.get(code, code))
@@ -289,7 +297,7 @@ def out_of_stock(item: OrderItem, variant: Any, in_stock: list[Any], language: s
 # -- stating back and confirming ----------------------------------------------------------------
 def confirm_cancel(order: Order, language: str | None = "en", directory: Path | None = None) -> str:
     return _say("confirm_cancel", language, directory, order_id=order.id, items=_items(order, language, directory),
-                total=_money(order.total, order.currency, language))
+                total=_money(order.total, order.currency, language, directory))
 
 
 def confirm_address(order: Order, address: dict[str, str], language: str | None = "en",
@@ -303,7 +311,7 @@ def confirm_return(order: Order, item: OrderItem, condition: str, photos: list[s
             if photos else "")
     why = _say("why_damaged" if condition == "damaged" else "why_unused", language, directory)
     return _say("confirm_return", language, directory, name=item.name, order_id=order.id, why=why, photos=kept,
-                refund=_money(item.price * item.quantity, order.currency, language))
+                refund=_money(item.price * item.quantity, order.currency, language, directory))
 
 
 def confirm_exchange(order: Order, item: OrderItem, variant: Any, difference: float, language: str | None = "en",
@@ -312,11 +320,11 @@ def confirm_exchange(order: Order, item: OrderItem, variant: Any, difference: fl
                 order_id=order.id, option=variant.label())
     if difference > 0:
         text = joined(text, _say("costs_more", language, directory, amount=_money(difference, order.currency,
-                                                                                  language)),
+                                                                                  language, directory)),
                       language=language, directory=directory)
     elif difference < 0:
         text = joined(text, _say("costs_less", language, directory, amount=_money(-difference, order.currency,
-                                                                                  language)),
+                                                                                  language, directory)),
                       language=language, directory=directory)
     return text
 
