@@ -107,3 +107,23 @@ def test_the_stores_own_catalog_rewords_the_desk(desk, tmp_path):
     asked = Chat(desk, "C-1001").say("Quiero cancelar el pedido NW-483377", language="es")
     assert asked.text.endswith("¿Lo cancelo? Conteste sí o no, por favor."), asked.text
     assert asked.text.startswith(say.confirm_cancel(order(desk, "NW-483377"), language="es")), asked.text
+
+
+# -- through whole turns ----------------------------------------------------------------------------
+
+def test_a_chinese_shopper_talks_to_the_desk_through_the_conversation(manager):
+    """ConversationManager.respond: the conversation reads the shopper's Chinese and the desk
+    answers in it, and the yes it asked for runs the cancel."""
+    from assistant.conversation import Turn
+    from assistant.reply import Reply
+
+    def turn(text):
+        return Reply.fold(manager.respond("conv-zh-orders", Turn(text=text, customer_id="C-1001")))
+
+    status = turn("我的订单 NW-483377 到哪里了？")
+    assert "NW-483377" in status.answer and said_in(status.answer, order(manager.orders, "NW-483377")) == "zh"
+    asked = turn("请帮我取消订单 NW-483377")
+    assert asked.answer.endswith(message("orders.ask_yes", "zh")), asked.answer
+    done = turn("好的")
+    assert order(manager.orders, "NW-483377").status == "cancelled", done.answer
+    assert "NW-483377" in done.answer and said_in(done.answer, order(manager.orders, "NW-483377")) == "zh"
