@@ -96,6 +96,15 @@ def test_the_answer_to_a_question_asked_in_spanish_stays_spanish_whatever_the_ye
     assert done.text == message("orders.done_cancel", "es", order_id="NW-483377")
 
 
+
+def test_a_no_to_a_question_asked_in_chinese_keeps_the_order_and_says_so_in_chinese(desk):
+    chat = Chat(desk, "C-1001")
+    chat.say("请帮我取消订单 NW-483377", language="zh")
+    reply = chat.say("不用了", language="zh")
+    assert order(desk, "NW-483377").status == "pending" and chat.state["pending"] is None
+    assert reply.text == message("orders.kept_as_is", "zh", order_id="NW-483377")
+
+
 def test_the_stores_own_catalog_rewords_the_desk(desk, tmp_path):
     """A store that copies orders.yaml into its prompts folder and rewords a sentence is heard;
     the sentences it did not copy still come from the packaged catalog, in the shopper's language."""

@@ -113,9 +113,9 @@ class OrderDesk:
             if answer == "yes":
                 return self._execute(ctx, desk.pending)
             if answer == "no":
-                order_id = desk.pending.order_id
+                order_id, voice = desk.pending.order_id, ctx.answer_voice
                 desk.reset_goal()
-                return OrderReply(say.kept_as_is(order_id, **ctx.answer_voice))
+                return OrderReply(say.kept_as_is(order_id, **voice))
         # 2. What is asked.
         asked = self.detector.action(text).label
         numbers = find_order_ids(text, self.order_id_pattern)
