@@ -44,9 +44,10 @@ STORAGE_KEY = "shop-assistant-chat"
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]|~$])")            # format anywhere in a line
 _LINE_STARTS = re.compile(r"^(\s*)([#>+\-=]|\d+(?=[.)]))", re.MULTILINE)   # headings, quotes, lists
 _MARK = re.compile(r"\[(\d+)\]")
-# On page load: a click on a link in the chat's card list (cards are a bulleted list, the sources
-# a numbered one that may link the same product page) is handed, its href as written, to the
-# hidden #card-opened trigger; the link still opens as usual.
+# Run once when the page loads (passed to mount_gradio_app: a load event of its own kept the
+# shopper's first message from being sent): a click on a link in the chat's card list (cards are
+# a bulleted list, the sources a numbered one that may link the same product page) is handed, its
+# href as written, to the hidden #card-opened trigger; the link still opens as usual.
 CARD_LISTENER_JS = """() => {
   if (window.shopCardListener) return;
   window.shopCardListener = true;
@@ -367,7 +368,6 @@ def build_chat(manager: ConversationManager, i18n: gr.I18n | None = None) -> gr.
         for button in buttons:
             button.click(suggest, [button, session], outputs, api_name=False)
         chatbot.like(rate, [session], None, api_name="rate")
-        page.load(None, None, None, js=CARD_LISTENER_JS, api_name=False)
         opened.click(card_opened, [opened_href, session], None, api_name=False, show_progress="hidden",
                      js="(href, session) => [window.shopCardOpened || '', session]")
         gr.Timer(POLL_S).tick(poll, [session, last_seq], [chatbot, last_seq, *buttons],
