@@ -363,7 +363,9 @@ def build_chat(manager: ConversationManager, i18n: gr.I18n | None = None) -> gr.
         outputs = [chatbot, box, last_seq, *buttons]
         signed_in.input(sign_in, [signed_in], [session, stored, chatbot, last_seq, *buttons], api_name=False)
         page.load(restore, [stored], [session, stored, chatbot, last_seq, *buttons], api_name=False)
-        box.submit(send, [box, session], outputs, api_name=False)
+        # a message sent while the last is still being handled (an empty Enter, then the question)
+        # waits its turn instead of being dropped (Gradio drops a submit while one is pending)
+        box.submit(send, [box, session], outputs, api_name=False, trigger_mode="always_last")
         gr.api(api_chat, api_name="chat")
         for button in buttons:
             button.click(suggest, [button, session], outputs, api_name=False)
