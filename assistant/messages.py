@@ -51,10 +51,15 @@ def _catalog(directory: Path, lang: str) -> dict[str, str]:
 
 def catalog(lang: str | None, namespace: str | None = None, directory: Path | None = None) -> dict[str, str]:
     """One language's messages with English filling the gaps; ``namespace`` ("ui") keeps only
-    that file's keys, without the prefix (what a front door sends to the browser)."""
-    directory = Path(directory or DEFAULT_DIR)
+    that file's keys, without the prefix (what a front door sends to the browser). A copy: the
+    merge is made once per language (a turn asks for catalogs a few dozen times)."""
+    return dict(_merged(Path(directory or DEFAULT_DIR), language_code(lang), namespace))
+
+
+@lru_cache(maxsize=256)
+def _merged(directory: Path, lang: str, namespace: str | None) -> dict[str, str]:
     merged = dict(_catalog(directory, DEFAULT_LANGUAGE))
-    merged.update(_catalog(directory, language_code(lang)))
+    merged.update(_catalog(directory, lang))
     if namespace is None:
         return merged
     prefix = f"{namespace}."
