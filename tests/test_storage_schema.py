@@ -44,3 +44,26 @@ def test_the_owner_is_one_vocabulary_in_the_column_the_state_and_the_export(tmp_
     with pytest.raises(ValueError, match=r"one of \['bot', 'queued', 'agent'\], not 'nobody'"):
         store.set_owner(session, "nobody")
     assert DialogueState(owner=Owner.QUEUED).owner == "queued"
+
+
+def test_sqlite_writers_of_every_process_queue_on_one_lock(tmp_path):
+    """A write waits for whoever holds the database's writer lock (here another open of the lock
+    file, as another process would hold it) and goes through once it is released."""
+    import fcntl
+    import threading
+
+    store = SessionStore(f"sqlite:///{tmp_path / 'sessions.sqlite3'}")
+    session = store.create()
+    other = open(tmp_path / "sessions.sqlite3.writer-lock", "a+b")
+    fcntl.flock(other, fcntl.LOCK_EX)
+    done = threading.Event()
+    writer = threading.Thread(target=lambda: (store.append(session, 1, "note", {"text": "queued"}), done.set()))
+    writer.start()
+    try:
+        assert not done.wait(0.5), "a write went ahead while another process held the writer lock"
+    finally:
+        fcntl.flock(other, fcntl.LOCK_UN)
+        other.close()
+    assert done.wait(30)
+    writer.join()
+    assert [e.data.get("text") for e in store.events(session, 0)] == ["queued"]

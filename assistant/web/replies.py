@@ -87,6 +87,7 @@ class ReplyRunner:
         self._lock = threading.Lock()
         self._watchers: dict[str, int] = defaultdict(int)  # touched on the event loop only
         self._wakeups: dict[str, set[asyncio.Event]] = defaultdict(set)
+        self._waking: set[str] = set()                      # sessions with a wake-up on its way
         self.leases = self.store.leases
         self.holder = holder_name()
         self._checks: set[asyncio.Task] = set()
@@ -217,12 +218,21 @@ class ReplyRunner:
             log.exception("could not record the error for %s", session_id)
 
     def _wake(self, loop: asyncio.AbstractEventLoop, session_id: str) -> None:
+        """Followers read what is stored once per wake-up: a burst of events (one stored batch)
+        asks for one wake-up, not one per event (each costs the loop a store read)."""
+        with self._lock:
+            if session_id in self._waking:
+                return
+            self._waking.add(session_id)
         try:
             loop.call_soon_threadsafe(self._wake_now, session_id)
         except RuntimeError:        # the loop is gone (shutdown)
-            pass
+            with self._lock:
+                self._waking.discard(session_id)
 
     def _wake_now(self, session_id: str) -> None:
+        with self._lock:            # cleared before the followers read: a later event wakes them again
+            self._waking.discard(session_id)
         for waiter in self._wakeups.get(session_id, ()):
             waiter.set()
 
@@ -234,6 +244,14 @@ class ReplyRunner:
         stop when no reply is pending and the bot owns the conversation; while a person owns
         it, wait for their messages.
         """
+        async for batch in self.follow_batches(session_id, after, this_reply=this_reply):
+            for event in batch or (None,):
+                yield event
+
+    async def follow_batches(self, session_id: str, after: int, *, this_reply: bool
+                             ) -> AsyncIterator[list[StoredEvent]]:
+        """``follow`` in the batches the store returns them (an empty one: a keep-alive), so a
+        stream writes a batch of token events as one chunk rather than one per event."""
         wake = asyncio.Event()
         self._wakeups[session_id].add(wake)
         self._watchers[session_id] += 1
@@ -249,13 +267,15 @@ class ReplyRunner:
                     marked = time.monotonic()      # a resumed stream: its reply may run elsewhere
                     await anyio.to_thread.run_sync(self.leases.followed, session_id)
                 batch = await anyio.to_thread.run_sync(self.store.events, session_id, cursor)
-                for event in batch:
+                for i, event in enumerate(batch):
                     cursor = event.seq
                     pending = event.type == "user" or (pending and event.type not in TERMINAL)
-                    yield event
                     if this_reply and event.type in TERMINAL:
                         finished = True
+                        yield batch[:i + 1]
                         return
+                if batch:
+                    yield batch
                 now = time.monotonic()
                 if batch:
                     last_activity = last_sent = now
@@ -272,7 +292,7 @@ class ReplyRunner:
                     return
                 if now - last_sent >= self.http.keepalive_s:
                     last_sent = now
-                    yield None
+                    yield []
                 try:
                     await asyncio.wait_for(wake.wait(), timeout=self.http.poll_interval_s)
                 except TimeoutError:
@@ -289,8 +309,8 @@ class ReplyRunner:
     async def sse(self, session_id: str, after: int, *, this_reply: bool) -> AsyncIterator[bytes]:
         self.metrics.streams_open.inc()
         try:
-            async for event in self.follow(session_id, after, this_reply=this_reply):
-                yield KEEPALIVE if event is None else sse_bytes(session_id, event)
+            async for batch in self.follow_batches(session_id, after, this_reply=this_reply):
+                yield b"".join(sse_bytes(session_id, e) for e in batch) if batch else KEEPALIVE
         finally:
             self.metrics.streams_open.dec()
 
