@@ -310,7 +310,7 @@ class ConversationManager:
         turn = work.turn
         work.context = HandoffContext(now=self.clock(), customer_id=turn.customer_id,
                                       customer_is_vip=turn.customer_is_vip,
-                                      agents_online=self.takeover.agents_online())
+                                      count_agents=self.takeover.agents_online)
         if (yield from self._decide_handoff(work)):
             return True
         if (yield from self._orders(work)):

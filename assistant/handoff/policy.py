@@ -14,7 +14,8 @@ triggers hand off again, so a resolved conversation does not loop back to a pers
 from __future__ import annotations
 
 import copy
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from string import Formatter
@@ -177,6 +178,14 @@ class HandoffContext:
     retrieval_score: float | None = None     # best evidence score, once retrieval has run
     answer_low_confidence: bool = False      # the grounding check failed the answer
     estimated_wait_minutes: int | None = None
+    # counts the agents online when a handoff is routed (one store read, not one per turn)
+    count_agents: Callable[[], int] | None = field(default=None, repr=False, compare=False)
+
+    def agents(self) -> int:
+        """Agents online: ``count_agents`` read once, else ``agents_online``."""
+        if self.count_agents is not None:
+            self.agents_online, self.count_agents = self.count_agents(), None
+        return self.agents_online
 
     @classmethod
     def coerce(cls, value: "HandoffContext | dict[str, Any] | None") -> "HandoffContext":
@@ -361,7 +370,7 @@ class HandoffPolicy:
                 mode="ticket", message=messages.ticket.format(next_open=when, wait=""),
                 topics=topics, routed_by="business_hours",
                 next_open=opening.isoformat() if opening else None)
-        if cfg.agents_online.enabled and ctx.agents_online <= 0:
+        if cfg.agents_online.enabled and ctx.agents() <= 0:
             wait = (f" - usually about {ctx.estimated_wait_minutes} minutes"
                     if ctx.estimated_wait_minutes else "")
             return HandoffDecision(
