@@ -11,10 +11,9 @@ works (``make_engine``).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-import fcntl
 import threading
 import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from enum import StrEnum
@@ -25,6 +24,11 @@ from sqlalchemy import (Column, Float, Index, Integer, MetaData, String, Table, 
 from sqlalchemy.engine import Connection, Engine
 
 from assistant.storage.orders import migrate_orders
+
+try:
+    import fcntl
+except ImportError:         # not POSIX: the processes of one machine wait in SQLite's busy handler
+    fcntl = None
 
 
 class Owner(StrEnum):
@@ -234,7 +238,7 @@ class _SqliteWriters:
         self._thread = threading.RLock()
         self._depth = 0
         self._file = None
-        if database and database != ":memory:":
+        if fcntl is not None and database and database != ":memory:":
             self._file = open(f"{database}.writer-lock", "a+b")      # noqa: SIM115 - held for the engine's life
 
     def __enter__(self) -> None:
