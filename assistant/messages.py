@@ -31,6 +31,15 @@ def language_code(lang: str | None) -> str:
     return (lang or DEFAULT_LANGUAGE).lower().replace("_", "-").split("-")[0] or DEFAULT_LANGUAGE
 
 
+# the country whose conventions (money, dates) a language follows when the shopper's locale names none
+_LOCALES = {"zh": "zh_CN", "es": "es_ES", "de": "de_DE", "fr": "fr_FR", "ja": "ja_JP"}
+
+
+def babel_locale(code: str) -> str:
+    """The Babel locale a language code's money and dates are written in ("de" -> "de_DE")."""
+    return _LOCALES.get(code, code)
+
+
 @lru_cache(maxsize=64)
 def _catalog(directory: Path, lang: str) -> dict[str, str]:
     """Every ``namespace.key`` of one language folder (empty when the language has none)."""

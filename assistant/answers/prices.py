@@ -11,10 +11,7 @@ from babel.numbers import format_currency
 
 from assistant.knowledge import chunking
 from assistant.knowledge.catalog import Product
-from assistant.messages import language_code, message
-
-# the country whose conventions a language's prices follow when the shopper's locale names none
-_LOCALES = {"zh": "zh_CN", "es": "es_ES", "de": "de_DE", "fr": "fr_FR", "ja": "ja_JP"}
+from assistant.messages import babel_locale, language_code, message
 
 
 def money(value: float, currency: str = "USD", lang: str | None = "en") -> str:
@@ -22,7 +19,7 @@ def money(value: float, currency: str = "USD", lang: str | None = "en") -> str:
     if code == "en":
         return chunking.money(value, currency)
     try:
-        return format_currency(value, currency or "USD", locale=_LOCALES.get(code, code))
+        return format_currency(value, currency or "USD", locale=babel_locale(code))
     except (ValueError, LookupError):          # a language Babel has no locale for
         return chunking.money(value, currency)
 

@@ -262,12 +262,9 @@ class Retriever:
 
     def _with_hint(self, vector: list[float], hint: str) -> list[float]:
         """The question's vector moved toward its intent hint's (see HINT_VECTOR_WEIGHT)."""
-        with self._chunks_lock:
-            hinted = self._hint_vectors.get(hint)
-        if hinted is None:
-            hinted = np.asarray(embed(self.encoder, [hint])[0], dtype=np.float32)
-            with self._chunks_lock:
-                self._hint_vectors[hint] = hinted
+        hinted = self._hint_vectors.get(hint)
+        if hinted is None:          # two turns racing here embed it twice, harmlessly
+            hinted = self._hint_vectors[hint] = np.asarray(embed(self.encoder, [hint])[0], dtype=np.float32)
         out = np.asarray(vector, dtype=np.float32) + HINT_VECTOR_WEIGHT * hinted
         return (out / (np.linalg.norm(out) or 1.0)).tolist()
 

@@ -19,18 +19,11 @@ from typing import Any
 from babel.dates import format_date
 
 from assistant.answers.prices import money as local_money
-from assistant.messages import DEFAULT_DIR, DEFAULT_LANGUAGE, language_code, own_message
+from assistant.messages import DEFAULT_DIR, DEFAULT_LANGUAGE, babel_locale, language_code, own_message
 from assistant.orders.model import Order, OrderItem, parse_time
-
-# English, for callers that want the sentence without a language (the catalog is the source)
-ASK_YES = "Shall I go ahead? Please answer yes or no."
-WARRANTY = "If it has a fault, our warranty covers it."
-CHANNEL = "You can also reach our team through the Help Center contact form."
 
 # the action words the flows pass ("cancelled") -> the catalog's key for that action
 _ACTION = {"cancelled": "cancel", "re-addressed": "change_address", "returned": "return", "exchanged": "exchange"}
-# the country whose date conventions a language follows (as for prices)
-_LOCALES = {"zh": "zh_CN", "es": "es_ES", "de": "de_DE", "fr": "fr_FR", "ja": "ja_JP"}
 
 
 def _template(key: str, language: str | None, directory: Path | None) -> str:
@@ -120,7 +113,7 @@ def _date(value: str | datetime | None, language: str | None = "en", directory: 
     if code == DEFAULT_LANGUAGE:
         return f"{moment:%B} {moment.day}"
     try:
-        return format_date(moment, format="long", locale=_LOCALES.get(code, code))
+        return format_date(moment, format="long", locale=babel_locale(code))
     except (ValueError, LookupError):          # a language Babel has no locale for
         return moment.date().isoformat()
 

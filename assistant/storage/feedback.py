@@ -56,8 +56,15 @@ class FeedbackStore:
     def __init__(self, sessions: "SessionStore"):
         self.sessions = sessions
 
+    def _reached(self, session_id: str, turn: int) -> None:
+        if turn < 1 or turn > self.sessions.last_turn(session_id):
+            raise InvalidInput(f"conversation {session_id!r} has no turn {turn} yet", limit="turn")
+
     def rate(self, session_id: str, turn: int, rating: str, reason: str | None = None) -> dict[str, Any]:
-        """Record (or change) the rating of one turn's answer."""
+        """Record (or change) the rating of one turn's answer, on a turn the conversation has
+        reached; the reason's whitespace is collapsed (as every front door sends it)."""
+        self._reached(session_id, turn)
+        reason = " ".join((reason or "").split()) or None
         now = now_iso()
         with write(self.sessions.engine) as conn:
             key = (ratings_table.c.session_id == session_id) & (ratings_table.c.turn == turn)
@@ -73,8 +80,7 @@ class FeedbackStore:
         the Gradio chat): a known action, on a turn the conversation has reached."""
         if action not in ACTIONS:
             raise InvalidInput(f"unknown shopper action {action!r}; known: {', '.join(ACTIONS)}", limit="type")
-        if turn < 1 or turn > self.sessions.last_turn(session_id):
-            raise InvalidInput(f"conversation {session_id!r} has no turn {turn} yet", limit="turn")
+        self._reached(session_id, turn)
         self.record(session_id, turn, action, target)
         return {"recorded": action}
 

@@ -354,17 +354,10 @@ class ShopperAction(BaseModel):
     target: str | None = Field(None, max_length=500, description="the product id, question or source id")
 
 
-def _answered_turn(door: FrontDoor, session_id: str, turn: int) -> None:
-    if turn > door.manager.sessions.last_turn(session_id):
-        raise InvalidInput(f"conversation {session_id!r} has no turn {turn} yet", limit="turn")
-
-
 @router.post("/sessions/{session_id}/feedback", summary="Rate one answer (thumbs up/down, optional reason)")
 async def rate_answer(session_id: SessionId, body: AnswerRating, door: Door, _caller: SessionCaller) -> dict:
     def save() -> dict:
-        _answered_turn(door, session_id, body.turn)
-        reason = " ".join((body.reason or "").split()) or None
-        return door.manager.sessions.feedback.rate(session_id, body.turn, body.rating, reason)
+        return door.manager.sessions.feedback.rate(session_id, body.turn, body.rating, body.reason)
 
     await anyio.to_thread.run_sync(door.per_session.hit, session_id)
     return await anyio.to_thread.run_sync(save)
