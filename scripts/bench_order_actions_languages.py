@@ -36,12 +36,12 @@ HELD_OUT = [
 
 
 def main() -> None:
-    from assistant.knowledge.embeddings import get_encoder
+    from assistant.knowledge.embeddings import settings_encoder
     from assistant.orders.actions import OrderActionDetector
     from assistant.settings import Settings
 
     settings = Settings()
-    detector = OrderActionDetector(encoder=get_encoder(settings.embedding_model, settings.embedding_threads))
+    detector = OrderActionDetector(encoder=settings_encoder(settings))
     right = 0
     for text, wanted in HELD_OUT:
         got = detector.action(text)

@@ -58,9 +58,9 @@ def main() -> None:
     args = parser.parse_args()
     encoder = None
     if not args.tfidf:
-        from assistant.knowledge.embeddings import get_encoder
+        from assistant.knowledge.embeddings import settings_encoder
         from assistant.settings import Settings
-        encoder = get_encoder(Settings().embedding_model)
+        encoder = settings_encoder(Settings())
     colours = ColourProfiles(Path(tempfile.mkdtemp(prefix="bench-colours-")))
     text = "TF-IDF" if encoder is None else "multilingual-e5-small"
     print(f"text similarity: {text}")

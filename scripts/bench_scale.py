@@ -55,12 +55,12 @@ def main() -> None:
 
     import numpy as np
 
-    from assistant.knowledge.embeddings import all_cores, embed, get_encoder
+    from assistant.knowledge.embeddings import all_cores, embed, settings_encoder
     from assistant.knowledge.store import KnowledgeStore
     from assistant.settings import Settings
 
     settings = Settings()
-    encoder = get_encoder(settings.embedding_model, settings.embedding_threads)
+    encoder = settings_encoder(settings)
     chunks = chunks_of_the_stores(settings)
     sample = [chunks[i % len(chunks)].text for i in range(args.sample)]
     embed(encoder, sample[:8])                                   # warm up

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.dialogue.intents import load_intent_examples  # noqa: E402
 from assistant.dialogue.person_request import DEFAULT_MODEL, PersonRequestModel, train, with_typos  # noqa: E402
-from assistant.knowledge.embeddings import all_cores, get_encoder  # noqa: E402
+from assistant.knowledge.embeddings import all_cores, settings_encoder  # noqa: E402
 from assistant.settings import PROJECT_ROOT, Settings  # noqa: E402
 
 BITEXT = PROJECT_ROOT.parent / "shared" / "data" / "bitext-customer-service"
@@ -46,7 +46,7 @@ def main() -> None:
              for text in texts]
     texts = [t for t, _ in rows] + with_typos(t for t, _ in rows)
     labels = [y for _, y in rows] * 2
-    encoder = get_encoder(Settings().embedding_model)
+    encoder = settings_encoder(Settings())
     started = time.perf_counter()
     with all_cores():
         path = train(texts, labels, encoder=encoder, path=args.out)

@@ -19,11 +19,11 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)      # the demo orders' "
 
 @pytest.fixture(scope="session")
 def order_detector():
-    from assistant.knowledge.embeddings import get_encoder
+    from assistant.knowledge.embeddings import settings_encoder
     from assistant.orders.actions import OrderActionDetector
 
     settings = Settings()
-    return OrderActionDetector(encoder=get_encoder(settings.embedding_model, settings.embedding_threads))
+    return OrderActionDetector(encoder=settings_encoder(settings))
 
 
 @pytest.fixture(scope="session")

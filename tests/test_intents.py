@@ -25,10 +25,10 @@ def test_every_intent_has_12_to_25_examples():
 
 
 def test_encoder_is_shared_process_wide(classifier):
-    from assistant.knowledge.embeddings import get_encoder
+    from assistant.knowledge.embeddings import settings_encoder
 
     settings = get_settings()
-    assert classifier.encoder is get_encoder(settings.embedding_model, settings.embedding_threads)
+    assert classifier.encoder is settings_encoder(settings)
     again = IntentClassifier(encoder=classifier.encoder)
     assert again.encoder is classifier.encoder
     assert again.classify("do you ship to Canada?")[0] == "shipping"

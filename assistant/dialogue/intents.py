@@ -113,9 +113,9 @@ class IntentClassifier:
 
             settings = get_settings()
         if encoder is None:
-            from assistant.knowledge.embeddings import get_encoder
+            from assistant.knowledge.embeddings import settings_encoder
 
-            encoder = get_encoder(settings.embedding_model, settings.embedding_threads)
+            encoder = settings_encoder(settings)
         self.encoder = encoder
         self.settings = settings
         self._multilingual_encoder = multilingual   # an encoder, or a callable loading it on first use

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.knowledge.catalog import Product, load_catalog
-from assistant.knowledge.embeddings import MULTILINGUAL_E5, fingerprint, get_encoder
+from assistant.knowledge.embeddings import MULTILINGUAL_E5, fingerprint, get_encoder, settings_encoder
 from assistant.knowledge.ingest import IngestReport, ingest
 from assistant.knowledge.store import MULTILINGUAL_COLLECTION, EmbeddingModelMismatch, KnowledgeStore
 from assistant.knowledge.retrieval import CROSS_LANGUAGE_SCALE, Retriever
@@ -26,7 +26,7 @@ from assistant.settings import Settings
 class Knowledge:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.encoder = get_encoder(settings.embedding_model, settings.embedding_threads)
+        self.encoder = settings_encoder(settings)
         self.store = KnowledgeStore(settings.chroma_dir, url=settings.chroma_url, model=fingerprint(self.encoder))
         self.retriever = Retriever(self.store, self.encoder, cache_dir=settings.data_dir / "cache" / "embeddings")
         self.multilingual_store: KnowledgeStore | None = None

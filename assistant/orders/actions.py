@@ -66,11 +66,11 @@ class OrderActionDetector:
 
     def __init__(self, encoder=None, examples: Path | str | dict | None = None, settings: "Settings | None" = None):
         if encoder is None:
-            from assistant.knowledge.embeddings import get_encoder
+            from assistant.knowledge.embeddings import settings_encoder
             from assistant.settings import get_settings
 
             settings = settings or get_settings()
-            encoder = get_encoder(settings.embedding_model, settings.embedding_threads)
+            encoder = settings_encoder(settings)
         self.encoder = encoder
         if examples is None:
             candidate = settings.prompts_dir / "order_actions.yaml" if settings else DEFAULT_EXAMPLES

@@ -1,0 +1,106 @@
+"""all-MiniLM-L6-v2 on ONNX Runtime: the torch model's vectors, exported once, torch-free after."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.knowledge import onnx_encoder
+from assistant.knowledge.embeddings import (MINILM, PASSAGE, SentenceTransformerEncoder, embed, fingerprint,
+                                            get_encoder, resolve_model, same_model)
+
+ROOT = Path(__file__).resolve().parent.parent
+TEXTS = ["How heavy is the Alpine 40 pack?", "i want 2 cancel my ordr asap", "这个背包有多重?",
+         "¿Puedo devolver las botas?", "ok", " ".join(["Waterproof shell, taped seams, two-way zip."] * 80)]
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    """A fresh export cache for this module (the tests must see the export happen)."""
+    folder = tmp_path_factory.mktemp("onnx-cache")
+    before = os.environ.get("ASSISTANT_MODEL_CACHE")
+    os.environ["ASSISTANT_MODEL_CACHE"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("ASSISTANT_MODEL_CACHE", None)
+    else:
+        os.environ["ASSISTANT_MODEL_CACHE"] = before
+
+
+@pytest.fixture(scope="module")
+def torch_minilm():
+    return SentenceTransformerEncoder(resolve_model(MINILM), name=MINILM)
+
+
+def test_the_onnx_encoder_gives_the_torch_models_vectors(cache, torch_minilm):
+    fast = onnx_encoder.load(resolve_model(MINILM), name=MINILM)
+    assert list(cache.iterdir()), "the export is kept in the cache folder"
+    for role in ("query", PASSAGE):
+        got, expected = np.asarray(embed(fast, TEXTS, role=role)), np.asarray(embed(torch_minilm, TEXTS, role=role))
+        assert got.shape == expected.shape == (len(TEXTS), 384)
+        assert np.abs(got - expected).max() < 1e-5     # long text truncated alike, padding ignored
+    # one at a time as in a batch: a question's vector does not depend on its neighbours
+    alone = np.asarray([embed(fast, [t])[0] for t in TEXTS])
+    assert np.abs(alone - np.asarray(embed(fast, TEXTS))).max() < 1e-5
+    # so a store ingested on torch is not re-embedded
+    assert same_model(fingerprint(torch_minilm), fingerprint(fast))
+
+
+def test_the_default_encoder_runs_on_onnx_and_torch_can_be_asked_for():
+    from pydantic import ValidationError
+
+    from assistant.knowledge.embeddings import settings_encoder
+    from assistant.settings import Settings
+
+    assert isinstance(settings_encoder(Settings()), onnx_encoder.OnnxEncoder)
+    assert isinstance(get_encoder(MINILM, 1, "torch"), SentenceTransformerEncoder)
+    with pytest.raises(ValidationError, match="onnx"):
+        Settings(embedding_runtime="tensorflow")
+
+
+def test_a_process_finding_the_export_embeds_without_torch(cache, torch_minilm):
+    onnx_encoder.load(resolve_model(MINILM))
+    code = ("import sys, json; from assistant.knowledge.embeddings import get_encoder, embed; "
+            "e = get_encoder('all-MiniLM-L6-v2'); v = embed(e, ['How heavy is the Alpine 40 pack?'])[0]; "
+            "print(json.dumps({'kind': type(e).__name__, 'torch': 'torch' in sys.modules, "
+            "'sentence_transformers': 'sentence_transformers' in sys.modules, 'vector': v}))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "ASSISTANT_MODEL_CACHE": str(cache)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["kind"] == "OnnxEncoder" and not seen["torch"] and not seen["sentence_transformers"]
+    expected = embed(torch_minilm, ["How heavy is the Alpine 40 pack?"])[0]
+    assert np.abs(np.asarray(seen["vector"]) - expected).max() < 1e-5
+
+
+def test_a_damaged_export_is_made_again(cache):
+    folder = onnx_encoder.load(resolve_model(MINILM)).folder
+    (folder / "model.onnx").write_bytes(b"not a graph")            # a disk filled up mid-copy
+    again = onnx_encoder.load(resolve_model(MINILM))
+    assert again.folder == folder and (folder / "model.onnx").stat().st_size > 1_000_000
+    assert np.asarray(embed(again, ["hello"])).shape == (1, 384)
+
+
+def test_a_model_the_export_cannot_reproduce_stays_on_torch(cache, tmp_path, torch_minilm):
+    """A pooling the graph does not build (sqrt-length mean): the app still embeds, on torch."""
+    source = Path(resolve_model(MINILM))
+    model = tmp_path / "sqrt-pooled"
+    model.mkdir()
+    for item in source.iterdir():
+        if item.is_file():
+            (model / item.name).symlink_to(item)
+    (model / "1_Pooling").mkdir()
+    pooling = json.loads((source / "1_Pooling" / "config.json").read_text())
+    pooling.update(pooling_mode_mean_tokens=False, pooling_mode_mean_sqrt_len_tokens=True)
+    (model / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
+    with pytest.raises(ValueError, match="pooling"):
+        onnx_encoder.load(model)
+    encoder = get_encoder(str(model))
+    assert isinstance(encoder, SentenceTransformerEncoder)
+    assert np.asarray(embed(encoder, ["hello"])).shape == (1, 384)
+    assert not [p for p in cache.iterdir() if p.name.startswith(("sqrt-pooled", ".sqrt-pooled"))]
