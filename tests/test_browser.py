@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 
 import httpx
 import pytest
@@ -371,8 +372,12 @@ def test_a_thumbs_down_with_a_reason_is_stored_and_shown_as_chosen(page, server)
     first.get_by_test_id("sa-reason-send").click()
     playwright_api.expect(first.get_by_test_id("sa-rating")).to_contain_text("Thanks for your feedback")
     session_id = widget_state(page)["sessionId"]
-    rows = [r for r in server.manager.sessions.feedback.ratings() if r["session_id"] == session_id]
-    assert [(r["turn"], r["rating"], r["reason"]) for r in rows] == [(1, "down", "I asked about trail shoes")]
+    stored = lambda: [(r["turn"], r["rating"], r["reason"]) for r in server.manager.sessions.feedback.ratings()  # noqa: E731
+                      if r["session_id"] == session_id]
+    deadline = time.monotonic() + 10      # the thanks shows at once; the two requests are on their way
+    while stored() != [(1, "down", "I asked about trail shoes")] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert stored() == [(1, "down", "I asked about trail shoes")]
 
 
 def test_sources_are_numbered_from_one_by_title_without_internal_ids(page, server):

@@ -274,3 +274,37 @@ def test_a_process_killed_mid_reply_loses_nothing_acknowledged(demo_settings, de
     assert user2["turn"] == 2 and user2["content"] == "And how long can I return it?"
     assert answer2["complete"] and after["answer"] == "You have 30 days to return it."
     assert [e["seq"] for e in after["events"]] == list(range(1, len(after["events"]) + 1))
+
+
+def test_progress_tells_whether_the_latest_message_still_awaits_its_reply(tmp_path):
+    """What a stream resumes from and whether a reply is owed, on a long conversation too."""
+    store = SessionStore(f"sqlite:///{tmp_path / 's.sqlite3'}")
+    sid = store.create()
+    assert store.progress(sid) == (0, False)
+    seq = store.append(sid, 1, "user", {"text": "how heavy is the pack?"})
+    assert store.progress(sid) == (seq, True)
+    for turn in range(1, 40):                   # a long conversation: tokens after each message
+        if turn > 1:
+            store.append(sid, turn, "user", {"text": f"question {turn}"})
+        for n in range(20):
+            store.append(sid, turn, "token", {"text": f"t{n} "})
+        assert store.progress(sid)[1], "tokens are not the end of a reply"
+        last = store.append(sid, turn, "done" if turn % 2 else "error", {})
+        assert store.progress(sid) == (last, False)
+    after_agent = store.append(sid, 40, "agent", {"text": "hi, Sam here"})
+    assert store.progress(sid) == (after_agent, False), "a person's message owes no reply"
+    store.append(sid, 41, "user", {"text": "thanks"})
+    assert store.progress(sid)[1]
+
+
+def test_a_thumb_stored_after_its_reason_keeps_the_reason(tmp_path):
+    """The widget sends the thumb, then the reason: two requests that may be stored either way round."""
+    store = SessionStore(f"sqlite:///{tmp_path / 's.sqlite3'}")
+    sid = store.create()
+    store.append(sid, 1, "user", {"text": "do you have trail shoes?"})
+    ratings = lambda: [(r["rating"], r["reason"]) for r in store.feedback.ratings() if r["session_id"] == sid]  # noqa: E731
+    assert store.feedback.rate(sid, 1, "down", "  I asked about   trail shoes ")["reason"] == "I asked about trail shoes"
+    assert store.feedback.rate(sid, 1, "down")["reason"] == "I asked about trail shoes"      # the late thumb
+    assert ratings() == [("down", "I asked about trail shoes")]
+    store.feedback.rate(sid, 1, "up")                     # changed their mind: the reason was for "down"
+    assert ratings() == [("up", None)]

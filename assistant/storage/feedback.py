@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert, select, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, case, insert, select, update
 from sqlalchemy.engine import Connection
 
 from assistant.errors import InvalidInput
@@ -62,17 +62,23 @@ class FeedbackStore:
 
     def rate(self, session_id: str, turn: int, rating: str, reason: str | None = None) -> dict[str, Any]:
         """Record (or change) the rating of one turn's answer, on a turn the conversation has
-        reached; the reason's whitespace is collapsed (as every front door sends it)."""
+        reached; the reason's whitespace is collapsed (as every front door sends it). The same
+        rating sent again without a reason keeps the reason given: the widget sends the thumb,
+        then the reason, and the two requests may be stored in either order. Another rating
+        drops it (it explained the old one)."""
         self._reached(session_id, turn)
         reason = " ".join((reason or "").split()) or None
         now = now_iso()
+        c = ratings_table.c
         with write(self.sessions.engine) as conn:
-            key = (ratings_table.c.session_id == session_id) & (ratings_table.c.turn == turn)
+            key = (c.session_id == session_id) & (c.turn == turn)
+            kept = reason if reason is not None else case((c.rating == rating, c.reason), else_=None)
             changed = conn.execute(update(ratings_table).where(key).values(
-                rating=rating, reason=reason, updated_at=now)).rowcount
+                rating=rating, reason=kept, updated_at=now)).rowcount
             if not changed:
                 conn.execute(insert(ratings_table).values(session_id=session_id, turn=turn, rating=rating,
                                                           reason=reason, created_at=now, updated_at=now))
+            reason = conn.execute(select(c.reason).where(key)).scalar()
         return {"session_id": session_id, "turn": turn, "rating": rating, "reason": reason, "updated_at": now}
 
     def shopper_did(self, session_id: str, turn: int, action: str, target: str | None) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -263,12 +263,14 @@ class SessionStore:
     def progress(self, session_id: str) -> tuple[int, bool]:
         """(last seq, whether the latest shopper message still awaits its done/error event)."""
         c = events_table.c
+        newest = lambda *where: select(c.seq, c.type).where(c.session_id == session_id, *where).order_by(  # noqa: E731
+            c.seq.desc()).limit(1)
+        # both walk the (session, seq) index back from the newest event: a long conversation's
+        # progress costs what a short one's does (an aggregate read every event of it)
         with self.engine.connect() as conn:
-            row = conn.execute(select(func.max(c.seq), func.max(case((c.type == "user", c.seq), else_=0)),
-                                      func.max(case((c.type.in_(("done", "error")), c.seq), else_=0)))
-                               .where(c.session_id == session_id)).first()
-        last, user, finished = (v or 0 for v in row)
-        return last, user > finished
+            last = conn.execute(newest()).first()
+            latest = conn.execute(newest(c.type.in_(("user", "done", "error")))).first()
+        return (last.seq if last else 0), latest is not None and latest.type == "user"
 
     def last_seq(self, session_id: str) -> int:
         with self.engine.connect() as conn:
