@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from assistant.knowledge import onnx_encoder
-from assistant.knowledge.embeddings import (MINILM, PASSAGE, SentenceTransformerEncoder, embed, fingerprint,
+from assistant.knowledge.embeddings import (MINILM, PASSAGE, all_cores, SentenceTransformerEncoder, embed, fingerprint,
                                             get_encoder, resolve_model, same_model)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +47,10 @@ def test_the_onnx_encoder_gives_the_torch_models_vectors(cache, torch_minilm):
     # one at a time as in a batch: a question's vector does not depend on its neighbours
     alone = np.asarray([embed(fast, [t])[0] for t in TEXTS])
     assert np.abs(alone - np.asarray(embed(fast, TEXTS))).max() < 1e-5
+    # ingest's bulk passes (every core) run on torch: the same vectors either way
+    with all_cores():
+        bulk = np.asarray(embed(fast, TEXTS * 20, role=PASSAGE))
+    assert fast._bulk is not None and np.abs(bulk[:len(TEXTS)] - expected).max() < 1e-5
     # so a store ingested on torch is not re-embedded
     assert same_model(fingerprint(torch_minilm), fingerprint(fast))
 

@@ -131,11 +131,20 @@ def export(model_dir: str | Path, folder: Path) -> Path:
     return folder
 
 
+BULK_TEXTS = 64     # a call with more texts than this goes to the torch model, if known
+
+
 class OnnxEncoder:
     """An exported model (see ``export``): the fast tokenizer and an ONNX Runtime session per
-    thread count (serving uses the configured few, ingest every core). Symmetric: roles ignored."""
+    thread count. Symmetric: roles ignored.
 
-    def __init__(self, folder: Path, threads: int = 1, name: str | None = None):
+    ONNX Runtime wins on what serving embeds (one short question: ~4 ms against ~13 ms) and loses
+    on bulk (ingest's batches of long chunks: 31 chunks/s against torch's 46 on two cores), so bulk
+    work (more threads than serving's, as ingest asks for, or more than ``BULK_TEXTS`` texts)
+    goes to the torch model of ``model_dir``, loaded on first such call. The vectors agree to
+    1e-7, so both may fill one store."""
+
+    def __init__(self, folder: Path, threads: int = 1, name: str | None = None, model_dir: str | Path | None = None):
         from tokenizers import Tokenizer
 
         self.folder = Path(folder)
@@ -150,6 +159,8 @@ class OnnxEncoder:
         self._tokenizer.enable_padding(pad_id=self.settings["pad_id"], pad_token=self.settings["pad_token"] or "[PAD]")
         self._sessions: dict[int, object] = {}
         self._session(threads)
+        self.model_dir = model_dir
+        self._bulk = None
 
     def vocabulary(self) -> frozenset[str]:
         return frozenset(self._tokenizer.get_vocab())
@@ -169,16 +180,26 @@ class OnnxEncoder:
         return session
 
     def encode(self, texts: list[str], role: str, batch_size: int, threads: int) -> np.ndarray:
+        if (len(texts) > BULK_TEXTS or threads > self.threads) and self.model_dir is not None:
+            if self._bulk is None:
+                from assistant.knowledge.embeddings import SentenceTransformerEncoder
+
+                self._bulk = SentenceTransformerEncoder(str(self.model_dir), threads, name=self.name)
+            return self._bulk.encode(texts, role, batch_size, threads)
         if self.settings.get("do_lower_case"):
             texts = [t.lower() for t in texts]
         session = self._session(threads if threads > 0 else self.threads)
-        out = []
+        # longest first, as sentence-transformers batches: a batch pads to its longest text, so
+        # mixing a title with a 256-token spec sheet would pay for the padding many times over
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), max(1, batch_size)):
-            encodings = self._tokenizer.encode_batch(texts[start:start + batch_size])
+            rows = order[start:start + batch_size]
+            encodings = self._tokenizer.encode_batch([texts[i] for i in rows])
             feed = {"input_ids": [e.ids for e in encodings], "attention_mask": [e.attention_mask for e in encodings],
                     "token_type_ids": [e.type_ids for e in encodings]}
-            out.append(session.run(None, {n: np.asarray(feed[n], dtype=np.int64) for n in self.settings["inputs"]})[0])
-        return np.concatenate(out).astype(np.float32) if out else np.zeros((0, self.dim), dtype=np.float32)
+            out[rows] = session.run(None, {n: np.asarray(feed[n], dtype=np.int64) for n in self.settings["inputs"]})[0]
+        return out
 
 
 def load(model_dir: str | Path, threads: int = 1, name: str | None = None) -> OnnxEncoder:
@@ -187,10 +208,10 @@ def load(model_dir: str | Path, threads: int = 1, name: str | None = None) -> On
     folder = export_folder(model_dir)
     if (folder / "settings.json").is_file():
         try:
-            return OnnxEncoder(folder, threads, name=name)
+            return OnnxEncoder(folder, threads, name=name, model_dir=model_dir)
         except Exception as exc:          # a damaged or half-copied cache: made again below
             log.warning("the ONNX export in %s is unusable (%s); exporting again", folder, exc)
             shutil.rmtree(folder, ignore_errors=True)
     log.info("exporting %s to ONNX once (%s)", model_dir, folder)
     export(model_dir, folder)
-    return OnnxEncoder(folder, threads, name=name)
+    return OnnxEncoder(folder, threads, name=name, model_dir=model_dir)
