@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -108,3 +109,15 @@ def test_a_model_the_export_cannot_reproduce_stays_on_torch(cache, tmp_path, tor
     assert isinstance(encoder, SentenceTransformerEncoder)
     assert np.asarray(embed(encoder, ["hello"])).shape == (1, 384)
     assert not [p for p in cache.iterdir() if p.name.startswith(("sqrt-pooled", ".sqrt-pooled"))]
+
+
+def test_a_changed_model_gets_a_new_export_and_the_old_one_goes(cache, tmp_path):
+    """A reinstalled or updated model folder: exported again, the stale graph not left behind."""
+    source = Path(resolve_model(MINILM))
+    model = tmp_path / "updated-minilm"
+    shutil.copytree(source, model, symlinks=False, ignore=shutil.ignore_patterns("model.safetensors"))
+    (model / "model.safetensors").symlink_to(source / "model.safetensors")
+    first = onnx_encoder.load(model).folder
+    (model / "README.md").write_text("a newer release of the same model\n")
+    second = onnx_encoder.load(model).folder
+    assert second != first and second.is_dir() and not first.exists()

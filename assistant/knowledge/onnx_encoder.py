@@ -45,15 +45,20 @@ def cache_root() -> Path:
     return Path(base) / "shop-assistant" / "onnx"
 
 
+def _exports_of(model_dir: Path) -> str:
+    """The name every export of one model folder starts with (the folder's name and place)."""
+    return f"{model_dir.name}-{hashlib.sha256(str(model_dir).encode()).hexdigest()[:8]}-"
+
+
 def export_folder(model_dir: str | Path) -> Path:
-    """The cache folder for one model folder: keyed by its files' names, sizes and times, so a
-    changed model gets a new export."""
+    """The cache folder for one model folder: keyed by its place and its files' names, sizes and
+    times, so a changed (or reinstalled) model gets a new export."""
     model_dir = Path(model_dir).resolve()
-    key = hashlib.sha256(f"{FORMAT}|{model_dir}".encode())
+    key = hashlib.sha256(f"{FORMAT}".encode())
     for path in sorted(p for p in model_dir.rglob("*") if p.is_file()):
         stat = path.stat()
         key.update(f"|{path.relative_to(model_dir)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    return cache_root() / f"{model_dir.name}-{key.hexdigest()[:16]}"
+    return cache_root() / f"{_exports_of(model_dir)}{key.hexdigest()[:16]}"
 
 
 def _pooling(model) -> str:
@@ -125,6 +130,9 @@ def export(model_dir: str | Path, folder: Path) -> Path:
         except OSError:                      # another process published it first
             if not (folder / "settings.json").is_file():
                 raise
+        for stale in folder.parent.glob(f"{_exports_of(Path(model_dir).resolve())}*"):
+            if stale != folder:              # the same folder's older files: never read again
+                shutil.rmtree(stale, ignore_errors=True)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
