@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.dialogue.intents import IntentClassifier
 from assistant.dialogue.state import DialogueState
+from assistant.dialogue.tracker import DialogueTracker
 from assistant.dialogue.language import detect_language
 from assistant.dialogue.signals import detect_sensitive_topics, score_sentiment
 from conftest_intents import classifier, tracker  # noqa: F401  (fixtures)
@@ -250,3 +252,29 @@ def test_a_follow_up_in_another_language_is_written_out_in_it_not_glued_with_eng
     resolved = turns[1].resolved_question
     assert turns[1].is_followup and "Summit Rain Jacket" in resolved, resolved
     assert not {"what", "about", "in"} & set(resolved.lower().replace("?", " ").split()), resolved
+
+
+class _Reading(IntentClassifier):
+    """The real classifier, keeping the texts it was asked to label."""
+
+    def __init__(self, real):
+        self.__dict__.update(real.__dict__)
+        self.read: list[str] = []
+
+    def classify(self, text, *args, **kwargs):
+        self.read.append(text)
+        return super().classify(text, *args, **kwargs)
+
+
+@pytest.mark.parametrize("message, read", [
+    ("What's the price of the Keenedge 8-inch Chef's Knife?", "What's the price of the knife?"),
+    ("can I return my Keenedge 8-inch chef's knife if it's dull", "can I return my knife if it's dull"),
+    ("where's my O'Neill Kid's Snow-Suit order", "where's my suit order"),
+])
+def test_a_product_name_written_with_hyphens_and_apostrophes_reads_as_its_kind_to_the_intent_model(
+        classifier, message, read):
+    names = {"keenedge-knife": "Keenedge 8-inch Chef's Knife", "oneill-suit": "O'Neill Kid's Snow-Suit"}
+    named = lambda text: [pid for pid, name in names.items() if name.lower() in text.lower()]  # noqa: E731
+    reading = _Reading(classifier)
+    DialogueTracker(reading, named, names.get).update(DialogueState(), message)
+    assert reading.read[0] == read

@@ -336,9 +336,13 @@ class DialogueTracker:
             if not words:
                 continue
             alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+            whole = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if len(w) > 1)
             nouns = re.findall(r"[a-z]{3,}", (self._name(pid) or "").lower())
             mask = nouns[-1] if nouns else "it"     # "Summit Rain Jacket" reads as "jacket"
-            text = re.sub(rf"\b(?:{alt})(?:\s+(?:{alt}))*\b", mask, text, flags=re.I)
+            # a run of the name's words, joined as names are written ("8-inch Chef's Knife"), or
+            # one word of it; a lone letter or digit ("s" in "what's", "2") is not a name by itself
+            run = rf"(?:{alt})(?:[\s'’-]+(?:{alt}))+" + (f"|(?:{whole})" if whole else "")
+            text = re.sub(rf"(?<![\w'’-])(?:{run})\b", mask, text, flags=re.I)
         return text
 
     # -- follow-up rewriting ----------------------------------------------------------------
