@@ -166,24 +166,41 @@ def build_chunks(products: list[Product], catalog_source: str, docs_dir: Path | 
 def sync(store: KnowledgeStore, encoder, chunks: list[Chunk], *, batch_size: int = 64,
          progress: bool | None = None, on_batch: Callable[[int, int], None] | None = None) -> tuple[int, int, int]:
     """Make the store hold exactly ``chunks``, embedded by ``encoder``; returns (embedded,
-    unchanged, deleted)."""
+    unchanged, deleted).
+
+    Chunks are embedded longest first, so each batch holds texts of about one length and pads
+    little (as one ``encode`` call over everything would); a batch is written to Chroma while
+    the next one is embedded. One write is in flight at a time, and a failed write stops the
+    ingest with what was written before it kept."""
+    from concurrent.futures import ThreadPoolExecutor
+
     store.claim(fingerprint(encoder))
     stored = store.hashes()
     wanted = {c.id: c for c in chunks}
-    todo = [c for c in chunks if stored.get(c.id) != c.content_hash]
+    todo = sorted((c for c in chunks if stored.get(c.id) != c.content_hash), key=lambda c: -len(c.text))
     stale = [i for i in stored if i not in wanted]
     store.delete(stale)
     show = progress if progress is not None else len(todo) > batch_size
     bar = tqdm(total=len(todo), desc="embedding", unit="chunk", disable=not show)
-    for start in range(0, len(todo), batch_size):
-        batch = todo[start:start + batch_size]
-        with all_cores():
-            vectors = embed(encoder, [c.text for c in batch], batch_size=batch_size, role=PASSAGE)
+
+    def write(batch: list[Chunk], vectors: list[list[float]], done: int) -> None:
         store.upsert([c.id for c in batch], [c.text for c in batch],
                      [{**c.metadata, "content_hash": c.content_hash} for c in batch], vectors)
         bar.update(len(batch))
         if on_batch:
-            on_batch(start + len(batch), len(todo))
+            on_batch(done, len(todo))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-write") as writer:
+        pending = None
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start:start + batch_size]
+            with all_cores():
+                vectors = embed(encoder, [c.text for c in batch], batch_size=batch_size, role=PASSAGE)
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(write, batch, vectors, start + len(batch))
+        if pending is not None:
+            pending.result()
     bar.close()
     return len(todo), len(chunks) - len(todo), len(stale)
 

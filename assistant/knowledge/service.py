@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.knowledge.catalog import Product, load_catalog
-from assistant.knowledge.embeddings import MULTILINGUAL_E5, fingerprint, get_encoder, settings_encoder
+from assistant.knowledge.embeddings import MULTILINGUAL_E5, all_cores, fingerprint, get_encoder, settings_encoder
 from assistant.knowledge.ingest import IngestReport, ingest
 from assistant.knowledge.store import MULTILINGUAL_COLLECTION, EmbeddingModelMismatch, KnowledgeStore
 from assistant.knowledge.retrieval import CROSS_LANGUAGE_SCALE, Retriever
@@ -104,11 +104,12 @@ class Knowledge:
         mirror = (self.multilingual_store, self.multilingual_encoder) if self.multilingual_store is not None else None
         report = ingest(self.store, self.encoder, products, catalog_source or "catalog", docs_dir, progress,
                         multilingual=mirror)
-        self.retriever.refresh()
-        self._multilingual_retriever = None        # rebuilt on next use, over the new chunks
-        if self.directory.products:
-            # look-alike vectors and photo colours worked out (and cached) now, not in a shopper's turn
-            self.recommender.profiles()
+        with all_cores():                           # first-start work like the chunks': every core
+            self.retriever.refresh()
+            self._multilingual_retriever = None    # rebuilt on next use, over the new chunks
+            if self.directory.products:
+                # look-alike vectors and photo colours worked out (and cached) now, not in a shopper's turn
+                self.recommender.profiles()
         return report
 
     def ensure_ingested(self) -> IngestReport | None:
