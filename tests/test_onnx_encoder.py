@@ -48,6 +48,16 @@ def test_the_onnx_encoder_gives_the_torch_models_vectors(cache, torch_minilm):
     # one at a time as in a batch: a question's vector does not depend on its neighbours
     alone = np.asarray([embed(fast, [t])[0] for t in TEXTS])
     assert np.abs(alone - np.asarray(embed(fast, TEXTS))).max() < 1e-5
+    # a turn's two to four texts run one per core at once: each row still the text's own vector
+    for rows in ([0, 1], [4, 5], [2, 5, 3], [5, 0, 4, 1]):
+        assert np.abs(np.asarray(embed(fast, [TEXTS[i] for i in rows])) - alone[rows]).max() < 1e-5
+    # several reply workers spreading their turns at once each get their own rows back
+    from concurrent.futures import ThreadPoolExecutor
+
+    pairs = [[i, (i + 1) % len(TEXTS)] for i in range(len(TEXTS))] * 4
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda rows: np.asarray(embed(fast, [TEXTS[i] for i in rows])), pairs))
+    assert max(np.abs(g - alone[rows]).max() for g, rows in zip(got, pairs)) < 1e-5
     # ingest's bulk passes (every core) run on torch: the same vectors either way
     with all_cores():
         bulk = np.asarray(embed(fast, TEXTS * 20, role=PASSAGE))

@@ -131,11 +131,16 @@ class DialogueTracker:
               product_ids: list[str]) -> tuple[DialogueState, TurnSignals]:
         reading = self._fill_slots(new, text, ocr_order_ids)
         reading.mentioned = self._move_focus(state, new, text, product_ids)
+        expect = getattr(self.classifier, "expect", None)
+        if expect is not None:
+            # the texts this turn embeds, as far as they are known now (the message for retrieval,
+            # its product-masked form for the intent), go in the classifier's next pass together
+            expect(text, self._mask_products(text, new))
         reading.topic_change = self._changes_topic(state, new, reading)
         self._read_followup(state, new, reading)
-        if reading.resolved != text and hasattr(self.classifier, "expect"):
-            # retrieval asks with the rewritten question: embed it in the classifier's next pass
-            self.classifier.expect(text, reading.resolved)
+        if reading.resolved != text and expect is not None:
+            # retrieval asks with the rewritten question, the intent reads it masked
+            expect(text, reading.resolved, self._mask_products(reading.resolved, new))
         intent, confidence = self._label_intent(state, new, reading)
         new.intent, new.intent_confidence = intent, confidence
         sentiment, abusive, refund = self._read_mood(state, new, reading, intent)

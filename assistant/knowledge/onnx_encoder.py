@@ -19,6 +19,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import warnings
 from pathlib import Path
 
@@ -140,6 +141,23 @@ def export(model_dir: str | Path, folder: Path) -> Path:
 
 
 BULK_TEXTS = 64     # a call with more texts than this goes to the torch model, if known
+SPREAD_TEXTS = 4    # a serving call with 2..this many texts runs one text per core at once
+_spread_pool = None
+_spread_lock = threading.Lock()
+
+
+def _spread(parts: list, run) -> list:
+    """``run`` over ``parts`` at once: the first on the calling thread, the rest on a shared pool
+    (ONNX Runtime lets go of the GIL while it computes, so two texts take one text's time)."""
+    global _spread_pool
+    with _spread_lock:
+        if _spread_pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _spread_pool = ThreadPoolExecutor(max(1, (os.cpu_count() or 1) - 1), thread_name_prefix="onnx-spread")
+    futures = [_spread_pool.submit(run, part) for part in parts[1:]]
+    first = run(parts[0])
+    return [first, *(f.result() for f in futures)]
 
 
 class OnnxEncoder:
@@ -196,18 +214,32 @@ class OnnxEncoder:
             return self._bulk.encode(texts, role, batch_size, threads)
         if self.settings.get("do_lower_case"):
             texts = [t.lower() for t in texts]
-        session = self._session(threads if threads > 0 else self.threads)
+        threads = threads if threads > 0 else self.threads
+        session = self._session(threads)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        cores = os.cpu_count() or 1
+        if threads == 1 and cores > 1 and 1 < len(texts) <= SPREAD_TEXTS:
+            # a turn's few texts (the question, its product-masked and its resolved form): on one
+            # thread a batch of two costs 2.2x one text, since compute is linear in tokens; one
+            # text per core costs one text's time, and pads nothing
+            rows = list(range(len(texts)))
+            parts = [rows[i::cores] for i in range(min(cores, len(rows)))]
+            for part, vectors in zip(parts, _spread(parts, lambda part: self._run(session, [texts[i] for i in part]))):
+                out[part] = vectors
+            return out
         # longest first, as sentence-transformers batches: a batch pads to its longest text, so
         # mixing a title with a 256-token spec sheet would pay for the padding many times over
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), max(1, batch_size)):
             rows = order[start:start + batch_size]
-            encodings = self._tokenizer.encode_batch([texts[i] for i in rows])
-            feed = {"input_ids": [e.ids for e in encodings], "attention_mask": [e.attention_mask for e in encodings],
-                    "token_type_ids": [e.type_ids for e in encodings]}
-            out[rows] = session.run(None, {n: np.asarray(feed[n], dtype=np.int64) for n in self.settings["inputs"]})[0]
+            out[rows] = self._run(session, [texts[i] for i in rows])
         return out
+
+    def _run(self, session, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        feed = {"input_ids": [e.ids for e in encodings], "attention_mask": [e.attention_mask for e in encodings],
+                "token_type_ids": [e.type_ids for e in encodings]}
+        return session.run(None, {n: np.asarray(feed[n], dtype=np.int64) for n in self.settings["inputs"]})[0]
 
 
 def load(model_dir: str | Path, threads: int = 1, name: str | None = None) -> OnnxEncoder:
