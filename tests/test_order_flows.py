@@ -260,3 +260,20 @@ def test_a_no_typed_in_the_shoppers_language_leaves_the_order_as_it_was(desk, la
     reply = chat.say(no, language=lang)
     assert "haven't changed anything" in reply.text
     assert order(desk, "NW-483377").status == "pending" and order_events(desk, chat.session_id) == []
+
+
+def test_the_order_examples_are_embedded_once_per_data_dir(order_detector, tmp_path):
+    """A second start reads the order-action examples from the data dir instead of embedding
+    them again, and reads the same actions."""
+    from assistant.orders.actions import OrderActionDetector
+    from assistant.settings import Settings
+
+    settings = Settings(data_dir=tmp_path)
+    first = OrderActionDetector(encoder=order_detector.encoder, settings=settings)
+    cached = sorted((tmp_path / "cache" / "embeddings").glob("*.npy"))
+    assert len(cached) == len(first.examples)                    # one file per example set
+    stamps = [p.stat().st_mtime_ns for p in cached]
+    second = OrderActionDetector(encoder=order_detector.encoder, settings=settings)
+    assert [p.stat().st_mtime_ns for p in cached] == stamps      # read, not written again
+    for text in ("cancel order 1042 please", "yes do it", "only if it has not shipped"):
+        assert second.scores("actions", text) == pytest.approx(first.scores("actions", text), abs=1e-5)

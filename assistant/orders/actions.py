@@ -76,13 +76,17 @@ class OrderActionDetector:
             candidate = settings.prompts_dir / "order_actions.yaml" if settings else DEFAULT_EXAMPLES
             examples = candidate if Path(candidate).exists() else DEFAULT_EXAMPLES
         self.examples = examples if isinstance(examples, dict) else load_examples(examples)
-        # 1. Embed each set's examples once (unit vectors: a dot product is the cosine).
+        # 1. Embed each set's examples once (unit vectors: a dot product is the cosine), cached in
+        # the data dir as the intent examples are: a second start reads them
+        from assistant.knowledge.vector_cache import embed_cached
+
+        folder = settings.data_dir / "cache" / "embeddings" if settings is not None else None
         self._sets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         for set_name, labels in self.examples.items():
             names = list(labels)
             texts = [t for name in names for t in labels[name]]
             marks = np.array([i for i, name in enumerate(names) for _ in labels[name]])
-            self._sets[set_name] = (names, marks, self._embed(texts))
+            self._sets[set_name] = (names, marks, embed_cached(self.encoder, texts, folder))
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         from assistant.knowledge.embeddings import embed
