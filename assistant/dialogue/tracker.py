@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from assistant.dialogue.intents import IntentClassifier, is_human_request
@@ -81,6 +82,22 @@ class _Reading:
     reused_frame: bool = False
     disputes: bool = False
     topic_change: bool = False
+
+
+@lru_cache(maxsize=4096)
+def _name_mask(name: str) -> tuple[re.Pattern, str] | None:
+    """The pattern that finds a product's name in a message, and the word that stands in for it
+    (its last noun: "Summit Rain Jacket" reads as "jacket"); made once per name, not per turn."""
+    words = set(re.findall(r"[a-z0-9]+", name.lower()))
+    if not words:
+        return None
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    whole = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if len(w) > 1)
+    nouns = re.findall(r"[a-z]{3,}", name.lower())
+    # a run of the name's words, joined as names are written ("8-inch Chef's Knife"), or one word
+    # of it; a lone letter or digit ("s" in "what's", "2") is not a name by itself
+    run = rf"(?:{alt})(?:[\s'’-]+(?:{alt}))+" + (f"|(?:{whole})" if whole else "")
+    return re.compile(rf"(?<![\w'’-])(?:{run})\b", flags=re.I), (nouns[-1] if nouns else "it")
 
 
 class DialogueTracker:
@@ -337,17 +354,9 @@ class DialogueTracker:
     def _mask_products(self, text: str, state: DialogueState) -> str:
         """Replace known product names with their last word (the kind of thing) before classifying."""
         for pid in state.product_candidates[:3]:
-            words = set(re.findall(r"[a-z0-9]+", (self._name(pid) or "").lower()))
-            if not words:
-                continue
-            alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-            whole = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if len(w) > 1)
-            nouns = re.findall(r"[a-z]{3,}", (self._name(pid) or "").lower())
-            mask = nouns[-1] if nouns else "it"     # "Summit Rain Jacket" reads as "jacket"
-            # a run of the name's words, joined as names are written ("8-inch Chef's Knife"), or
-            # one word of it; a lone letter or digit ("s" in "what's", "2") is not a name by itself
-            run = rf"(?:{alt})(?:[\s'’-]+(?:{alt}))+" + (f"|(?:{whole})" if whole else "")
-            text = re.sub(rf"(?<![\w'’-])(?:{run})\b", mask, text, flags=re.I)
+            masking = _name_mask(self._name(pid) or "")
+            if masking is not None:
+                text = masking[0].sub(masking[1], text)
         return text
 
     # -- follow-up rewriting ----------------------------------------------------------------
