@@ -8,7 +8,7 @@ import re
 import pytest
 
 from assistant.lexicon import Lexicon, languages, lexicon
-from assistant.lexicon.text import has_phrase, similar, stem, words
+from assistant.lexicon.text import has_phrase, like_any, similar, stem, stems, words
 
 EN = lexicon("en")
 
@@ -98,3 +98,20 @@ def test_similar_and_has_phrase_match_whole_words():
     assert not similar("bag", "bagel") and not similar("warm", "warranty")
     assert has_phrase("can i iron it?", "iron") and not has_phrase("ironing board", "iron")
     assert not has_phrase("anti-fog", "fog")
+
+
+def test_like_any_finds_what_comparing_every_word_finds(shared_data):
+    """The prefix-bucketed search agrees with ``similar`` asked of every word, on a catalog we did
+    not write: each description's stems against the words of the other products' descriptions."""
+    import json
+
+    products = json.loads((shared_data / "eshop-catalog" / "catalog.json").read_text())
+    descriptions = [stems(p["Description"]) for p in products]
+    asked = sorted({stem(w) for p in products for w in words(p["Name"] + " " + p["Type"])})
+    found = 0
+    for own in descriptions:
+        for a in asked:
+            expected = any(similar(a, w) for w in own)
+            assert like_any(a, own) is expected, (a, sorted(own))
+            found += expected
+    assert found > len(descriptions)          # the comparison met matches, not only misses

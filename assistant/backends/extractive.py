@@ -42,7 +42,7 @@ from assistant.knowledge.retrieval import wants_variants
 from assistant.dialogue.state import POLICY_INTENTS
 from assistant.lexicon import lexicon
 from assistant.messages import catalog, language_code
-from assistant.lexicon.text import has_phrase, similar, stem, words
+from assistant.lexicon.text import has_phrase, like_any, similar, stem, stems, words
 from assistant.privacy import has_card_number
 
 # How shoppers ask, from the lexicon: browsing, the whole store, "instead", comparisons, sizing,
@@ -384,8 +384,8 @@ class ExtractiveBackend(ModelBackend):
         asked = set(content_stems(expand_places(q))) | set(content_stems(category))
         scores = []
         for s in sentences:
-            own = {stem(w) for w in words(s)}
-            score = sum(1 for a in asked if any(similar(a, w) for w in own))
+            own = stems(s)
+            score = sum(1 for a in asked if like_any(a, own))
             if name and name in s.lower():
                 score += 2
             scores.append(score)
@@ -648,7 +648,7 @@ class ExtractiveBackend(ModelBackend):
         fitting = fit_object(q)
         if fitting:                 # the thing that must fit is asked about, not the product's fit
             q = fitting[1]
-        name = {stem(w) for w in words(product.name)}
+        name = stems(product.name)
         asked = content_stems(q, exclude=name)
         # a synonym inside the product's own name asks nothing ("Ridgecrest Waterproof Boot":
         # "what about the Ridgecrest Waterproof Boot, was kostet der?" is no waterproofing question)
@@ -656,10 +656,10 @@ class ExtractiveBackend(ModelBackend):
         wanted = {k for phrase, keys in SPEC_SYNONYMS.items() if has_phrase(unnamed, phrase) for k in keys}
         scored = []
         for key, value in specs.items():
-            key_words = {stem(w) for w in words(spec_label(key))}
-            value_words = {stem(w) for w in words(str(value))}
-            on_key = [a for a in asked if any(similar(a, w) for w in key_words)]
-            on_value = [a for a in asked if a not in on_key and any(similar(a, w) for w in value_words)]
+            key_words = stems(spec_label(key))
+            value_words = stems(str(value))
+            on_key = [a for a in asked if like_any(a, key_words)]
+            on_value = [a for a in asked if a not in on_key and like_any(a, value_words)]
             score = 3 * (key in wanted) + 3 * len(on_key) + len(on_value)
             if score >= (3 if strong else 2):
                 scored.append((score, key))
@@ -704,11 +704,11 @@ class ExtractiveBackend(ModelBackend):
         if not YES_NO.search(q):
             return None
         value = str(product.specs[key])
-        asked = content_stems(q, exclude={stem(w) for w in words(product.name)})
+        asked = content_stems(q, exclude=stems(product.name))
         decided, _ = say.verdict(value)
-        label = {stem(w) for w in words(spec_label(key))}
+        label = stems(spec_label(key))
         by_synonym = any(has_phrase(q, phrase) and key in keys for phrase, keys in SPEC_SYNONYMS.items())
-        if decided is not None and (by_synonym or all(any(similar(a, w) for w in label) for a in asked)):
+        if decided is not None and (by_synonym or all(like_any(a, label) for a in asked)):
             return decided      # "oven safe: yes" says nothing about "dishwasher safe?"
         for match in re.finditer(r"\b(?:not|no|never)\s+([\w-]+)", value.lower()):
             if any(similar(a, stem(match.group(1))) for a in asked):
@@ -733,8 +733,8 @@ class ExtractiveBackend(ModelBackend):
         word of the device the shopper names is in the listed value."""
         if "compatib" not in key or not YES_NO.search(q):
             return ""
-        value = {stem(w) for w in words(str(product.specs[key]))}
-        name = {stem(w) for w in words(product.name)}
+        value = stems(str(product.specs[key]))
+        name = stems(product.name)
         tokens = [m for m in re.finditer(r"[A-Za-z0-9][\w-]*", q) if stem(m.group(0).lower()) not in name
                   and m.group(0).lower() not in STOPWORDS
                   and not any(has_phrase(m.group(0).lower(), p) for p in SPEC_SYNONYMS)]
@@ -752,9 +752,9 @@ class ExtractiveBackend(ModelBackend):
         fitting = fit_object(q)
         if fitting:
             thing = fitting[0]
-            known = {stem(w) for v in list(product.specs.items()) for w in words(" ".join(map(str, v)))}
-            known |= {stem(w) for w in words(product.description)}
-            if any(any(similar(a, w) for w in known) for a in content_stems(thing)):
+            known = frozenset(stem(w) for v in product.specs.items() for w in words(" ".join(map(str, v))))
+            known |= stems(product.description)
+            if any(like_any(a, known) for a in content_stems(thing)):
                 return None
             sizes = [k for k in SPEC_SYNONYMS["how big"] if k in product.specs]
             text = say.fit_not_mentioned(product.name, thing, n, lang())
@@ -764,7 +764,7 @@ class ExtractiveBackend(ModelBackend):
             return text
         if not part_of_several or wants_variants(q) or PRICE_ASK.search(q) or POLICY_WORDS.search(q):
             return None
-        name = {stem(w) for w in words(product.name)} | {stem(w, True) for w in words(product.name)}
+        name = stems(product.name) | {stem(w, True) for w in words(product.name)}
         if not content_stems(q, exclude=name):
             return None
         return say.not_answered(product.name, q, n, lang())
@@ -781,8 +781,8 @@ class ExtractiveBackend(ModelBackend):
             return ""
         scored = []
         for i, s in enumerate(sentences):
-            own = {stem(w) for w in words(s)}
-            score = sum(1 for a in asked if any(similar(a, w) for w in own))
+            own = stems(s)
+            score = sum(1 for a in asked if like_any(a, own))
             if score:
                 scored.append((score, i))
         if not scored or max(s for s, _ in scored) < min_words:
@@ -813,7 +813,7 @@ class ExtractiveBackend(ModelBackend):
     def _asked_stems(product: Product, q: str) -> set[str]:
         """The question's content words (the product's name and brand aside), widened by shop
         synonyms ("made of" -> material, fabric...)."""
-        name = {stem(w) for w in words(product.name)} | {stem(w) for w in words(product.brand)}
+        name = stems(product.name) | stems(product.brand)
         asked = set(content_stems(q, exclude=name))
         for phrase, hints in DESCRIPTION_HINTS.items():
             if has_phrase(q, phrase):
@@ -825,8 +825,8 @@ class ExtractiveBackend(ModelBackend):
         """How well the text answers: each of the question's own words it holds counts 1, each
         shop synonym only 0.5 (matched exactly: a manual's prose is long enough for near-misses,
         or a synonym alone, "one size down" for "made of", to pick the wrong sentence)."""
-        own = {stem(w) for w in words(text)}
-        name = {stem(w) for w in words(product.name)} | {stem(w) for w in words(product.brand)}
+        own = stems(text)
+        name = stems(product.name) | stems(product.brand)
         asked = set(content_stems(q, exclude=name))
         hints = ExtractiveBackend._asked_stems(product, q) - asked
         return sum(1.0 for a in asked if a in own) + sum(0.5 for h in hints if h in own)

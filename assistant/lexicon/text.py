@@ -20,6 +20,11 @@ _CJK = _HAN + _HIRAGANA + _KATAKANA
 # letters and digits of any alphabet but the CJK scripts (English tokens stay as they were)
 _WORD = re.compile(rf"[^\W_{_CJK}]+(?:[-'][^\W_{_CJK}]+)*")
 _CJK_PART = re.compile(rf"[{_HAN}]+|[{_HIRAGANA}]+|[{_KATAKANA}]+")
+# asked of nearly every word a turn compares: compiled once, not looked up in re's cache each time
+_ANY_CJK = re.compile(rf"[{_CJK}]")
+_CJK_RUN = re.compile(rf"([{_CJK}]+)")
+_KANA_ONLY = re.compile(rf"[{_HIRAGANA}]+")
+_HAN_START = re.compile(rf"[{_HAN}]")
 _KEEP_S = ("ss", "us", "is", "os", "ics")
 
 
@@ -58,9 +63,16 @@ def words(text: str, cut: re.Pattern[str] | None = None) -> list[str]:
     if not is_cjk(text):
         return _latin_words(text)
     out: list[str] = []
-    for part in re.split(rf"([{_CJK}]+)", text):
+    for part in _CJK_RUN.split(text):
         out.extend(cjk_tokens(part, cut) if is_cjk(part) else _latin_words(part))
     return out
+
+
+@lru_cache(maxsize=16384)
+def stems(text: str) -> frozenset[str]:
+    """The stems of a text's words, cached: an answer compares the same product names, spec keys
+    and description sentences with every question, so they are cut once, not on every turn."""
+    return frozenset(stem(w) for w in words(text))
 
 
 def _latin_words(text: str) -> list[str]:
@@ -75,12 +87,12 @@ def _latin_words(text: str) -> list[str]:
 
 def is_cjk(text: str) -> bool:
     """Does ``text`` hold any Chinese or Japanese script?"""
-    return bool(re.search(rf"[{_CJK}]", text or ""))
+    return bool(text) and _ANY_CJK.search(text) is not None
 
 
 def is_kana(token: str) -> bool:
     """Only hiragana: Japanese grammar (particles, endings), not a subject."""
-    return bool(re.fullmatch(rf"[{_HIRAGANA}]+", token))
+    return _KANA_ONLY.fullmatch(token) is not None
 
 
 def cjk_tokens(run: str, cut: re.Pattern[str] | None = None) -> list[str]:
@@ -91,7 +103,7 @@ def cjk_tokens(run: str, cut: re.Pattern[str] | None = None) -> list[str]:
     out: list[str] = []
     pieces = cut.split(run) if cut is not None else [run]
     for part in (p for piece in pieces for p in _CJK_PART.findall(piece)):
-        if re.match(rf"[{_HAN}]", part) and len(part) > 2:
+        if _HAN_START.match(part) and len(part) > 2:
             out.extend(part[i:i + 2] for i in range(len(part) - 1))
         else:
             out.append(part)
@@ -102,23 +114,43 @@ def similar(a: str, b: str) -> bool:
     """Same word up to an ending: bright ~ brightness, resistant ~ resistance, weigh ~ weight."""
     if a == b:
         return True
-    short, long_ = sorted((a, b), key=len)
-    if len(short) < 4:
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < 4 or short[:4] != long_[:4]:
         return False
-    common = 0
-    for x, y in zip(short, long_):
+    common = 4
+    for x, y in zip(short[4:], long_[4:]):
         if x != y:
             break
         common += 1
-    return common >= 4 and common >= 0.85 * len(short)
+    return common >= 0.85 * len(short)
+
+
+def like_any(word: str, among: frozenset[str]) -> bool:
+    """``similar(word, w)`` for some ``w`` of ``among``, asked only of the words that share its first
+    four letters (every similar pair does): an answer asks it of each question word against each
+    word of a product's sentences, hundreds of times a turn."""
+    if word in among:
+        return True
+    if len(word) < 4:
+        return False
+    return any(similar(word, w) for w in _by_prefix(among).get(word[:4], ()))
+
+
+@lru_cache(maxsize=16384)
+def _by_prefix(among: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for w in among:
+        if len(w) >= 4:
+            out.setdefault(w[:4], []).append(w)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def has_phrase(text: str, phrase: str) -> bool:
     """``phrase`` as whole words in ``text`` ("iron" is in "can I iron it", not in "ironing");
     a Chinese or Japanese phrase anywhere in it (those scripts mark no word boundary)."""
-    if is_cjk(phrase):
-        return phrase in text
-    return _phrase_pattern(phrase).search(text) is not None
+    if phrase not in text:          # the cheap test first: a lexicon asks hundreds of phrases a turn
+        return False
+    return is_cjk(phrase) or _phrase_pattern(phrase).search(text) is not None
 
 
 @lru_cache(maxsize=8192)        # the lexicons' phrases, compiled once instead of on every test
@@ -136,7 +168,7 @@ def scan(text: str, vocabulary: frozenset[str] | set[str], longest: int) -> list
     cut greedily into the longest vocabulary entries it holds, other characters one by one
     ("非常不满意" -> 非常, 不, 满意 when those are known): a dictionary segmentation."""
     out: list[str] = []
-    for part in re.split(rf"([{_CJK}]+)", text):
+    for part in _CJK_RUN.split(text):
         if not is_cjk(part):
             out.extend(re.findall(r"(?:[^\W\d_]|')+", part))
             continue

@@ -19,9 +19,10 @@ import socket
 import time
 import uuid
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, Float, MetaData, String, Table, delete, func, insert, select, update
+from sqlalchemy import Column, Float, MetaData, String, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -53,6 +54,24 @@ stream_followers_table = Table(
 )
 
 T = TypeVar("T")
+
+# Every turn through HTTP takes two rate-limit tokens and claims and releases a reply lease: the
+# statements are built once (a built statement's cache key and compiled form are reused).
+_key = bindparam("k")   # not "key": that name is the rate_buckets column's own in an INSERT
+_BUCKET = select(rate_buckets_table.c.tokens, rate_buckets_table.c.updated_at).where(
+    rate_buckets_table.c.key == _key).with_for_update()
+_LEASE = select(reply_leases_table.c.holder, reply_leases_table.c.expires_at).where(
+    reply_leases_table.c.session_id == _key).with_for_update()
+_RELEASE = delete(reply_leases_table).where(reply_leases_table.c.session_id == _key,
+                                            reply_leases_table.c.holder == bindparam("holder"))
+
+
+@lru_cache(maxsize=None)
+def _upsert_statements(table: Table, key_column: str, columns: tuple[str, ...]):
+    """(update, insert) of one row by its key, the values as bind parameters ``v_<column>``."""
+    values = {name: bindparam(f"v_{name}") for name in columns}
+    return (update(table).where(table.c[key_column] == _key).values(**values),
+            insert(table).values(**{key_column: _key}, **values))
 
 
 def create_tables(conn: Connection) -> None:
@@ -87,9 +106,10 @@ class Leases:
 
     @staticmethod
     def _upsert(conn: Connection, table, key_column: str, key: str, values: dict[str, Any]) -> None:
-        column = table.c[key_column]
-        if conn.execute(update(table).where(column == key).values(**values)).rowcount == 0:
-            conn.execute(insert(table).values(**{key_column: key}, **values))
+        change, add = _upsert_statements(table, key_column, tuple(values))
+        params = {"k": key, **{f"v_{name}": value for name, value in values.items()}}
+        if conn.execute(change, params).rowcount == 0:
+            conn.execute(add, params)
 
     # -- rate limits ------------------------------------------------------------------------
     def take(self, key: str, capacity: float, rate: float, now: float | None = None) -> float:
@@ -99,7 +119,7 @@ class Leases:
         c = rate_buckets_table.c
 
         def step(conn: Connection) -> float:
-            row = conn.execute(select(c.tokens, c.updated_at).where(c.key == key).with_for_update()).first()
+            row = conn.execute(_BUCKET, {"k": key}).first()
             tokens = capacity if row is None else min(capacity, row.tokens + max(0.0, now - row.updated_at) * rate)
             left = tokens - 1.0 if tokens >= 1.0 else tokens
             self._upsert(conn, rate_buckets_table, "key", key, {"tokens": left, "updated_at": now})
@@ -116,11 +136,9 @@ class Leases:
     def claim_reply(self, session_id: str, holder: str, ttl_s: float, now: float | None = None) -> bool:
         """Become the process answering ``session_id`` (or stay it); False while another holds it."""
         now = time.time() if now is None else now
-        c = reply_leases_table.c
 
         def step(conn: Connection) -> bool:
-            row = conn.execute(select(c.holder, c.expires_at).where(c.session_id == session_id)
-                               .with_for_update()).first()
+            row = conn.execute(_LEASE, {"k": session_id}).first()
             if row is not None and row.holder != holder and row.expires_at > now:
                 return False
             self._upsert(conn, reply_leases_table, "session_id", session_id,
@@ -130,9 +148,8 @@ class Leases:
         return self._write(step)
 
     def release_reply(self, session_id: str, holder: str) -> None:
-        c = reply_leases_table.c
         with write(self.engine) as conn:
-            conn.execute(delete(reply_leases_table).where(c.session_id == session_id, c.holder == holder))
+            conn.execute(_RELEASE, {"k": session_id, "holder": holder})
 
     def reply_holder(self, session_id: str, now: float | None = None) -> str | None:
         now = time.time() if now is None else now

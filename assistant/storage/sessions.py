@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -41,6 +41,27 @@ from assistant.reply import Reply
 
 TRANSCRIPT_FORMAT = "shop-assistant.transcript/1"
 SCHEMA_VERSION = schema.SCHEMA_VERSION      # what a store opened by this release is migrated to
+
+# The statements every turn runs, built once: SQLAlchemy reuses a built statement's cache key and
+# compiled form, where building one per call costs ~50 us of Python (a turn runs a dozen).
+_sid, _e = bindparam("sid"), events_table.c
+_SESSION_ROW = select(sessions_table).where(sessions_table.c.id == _sid)
+_SESSION_ID = select(sessions_table.c.id).where(sessions_table.c.id == _sid)
+_OWNER = select(sessions_table.c.owner).where(sessions_table.c.id == _sid)
+_LOCK_SESSION = _SESSION_ID.with_for_update()        # Postgres: writers to one conversation take turns
+_STATE_AND_OWNER = (select(sessions_table.c.state, sessions_table.c.owner).where(sessions_table.c.id == _sid)
+                    .with_for_update())
+_TOUCH = update(sessions_table).where(sessions_table.c.id == _sid).values(updated_at=bindparam("now"))
+_SAVE_STATE = update(sessions_table).where(sessions_table.c.id == _sid).values(state=bindparam("state"))
+_LAST_TURN_AND_SEQ = select(func.max(_e.turn), func.max(_e.seq)).where(_e.session_id == _sid)
+_LAST_SEQ = select(func.max(_e.seq)).where(_e.session_id == _sid)
+_ADD_EVENTS = insert(events_table)
+_EVENTS_AFTER = select(events_table).where(_e.session_id == _sid, _e.seq > bindparam("after")).order_by(_e.seq)
+# both walk the (session, seq) index back from the newest event: a long conversation's progress
+# costs what a short one's does (an aggregate read every event of it)
+_NEWEST = select(_e.seq, _e.type).where(_e.session_id == _sid).order_by(_e.seq.desc()).limit(1)
+_NEWEST_TURN_MARK = (select(_e.seq, _e.type).where(_e.session_id == _sid, _e.type.in_(("user", "done", "error")))
+                     .order_by(_e.seq.desc()).limit(1))
 
 @dataclass
 class StoredEvent:
@@ -90,7 +111,7 @@ class SessionStore:
 
     def exists(self, session_id: str) -> bool:
         with self.engine.connect() as conn:
-            return conn.execute(select(sessions_table.c.id).where(sessions_table.c.id == session_id)).first() is not None
+            return conn.execute(_SESSION_ID, {"sid": session_id}).first() is not None
 
     def ensure(self, session_id: str) -> str:
         if not self.exists(session_id):
@@ -102,7 +123,7 @@ class SessionStore:
 
     def info(self, session_id: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
-            row = conn.execute(select(sessions_table).where(sessions_table.c.id == session_id)).mappings().first()
+            row = conn.execute(_SESSION_ROW, {"sid": session_id}).mappings().first()
         if row is None:
             raise NotFound(f"no conversation with id {session_id!r}")
         return dict(row)
@@ -120,8 +141,13 @@ class SessionStore:
                          .values(state=json.dumps(state.to_dict()), updated_at=now_iso()))
 
     def owner(self, session_id: str) -> Owner:
-        """Who owns the conversation now: the owner column, the one record of it."""
-        return Owner(self.info(session_id)["owner"] or Owner.BOT)
+        """Who owns the conversation now: the owner column, the one record of it (read alone: a
+        turn asks twice, and the row's dialogue state can run to kilobytes)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(_OWNER, {"sid": session_id}).first()
+        if row is None:
+            raise NotFound(f"no conversation with id {session_id!r}")
+        return Owner(row.owner or Owner.BOT)
 
     def set_owner(self, session_id: str, owner: Owner | str, conn: Connection | None = None) -> None:
         try:
@@ -166,8 +192,7 @@ class SessionStore:
                 with self.write() as conn:
                     seqs = self._append_rows(conn, session_id, turn, events)
                     if state is not None:
-                        conn.execute(update(sessions_table).where(sessions_table.c.id == session_id)
-                                     .values(state=json.dumps(state.to_dict())))
+                        conn.execute(_SAVE_STATE, {"sid": session_id, "state": json.dumps(state.to_dict())})
                     return seqs
             except IntegrityError:       # Postgres: a concurrent writer took these seqs; take the next
                 if attempt == 4:
@@ -179,13 +204,11 @@ class SessionStore:
         """Store the shopper's message as the conversation's next turn (creating the conversation
         if it is new) and read its dialogue state, in one transaction: a turn's first round trip
         instead of four. Returns (turn number, state)."""
-        c = events_table.c
         for attempt in range(5):
             try:
                 with self.write() as conn:
                     # Postgres: the row lock makes writers to one conversation take turns
-                    row = conn.execute(select(sessions_table.c.state, sessions_table.c.owner)
-                                       .where(sessions_table.c.id == session_id).with_for_update()).first()
+                    row = conn.execute(_STATE_AND_OWNER, {"sid": session_id}).first()
                     now = now_iso()
                     if row is None:
                         conn.execute(insert(sessions_table).values(id=session_id, created_at=now, updated_at=now,
@@ -193,15 +216,13 @@ class SessionStore:
                         stored, owner = "{}", Owner.BOT
                     else:
                         stored, owner = row.state, row.owner
-                    last_turn, last_seq = conn.execute(select(func.max(c.turn), func.max(c.seq))
-                                                       .where(c.session_id == session_id)).first()
+                    last_turn, last_seq = conn.execute(_LAST_TURN_AND_SEQ, {"sid": session_id}).first()
                     number = (last_turn or 0) + 1
-                    conn.execute(insert(events_table).values(
-                        session_id=session_id, seq=(last_seq or 0) + 1, turn=number, type="user",
-                        payload=json.dumps(data, default=str), created_at=now))
+                    conn.execute(_ADD_EVENTS, [{"session_id": session_id, "seq": (last_seq or 0) + 1, "turn": number,
+                                                "type": "user", "payload": json.dumps(data, default=str),
+                                                "created_at": now}])
                     if row is not None:
-                        conn.execute(update(sessions_table).where(sessions_table.c.id == session_id)
-                                     .values(updated_at=now))
+                        conn.execute(_TOUCH, {"sid": session_id, "now": now})
                 state = DialogueState.from_dict(json.loads(stored))
                 state.owner = Owner(owner or Owner.BOT)     # the owner column is the truth (see set_owner)
                 return number, state
@@ -218,22 +239,18 @@ class SessionStore:
                      events: list[tuple[str, dict[str, Any]]]) -> list[int]:
         if not events:
             return []
-        # Postgres: lock the session row so writers to one conversation take turns.
-        conn.execute(select(sessions_table.c.id).where(sessions_table.c.id == session_id).with_for_update())
-        first = (conn.execute(select(func.max(events_table.c.seq))
-                              .where(events_table.c.session_id == session_id)).scalar() or 0) + 1
+        conn.execute(_LOCK_SESSION, {"sid": session_id})
+        first = (conn.execute(_LAST_SEQ, {"sid": session_id}).scalar() or 0) + 1
         now = now_iso()
         rows = [{"session_id": session_id, "seq": first + i, "turn": turn, "type": type_,
                  "payload": json.dumps(data, default=str), "created_at": now} for i, (type_, data) in enumerate(events)]
-        conn.execute(insert(events_table), rows)
-        conn.execute(update(sessions_table).where(sessions_table.c.id == session_id).values(updated_at=now))
+        conn.execute(_ADD_EVENTS, rows)
+        conn.execute(_TOUCH, {"sid": session_id, "now": now})
         return [row["seq"] for row in rows]
 
     def events(self, session_id: str, after: int = 0) -> list[StoredEvent]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(events_table).where(events_table.c.session_id == session_id,
-                                                           events_table.c.seq > after)
-                                .order_by(events_table.c.seq))
+            rows = conn.execute(_EVENTS_AFTER, {"sid": session_id, "after": after})
             return [StoredEvent(r.seq, r.turn, r.type, json.loads(r.payload), r.created_at) for r in rows]
 
     def events_between(self, since: str | None, until: str | None,
@@ -262,20 +279,14 @@ class SessionStore:
 
     def progress(self, session_id: str) -> tuple[int, bool]:
         """(last seq, whether the latest shopper message still awaits its done/error event)."""
-        c = events_table.c
-        newest = lambda *where: select(c.seq, c.type).where(c.session_id == session_id, *where).order_by(  # noqa: E731
-            c.seq.desc()).limit(1)
-        # both walk the (session, seq) index back from the newest event: a long conversation's
-        # progress costs what a short one's does (an aggregate read every event of it)
         with self.engine.connect() as conn:
-            last = conn.execute(newest()).first()
-            latest = conn.execute(newest(c.type.in_(("user", "done", "error")))).first()
+            last = conn.execute(_NEWEST, {"sid": session_id}).first()
+            latest = conn.execute(_NEWEST_TURN_MARK, {"sid": session_id}).first()
         return (last.seq if last else 0), latest is not None and latest.type == "user"
 
     def last_seq(self, session_id: str) -> int:
         with self.engine.connect() as conn:
-            return conn.execute(select(func.max(events_table.c.seq))
-                                .where(events_table.c.session_id == session_id)).scalar() or 0
+            return conn.execute(_LAST_SEQ, {"sid": session_id}).scalar() or 0
 
     def transcript(self, session_id: str) -> list[dict[str, Any]]:
         """Messages as a person reads them: user turns, assistant answers (tokens joined, with
