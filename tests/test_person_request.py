@@ -5,7 +5,7 @@ import csv
 
 import pytest
 
-from assistant.dialogue.person_request import PersonRequestModel
+from assistant.dialogue.person_request import PersonRequestModel, char_features, hashed_ngrams
 from assistant.dialogue.state import DialogueState
 from assistant.dialogue.tracker import DialogueTracker
 
@@ -54,3 +54,20 @@ def test_the_character_model_answers_for_an_encoder_it_was_not_trained_with():
     assert model is not None
     assert model.probability("cn i tlk to a humn plz") > model.probability("how heavy is the tent?")
     assert model.matches_encoder(None) is False
+
+
+def test_serving_features_are_the_ones_the_weights_were_trained_on(shared_data):
+    """A turn hashes the message without scikit-learn; every row must equal the vectorizer's that
+    training used (same n-grams, hash, counts, norm), on shoppers' real misspelt messages."""
+    path = shared_data / "bitext-customer-service" / "Bitext_Sample_Customer_Service_Validation_Dataset.csv"
+    with open(path, newline="") as handle:
+        texts = [row["utterance"] for row in csv.DictReader(handle)]
+    texts += ["", "I", "  two   spaces\tand a tab ", "我想和真人客服说话", "¿Puedo hablar con una persona?"]
+    matrix = char_features(texts)
+    for i, text in enumerate(texts):
+        start, end = matrix.indptr[i], matrix.indptr[i + 1]
+        expected = dict(zip(matrix.indices[start:end].tolist(), matrix.data[start:end].tolist()))
+        indices, values = hashed_ngrams(text)
+        got = dict(zip(indices.tolist(), values.tolist()))
+        assert got.keys() == expected.keys(), text
+        assert all(abs(got[k] - expected[k]) < 1e-9 for k in got), text
