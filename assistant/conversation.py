@@ -210,8 +210,7 @@ class ConversationManager:
         """A message as the shopper of this conversation: the customer id the conversation was
         started with (the signed identity a front door checked, see ``new_session``) rides on
         every turn; a conversation not started yet, or started without one, is a guest's."""
-        customer_id = self.sessions.info(session_id).get("customer_id") if self.sessions.exists(session_id) else None
-        return Turn(text=text, images=list(images or []), customer_id=customer_id)
+        return Turn(text=text, images=list(images or []), customer_id=self.sessions.customer_of(session_id))
 
     def validate(self, turn: Turn) -> None:
         limits = self.settings.limits

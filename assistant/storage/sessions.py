@@ -48,6 +48,7 @@ _sid, _e = bindparam("sid"), events_table.c
 _SESSION_ROW = select(sessions_table).where(sessions_table.c.id == _sid)
 _SESSION_ID = select(sessions_table.c.id).where(sessions_table.c.id == _sid)
 _OWNER = select(sessions_table.c.owner).where(sessions_table.c.id == _sid)
+_CUSTOMER = select(sessions_table.c.customer_id).where(sessions_table.c.id == _sid)
 _LOCK_SESSION = _SESSION_ID.with_for_update()        # Postgres: writers to one conversation take turns
 _STATE_AND_OWNER = (select(sessions_table.c.state, sessions_table.c.owner).where(sessions_table.c.id == _sid)
                     .with_for_update())
@@ -127,6 +128,12 @@ class SessionStore:
         if row is None:
             raise NotFound(f"no conversation with id {session_id!r}")
         return dict(row)
+
+    def customer_of(self, session_id: str) -> str | None:
+        """The customer id the conversation was started with; None for a guest's or for one not
+        started yet (one narrow read: every HTTP turn asks)."""
+        with self.engine.connect() as conn:
+            return conn.execute(_CUSTOMER, {"sid": session_id}).scalar()
 
     def load_state(self, session_id: str) -> DialogueState:
         row = self.info(session_id)
