@@ -102,7 +102,7 @@ def test_similar_and_has_phrase_match_whole_words():
 
 def test_like_any_finds_what_comparing_every_word_finds(shared_data):
     """The prefix-bucketed search agrees with ``similar`` asked of every word, on a catalog we did
-    not write: each description's stems against the words of the other products' descriptions."""
+    not write: every product name and type word against each product description's stems."""
     import json
 
     products = json.loads((shared_data / "eshop-catalog" / "catalog.json").read_text())

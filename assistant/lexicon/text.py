@@ -128,7 +128,8 @@ def similar(a: str, b: str) -> bool:
 def like_any(word: str, among: frozenset[str]) -> bool:
     """``similar(word, w)`` for some ``w`` of ``among``, asked only of the words that share its first
     four letters (every similar pair does): an answer asks it of each question word against each
-    word of a product's sentences, hundreds of times a turn."""
+    word of a product's sentences, hundreds of times a turn. ``among`` is a frozenset (what
+    :func:`stems` returns): its buckets are cached by it."""
     if word in among:
         return True
     if len(word) < 4:
@@ -136,7 +137,7 @@ def like_any(word: str, among: frozenset[str]) -> bool:
     return any(similar(word, w) for w in _by_prefix(among).get(word[:4], ()))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)       # a turn meets a few dozen texts; each entry holds a text's words twice
 def _by_prefix(among: frozenset[str]) -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {}
     for w in among:
