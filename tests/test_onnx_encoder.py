@@ -73,9 +73,13 @@ def test_the_default_encoder_runs_on_onnx_and_torch_can_be_asked_for():
     from assistant.settings import Settings
 
     assert isinstance(settings_encoder(Settings()), onnx_encoder.OnnxEncoder)
+    assert settings_encoder(Settings()).precision == "fp32"          # exact unless int8 is asked for
+    assert settings_encoder(Settings(embedding_precision="int8")).precision == "int8"
     assert isinstance(get_encoder(MINILM, 1, "torch"), SentenceTransformerEncoder)
     with pytest.raises(ValidationError, match="onnx"):
         Settings(embedding_runtime="tensorflow")
+    with pytest.raises(ValidationError, match="int8"):
+        Settings(embedding_precision="int4")
 
 
 def test_a_process_finding_the_export_embeds_without_torch(cache, torch_minilm):
@@ -131,3 +135,62 @@ def test_a_changed_model_gets_a_new_export_and_the_old_one_goes(cache, tmp_path)
     (model / "README.md").write_text("a newer release of the same model\n")
     second = onnx_encoder.load(model).folder
     assert second != first and second.is_dir() and not first.exists()
+
+
+def test_a_shoppers_message_runs_the_int8_graph_and_what_is_stored_stays_exact(cache, torch_minilm):
+    from assistant.knowledge.vector_cache import embed_cached
+
+    served = onnx_encoder.load(resolve_model(MINILM), name=MINILM, quantized=True)
+    assert served.precision == "int8"
+    assert (served.folder / onnx_encoder.QUANTIZED).is_file()
+    assert json.loads((served.folder / onnx_encoder.QUANTIZED_CHECK).read_text())["kept"] is True
+    expected = np.asarray(embed(torch_minilm, TEXTS))
+    got = np.asarray(embed(served, TEXTS))
+    cosine = np.sum(got * expected, axis=1)
+    assert cosine.min() >= onnx_encoder.QUANTIZED_MIN_COSINE and np.abs(got - expected).max() > 1e-4
+    # passages, the exact view, fingerprints and start-up caches: the exact graph's vectors
+    assert np.abs(np.asarray(embed(served, TEXTS, role=PASSAGE)) - np.asarray(
+        embed(torch_minilm, TEXTS, role=PASSAGE))).max() < 1e-5
+    assert np.abs(np.asarray(embed(served.exact, TEXTS)) - expected).max() < 1e-5
+    assert same_model(fingerprint(torch_minilm), fingerprint(served))
+    assert np.abs(embed_cached(served, TEXTS, cache / "startup") - expected).max() < 1e-5
+
+
+def test_int8_questions_find_the_same_products_in_a_catalog_nobody_here_wrote(cache):
+    """eShop (shared data): products embedded exactly, as ingest stores them; asked for by name
+    and by a sentence of their description, the int8 question finds what the exact one finds."""
+    catalog = json.loads((ROOT.parent / "shared" / "data" / "eshop-catalog" / "catalog.json").read_text())
+    served = onnx_encoder.load(resolve_model(MINILM), name=MINILM, quantized=True)
+    documents = np.asarray(embed(served, [f"{p['Name']}. {p['Type']} by {p['Brand']}. {p['Description']}"
+                                          for p in catalog], role=PASSAGE))
+    asks = [(i, f"do you have the {p['Name'].lower()}?") for i, p in enumerate(catalog)]
+    asks += [(i, p["Description"].split(". ")[1]) for i, p in enumerate(catalog) if p["Description"].count(". ") >= 2]
+
+    def found(encoder) -> float:
+        questions = np.asarray(embed(encoder, [text for _, text in asks]))
+        top = np.argsort(-(questions @ documents.T), axis=1)[:, :5]
+        return float(np.mean([i in row for (i, _), row in zip(asks, top)]))
+
+    exact, int8 = found(served.exact), found(served)
+    assert len(asks) > 150 and exact > 0.85
+    assert int8 >= exact - 0.02, (int8, exact)
+
+
+def test_an_int8_graph_that_strays_is_not_used_and_a_damaged_one_is_made_again(cache, tmp_path, monkeypatch):
+    source = Path(resolve_model(MINILM))
+    model = tmp_path / "strict-minilm"
+    shutil.copytree(source, model, symlinks=False, ignore=shutil.ignore_patterns("model.safetensors"))
+    (model / "model.safetensors").symlink_to(source / "model.safetensors")
+    monkeypatch.setattr(onnx_encoder, "QUANTIZED_MIN_COSINE", 1.01)      # no int8 graph can pass
+    strict = onnx_encoder.load(model, quantized=True)
+    assert strict.precision == "fp32" and strict.exact is strict
+    assert not (strict.folder / onnx_encoder.QUANTIZED).exists()
+    assert json.loads((strict.folder / onnx_encoder.QUANTIZED_CHECK).read_text())["kept"] is False
+    assert np.abs(np.asarray(embed(strict, TEXTS[:2])) - np.asarray(embed(strict, TEXTS[:2], role=PASSAGE))).max() == 0
+    monkeypatch.setattr(onnx_encoder, "QUANTIZED_MIN_COSINE", 0.98)
+    (strict.folder / onnx_encoder.QUANTIZED_CHECK).unlink()             # checked again: now kept
+    assert onnx_encoder.load(model, quantized=True).precision == "int8"
+    (strict.folder / onnx_encoder.QUANTIZED).write_bytes(b"half a file")  # a disk filled up mid-copy
+    damaged = onnx_encoder.load(model, quantized=True)
+    assert damaged.precision == "fp32" and not (strict.folder / onnx_encoder.QUANTIZED).exists()
+    assert onnx_encoder.load(model, quantized=True).precision == "int8"   # made again on the next start

@@ -194,16 +194,20 @@ def resolve_model(model: str) -> str:
 
 
 RUNTIMES = ("onnx", "torch")
+PRECISIONS = ("int8", "fp32")
 
 
 @lru_cache(maxsize=4)
-def get_encoder(model: str, threads: int = 1, runtime: str = "onnx"):
+def get_encoder(model: str, threads: int = 1, runtime: str = "onnx", precision: str = "fp32"):
     """The process-wide encoder for ``model`` (a name in ``NAMED_MODELS`` or a sentence-transformers
     folder / hub id). A local sentence-transformers folder runs on ONNX Runtime (``runtime="onnx"``,
     see ``onnx_encoder``: same vectors, about 3x faster per question) unless its export fails or
-    differs, when it stays on torch (``runtime="torch"`` asks for torch)."""
+    differs, when it stays on torch (``runtime="torch"`` asks for torch). ``precision="int8"``:
+    a shopper's messages are embedded by the export's int8 graph (stored vectors stay exact)."""
     if runtime not in RUNTIMES:
         raise ValueError(f"embedding runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+    if precision not in PRECISIONS:
+        raise ValueError(f"embedding precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
     if model == MULTILINGUAL_E5:
         return E5Encoder(threads)
     path = resolve_model(model)
@@ -211,7 +215,7 @@ def get_encoder(model: str, threads: int = 1, runtime: str = "onnx"):
         try:
             from assistant.knowledge import onnx_encoder
 
-            return onnx_encoder.load(Path(path).expanduser(), threads, name=model)
+            return onnx_encoder.load(Path(path).expanduser(), threads, name=model, quantized=precision == "int8")
         except Exception as exc:     # no onnx/onnxruntime, an unusual model, a read-only cache...
             log.warning("embedding model %s stays on torch: %s", model, exc)
     return SentenceTransformerEncoder(path, threads, name=model)
@@ -219,7 +223,14 @@ def get_encoder(model: str, threads: int = 1, runtime: str = "onnx"):
 
 def settings_encoder(settings):
     """The process-wide encoder a ``Settings`` configures (one load shared by every part)."""
-    return get_encoder(settings.embedding_model, settings.embedding_threads, settings.embedding_runtime)
+    return get_encoder(settings.embedding_model, settings.embedding_threads, settings.embedding_runtime,
+                       settings.embedding_precision)
+
+
+def exact(encoder):
+    """The encoder that makes what is stored or cached (passages, fingerprints, start-up vectors):
+    the encoder itself, or its exact graph when it serves with a quantized one."""
+    return getattr(encoder, "exact", encoder)
 
 
 def fingerprint(encoder) -> dict[str, str | int]:
@@ -228,7 +239,7 @@ def fingerprint(encoder) -> dict[str, str | int]:
     folder name, or a changed model file, still tell apart)."""
     cached = getattr(encoder, "_fingerprint", None)
     if cached is None:
-        vector = np.asarray(embed(encoder, [FINGERPRINT_TEXT], role=PASSAGE)[0], dtype=np.float32)
+        vector = np.asarray(embed(exact(encoder), [FINGERPRINT_TEXT], role=PASSAGE)[0], dtype=np.float32)
         cached = {"embedding_model": str(getattr(encoder, "name", type(encoder).__name__)),
                   "embedding_dim": int(vector.shape[0]),
                   "embedding_probe": ",".join(f"{x:.3f}" for x in vector[:16])}

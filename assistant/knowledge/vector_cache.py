@@ -16,13 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.knowledge.embeddings import QUERY, embed
+from assistant.knowledge.embeddings import QUERY, embed, exact
 
 log = logging.getLogger(__name__)
 
 
 def embed_cached(encoder, texts: list[str], folder: Path | None, role: str = QUERY) -> np.ndarray:
-    """``embed(encoder, texts, role=role)`` as a float32 matrix, read from ``folder`` when it holds them."""
+    """``embed(encoder, texts, role=role)`` as a float32 matrix, read from ``folder`` when it holds
+    them; always the encoder's exact vectors (a quantized serving graph's differ at 1e-2)."""
+    encoder = exact(encoder)
     if not texts or folder is None:
         return np.asarray(embed(encoder, texts, role=role), dtype=np.float32)
     digest = hashlib.sha256("\x1f".join([role, *texts]).encode("utf-8")).hexdigest()[:32]
