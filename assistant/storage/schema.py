@@ -68,6 +68,7 @@ events_table = Table(
     Column("created_at", String(40), nullable=False),
 )
 events_seq_index = Index("ux_events_session_seq", events_table.c.session_id, events_table.c.seq, unique=True)
+events_turn_index = Index("ix_events_session_turn", events_table.c.session_id, events_table.c.turn)     # v9
 tickets_table = Table(                                                          # v4
     "tickets", metadata,
     Column("id", String(40), primary_key=True),
@@ -179,6 +180,12 @@ def _m8_feedback(conn: Connection) -> None:
     create_tables(conn)
 
 
+def _m9_event_turn_index(conn: Connection) -> None:
+    """A conversation's last turn number by index, not by reading every event it has (each new
+    turn asks for it)."""
+    events_turn_index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "sessions and events", _m1_baseline),
     (2, "unique event sequence per session", _m2_unique_event_seq),
@@ -188,6 +195,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (6, "orders, order customers, order action ledger, verification attempts", migrate_orders),
     (7, "shared state of several app processes: rate buckets, reply leases, presence", _m7_shared_leases),
     (8, "answer ratings and shopper actions (cards, suggestions, citation links)", _m8_feedback),
+    (9, "index of a conversation's events by turn", _m9_event_turn_index),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -275,10 +283,13 @@ def _writer_lock(engine: Engine):
 
 @contextmanager
 def write(engine: Engine) -> Iterator[Connection]:
-    """One write transaction (SQLite: BEGIN IMMEDIATE; waits up to busy_timeout for the lock)."""
-    with _writer_lock(engine), engine.connect() as conn:
+    """One write transaction (SQLite: BEGIN IMMEDIATE; waits up to busy_timeout for the lock).
+
+    The writer lock covers the transaction alone, not the pool's checkout and return: every
+    writer of the database queues on it, so what it holds should be only what must be serial."""
+    with engine.connect() as conn:
         conn.execution_options(write=True)
-        with conn.begin():
+        with _writer_lock(engine), conn.begin():
             yield conn
 
 

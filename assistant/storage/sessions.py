@@ -54,8 +54,10 @@ _STATE_AND_OWNER = (select(sessions_table.c.state, sessions_table.c.owner).where
                     .with_for_update())
 _TOUCH = update(sessions_table).where(sessions_table.c.id == _sid).values(updated_at=bindparam("now"))
 _SAVE_STATE = update(sessions_table).where(sessions_table.c.id == _sid).values(state=bindparam("state"))
-_LAST_TURN_AND_SEQ = select(func.max(_e.turn), func.max(_e.seq)).where(_e.session_id == _sid)
+# one max per (sub)query: each is then a walk down its own index, (session, turn) or (session, seq)
+_LAST_TURN = select(func.max(_e.turn)).where(_e.session_id == _sid)
 _LAST_SEQ = select(func.max(_e.seq)).where(_e.session_id == _sid)
+_LAST_TURN_AND_SEQ = select(_LAST_TURN.scalar_subquery(), _LAST_SEQ.scalar_subquery())
 _ADD_EVENTS = insert(events_table)
 _EVENTS_AFTER = select(events_table).where(_e.session_id == _sid, _e.seq > bindparam("after")).order_by(_e.seq)
 # both walk the (session, seq) index back from the newest event: a long conversation's progress
@@ -178,12 +180,13 @@ class SessionStore:
     def append(self, session_id: str, turn: int, type_: str, data: dict[str, Any],
                conn: Connection | None = None) -> int:
         """Persist one event (its own transaction unless ``conn`` is given) and return its seq."""
+        rows = [(type_, json.dumps(data, default=str))]
         if conn is not None:
-            return self._append(conn, session_id, turn, type_, data)
+            return self._append_rows(conn, session_id, turn, rows)[0]
         for attempt in range(5):
             try:
                 with self.write() as own:
-                    return self._append(own, session_id, turn, type_, data)
+                    return self._append_rows(own, session_id, turn, rows)[0]
             except IntegrityError:       # Postgres: a concurrent writer took this seq; take the next
                 if attempt == 4:
                     raise
@@ -194,12 +197,14 @@ class SessionStore:
                     state: DialogueState | None = None) -> list[int]:
         """Persist several events of one turn (and optionally the dialogue state) in one
         transaction; returns their seqs, in order."""
+        payloads = [(type_, json.dumps(data, default=str)) for type_, data in events]
+        stored_state = json.dumps(state.to_dict()) if state is not None else None   # made before the lock
         for attempt in range(5):
             try:
                 with self.write() as conn:
-                    seqs = self._append_rows(conn, session_id, turn, events)
-                    if state is not None:
-                        conn.execute(_SAVE_STATE, {"sid": session_id, "state": json.dumps(state.to_dict())})
+                    seqs = self._append_rows(conn, session_id, turn, payloads)
+                    if stored_state is not None:
+                        conn.execute(_SAVE_STATE, {"sid": session_id, "state": stored_state})
                     return seqs
             except IntegrityError:       # Postgres: a concurrent writer took these seqs; take the next
                 if attempt == 4:
@@ -211,6 +216,7 @@ class SessionStore:
         """Store the shopper's message as the conversation's next turn (creating the conversation
         if it is new) and read its dialogue state, in one transaction: a turn's first round trip
         instead of four. Returns (turn number, state)."""
+        payload = json.dumps(data, default=str)
         for attempt in range(5):
             try:
                 with self.write() as conn:
@@ -226,7 +232,7 @@ class SessionStore:
                     last_turn, last_seq = conn.execute(_LAST_TURN_AND_SEQ, {"sid": session_id}).first()
                     number = (last_turn or 0) + 1
                     conn.execute(_ADD_EVENTS, [{"session_id": session_id, "seq": (last_seq or 0) + 1, "turn": number,
-                                                "type": "user", "payload": json.dumps(data, default=str),
+                                                "type": "user", "payload": payload,
                                                 "created_at": now}])
                     if row is not None:
                         conn.execute(_TOUCH, {"sid": session_id, "now": now})
@@ -239,18 +245,15 @@ class SessionStore:
                 time.sleep(0.01 * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def _append(self, conn: Connection, session_id: str, turn: int, type_: str, data: dict[str, Any]) -> int:
-        return self._append_rows(conn, session_id, turn, [(type_, data)])[0]
-
-    def _append_rows(self, conn: Connection, session_id: str, turn: int,
-                     events: list[tuple[str, dict[str, Any]]]) -> list[int]:
+    def _append_rows(self, conn: Connection, session_id: str, turn: int, events: list[tuple[str, str]]) -> list[int]:
+        """Insert ``(type, payload JSON)`` rows after the conversation's last seq."""
         if not events:
             return []
         conn.execute(_LOCK_SESSION, {"sid": session_id})
         first = (conn.execute(_LAST_SEQ, {"sid": session_id}).scalar() or 0) + 1
         now = now_iso()
         rows = [{"session_id": session_id, "seq": first + i, "turn": turn, "type": type_,
-                 "payload": json.dumps(data, default=str), "created_at": now} for i, (type_, data) in enumerate(events)]
+                 "payload": payload, "created_at": now} for i, (type_, payload) in enumerate(events)]
         conn.execute(_ADD_EVENTS, rows)
         conn.execute(_TOUCH, {"sid": session_id, "now": now})
         return [row["seq"] for row in rows]
@@ -302,8 +305,7 @@ class SessionStore:
 
     def last_turn(self, session_id: str) -> int:
         with self.engine.connect() as conn:
-            return conn.execute(select(func.max(events_table.c.turn))
-                                .where(events_table.c.session_id == session_id)).scalar() or 0
+            return conn.execute(_LAST_TURN, {"sid": session_id}).scalar() or 0
 
     # -- export ---------------------------------------------------------------------------
     def transcript_record(self, session_id: str) -> dict[str, Any]:
