@@ -64,7 +64,9 @@ class FrontDoor:
 
 
 # -- dependencies (Annotated aliases) --------------------------------------------------------
-def get_door(request: Request) -> FrontDoor:
+# Dependencies that touch no store are ``async``: FastAPI runs a plain ``def`` one in a worker
+# thread, a round trip through the thread pool for a dict lookup or an HMAC check.
+async def get_door(request: Request) -> FrontDoor:
     return request.app.state.front_door
 
 
@@ -75,13 +77,13 @@ def limit_per_ip(request: Request, door: Door) -> None:
     door.per_ip.hit(request.client.host if request.client else "unknown")
 
 
-def identify(door: Door, authorization: Annotated[str | None, Header()] = None,
-             x_api_key: Annotated[str | None, Header()] = None) -> Caller:
+async def identify(door: Door, authorization: Annotated[str | None, Header()] = None,
+                   x_api_key: Annotated[str | None, Header()] = None) -> Caller:
     return door.gatekeeper.identify(authorization, x_api_key)
 
 
-def identify_sdk_client(door: Door, authorization: Annotated[str | None, Header()] = None,
-                        x_api_key: Annotated[str | None, Header()] = None) -> Caller:
+async def identify_sdk_client(door: Door, authorization: Annotated[str | None, Header()] = None,
+                              x_api_key: Annotated[str | None, Header()] = None) -> Caller:
     """``/v1``: the official OpenAI SDKs refuse to run without an API key, so a development server
     with no keys accepts whatever bearer they send."""
     return door.gatekeeper.identify(authorization, x_api_key, any_bearer_in_dev=True)

@@ -260,7 +260,10 @@ class ReplyRunner:
         last_activity = last_sent = now
         marked = 0.0
         try:
-            _, pending = await anyio.to_thread.run_sync(self.store.progress, session_id)
+            if this_reply:          # this stream's reply was just started: it is pending
+                pending = True
+            else:
+                _, pending = await anyio.to_thread.run_sync(self.store.progress, session_id)
             while True:
                 wake.clear()
                 if pending and not this_reply and time.monotonic() - marked >= FOLLOWED_EVERY_S:
