@@ -8,6 +8,7 @@ shopper's is left out (the procedure around it stays).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Order, ticket and reference numbers: letters then five or more digits, or "#12345".
 ORDER_LIKE = re.compile(r"#\d{4,}\b|\b[A-Za-z]{1,4}[-\s]?\d{5,}\b")
@@ -33,6 +34,13 @@ def _norm(value: str) -> str:
 def without_examples(text: str, shopper: set[str] = frozenset()) -> str:
     """``text`` with its example ids and emails taken out: example clauses dropped, then any
     sentence still naming an order-like id that is not the shopper's (kept when it is the only one)."""
+    return _without_examples(text, frozenset(shopper))
+
+
+@lru_cache(maxsize=2048)
+def _without_examples(text: str, shopper: frozenset[str]) -> str:
+    """Cached: the same FAQ and policy passages come back turn after turn, and the clause pattern
+    is costly on a long one."""
     text = _EXAMPLE_CLAUSE.sub("", text)
     sentences = [s for s in _SENTENCE.split(text.strip()) if s]
     kept = [s for s in sentences if all(_norm(m.group(0)) in shopper for m in ORDER_LIKE.finditer(s))]

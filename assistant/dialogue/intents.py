@@ -135,6 +135,7 @@ class IntentClassifier:
         self.intents = [name for name in INTENTS if name in examples]
         self._labels = np.array([self.intents.index(name) for name in self.intents
                                  for _ in examples[name]])
+        self._rows_of = [np.flatnonzero(self._labels == i) for i in range(len(self.intents))]   # made once
         texts = [t for name in self.intents for t in examples[name]]
         # 1. Embed every example once (cached in the data dir: a second start reads them; the
         # multilingual classifier's under the store's data dir, see for_language); normalised so a
@@ -151,6 +152,7 @@ class IntentClassifier:
         # recent messages' embeddings, shared by every reply thread (keyed by the text itself)
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
         self._expected: list[str] = []
+        self._readings: OrderedDict[tuple[str, int], tuple[str, float]] = OrderedDict()   # recent classify()
         self._memo_lock = threading.Lock()
         self._build_lock = threading.Lock()
 
@@ -242,8 +244,8 @@ class IntentClassifier:
         n = len(self.intents)
         # 2. Each intent's own evidence: the mean of its three closest examples.
         per_intent = np.zeros(n, dtype=np.float32)
-        for i in range(n):
-            own = np.sort(sims[self._labels == i])[::-1][:3]
+        for i, rows in enumerate(self._rows_of):
+            own = np.sort(sims[rows])[::-1][:3]
             per_intent[i] = own.mean()
         # 3. A vote of the k nearest examples overall, weighted by similarity.
         votes = np.zeros(n, dtype=np.float32)
@@ -267,6 +269,22 @@ class IntentClassifier:
         text = (text or "").strip()
         if not text:
             return "out_of_scope", 0.0
+        # a turn reads its message more than once (as sent, and masked when it names no product:
+        # the same text); the reading depends on the text and the lexicon alone
+        key = (text, id(words))
+        with self._memo_lock:
+            known = self._readings.get(key)
+            if known is not None:
+                self._readings.move_to_end(key)
+                return known
+        reading = self._classify(text, words)
+        with self._memo_lock:
+            self._readings[key] = reading
+            while len(self._readings) > self.memo_size:
+                self._readings.popitem(last=False)
+        return reading
+
+    def _classify(self, text: str, words: Lexicon) -> tuple[str, float]:
         # Exact rules first, where a pattern cannot mean anything else.
         if is_human_request(text, words) or self.asks_for_person(text, words):
             return "human_request", 0.99
