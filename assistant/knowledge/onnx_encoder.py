@@ -7,13 +7,14 @@ re-embedded). The model's transformer, pooling and normalisation are exported on
 ``torch.onnx.export`` into a cache folder keyed by the model's files; later processes load the
 graph and the fast tokenizer alone, without importing torch or sentence-transformers.
 
-A shopper's message is embedded by an int8 copy of the graph (``quantize``: weights per channel,
-activations quantized on the fly, as ONNX Runtime's dynamic quantization does for transformer
-encoders): ~2 ms a question instead of ~6 ms on a core with VNNI. On the Bitext validation split
-its vectors are within cosine 0.975 of the exact ones (0.992 on average); a message of one or two
-words drifts more (0.96), so it runs the exact graph, where it costs little. What is stored or cached (passages, the fingerprint, start-up
-example vectors: ``OnnxEncoder.exact``) always comes from the exact graph, so a store's vectors
-and a process's caches do not depend on the precision serving uses.
+Asked for (``quantized``; the ``embedding_precision=int8`` setting), a shopper's message is
+embedded by an int8 copy of the graph (``quantize``: weights per channel, activations quantized on
+the fly, ONNX Runtime's dynamic quantization): ~2 ms a question instead of ~6 ms on a core with
+VNNI. On the Bitext validation split its vectors are within cosine 0.975 of the exact ones (0.992
+on average); a message of one or two words drifts more (0.96), so it runs the exact graph, where
+it costs little. What is stored or cached (passages, the fingerprint, start-up example vectors:
+``OnnxEncoder.exact``) always comes from the exact graph, so a store's vectors and a process's
+caches do not depend on the precision serving uses.
 
 sentence-transformers' own ``backend="onnx"`` needs ``optimum-onnx``, which pins transformers < 4.58;
 this is the part of it the app needs. An export is checked against the torch model before it is
