@@ -152,7 +152,7 @@ class IntentClassifier:
         # recent messages' embeddings, shared by every reply thread (keyed by the text itself)
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
         self._expected: list[str] = []
-        self._readings: OrderedDict[tuple[str, int], tuple[str, float]] = OrderedDict()   # recent classify()
+        self._readings: OrderedDict[tuple[str, int], tuple[Lexicon, tuple[str, float]]] = OrderedDict()  # classify()
         self._memo_lock = threading.Lock()
         self._build_lock = threading.Lock()
 
@@ -274,12 +274,12 @@ class IntentClassifier:
         key = (text, id(words))
         with self._memo_lock:
             known = self._readings.get(key)
-            if known is not None:
+            if known is not None and known[0] is words:   # kept with it: an id is never reused meanwhile
                 self._readings.move_to_end(key)
-                return known
+                return known[1]
         reading = self._classify(text, words)
         with self._memo_lock:
-            self._readings[key] = reading
+            self._readings[key] = (words, reading)
             while len(self._readings) > self.memo_size:
                 self._readings.popitem(last=False)
         return reading
