@@ -190,10 +190,12 @@ def quantize(encoder: "OnnxEncoder") -> Path | None:
             return None                      # checked before and not kept
     except (OSError, ValueError):
         pass                                 # never checked (or the graph went missing): make it
-    staging = folder / f".{QUANTIZED}.{os.getpid()}.{threading.get_ident()}.tmp"
+    mine = f"{os.getpid()}.{threading.get_ident()}"      # two starts at once each write their own
+    staging, verdict = folder / f".{QUANTIZED}.{mine}.tmp", folder / f".{QUANTIZED_CHECK}.{mine}.tmp"
     try:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
+        log.info("making the int8 graph of %s once (a few seconds)", folder)
         with _quiet_quantizer():
             quantize_dynamic(str(folder / "model.onnx"), str(staging), weight_type=QuantType.QInt8,
                              per_channel=True)
@@ -201,9 +203,8 @@ def quantize(encoder: "OnnxEncoder") -> Path | None:
         got = encoder._run(_new_session(staging, 1), texts)
         cosine = float(np.min(np.sum(got * encoder._run(encoder._session(1), texts), axis=1)))
         kept = cosine >= QUANTIZED_MIN_COSINE
-        (folder / f".{QUANTIZED_CHECK}.{os.getpid()}.tmp").write_text(
-            json.dumps({"kept": kept, "min_cosine": round(cosine, 4)}), encoding="utf-8")
-        os.replace(folder / f".{QUANTIZED_CHECK}.{os.getpid()}.tmp", check)
+        verdict.write_text(json.dumps({"kept": kept, "min_cosine": round(cosine, 4)}), encoding="utf-8")
+        os.replace(verdict, check)
         if not kept:
             log.warning("the int8 graph of %s is not used: a probe text's vector is only %.3f from the "
                         "exact one", folder, cosine)
@@ -215,6 +216,7 @@ def quantize(encoder: "OnnxEncoder") -> Path | None:
         return None
     finally:
         staging.unlink(missing_ok=True)
+        verdict.unlink(missing_ok=True)
 
 
 def _new_session(graph: Path, threads: int):
