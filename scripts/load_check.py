@@ -8,7 +8,11 @@ on a free port of 127.0.0.1 with a fresh data dir (or ``--data-dir``, to reuse a
 store), the configured backend (``extractive`` by default) and rate limits raised out of the way.
 Each shopper opens a session and sends its turns one after another (no think time), reading
 each reply's SSE stream to ``done``. ``--distinct`` makes every message new text (a shopper and
-turn number appended), so no cache of recent messages' embeddings helps. Reported: throughput, time to first token and to done
+turn number appended), so no cache of recent messages' embeddings helps. ``--messages bitext``
+sends real shoppers' words instead of the demo store's questions: the Bitext customer-service
+validation utterances (../shared/data, read here, never copied; typos, orders, complaints, asks
+for a person, so conversations get handed off and relayed), shopper n taking rows n*M on.
+Reported: throughput, time to first token and to done
 (p50/p95/p99), and errors by kind. A measurement, not a test: nothing here asserts a number.
 """
 from __future__ import annotations
@@ -38,6 +42,15 @@ QUESTIONS = [
     "Do you have a rain jacket under $150?",
     "How long does shipping take?",
 ]
+BITEXT = ROOT.parent / "shared" / "data" / "bitext-customer-service" / \
+    "Bitext_Sample_Customer_Service_Validation_Dataset.csv"
+
+
+def bitext_messages() -> list[str]:
+    import csv
+
+    with BITEXT.open(encoding="utf-8", newline="") as handle:
+        return [row["utterance"] for row in csv.DictReader(handle)]
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -83,7 +96,7 @@ def start_server(data_dir: Path, workers: int, processes: int = 1) -> tuple[subp
 
 
 async def shopper(client: httpx.AsyncClient, number: int, turns: int, results: list[dict], errors: Counter,
-                  distinct: bool = False) -> None:
+                  distinct: bool = False, messages: list[str] | None = None) -> None:
     try:
         grant = (await client.post("/api/v1/sessions")).raise_for_status().json()
     except httpx.HTTPError as exc:
@@ -91,7 +104,8 @@ async def shopper(client: httpx.AsyncClient, number: int, turns: int, results: l
         return
     headers = {"Authorization": f"Bearer {grant['token']}"}
     for turn in range(turns):
-        question = QUESTIONS[(number + turn) % len(QUESTIONS)]
+        question = (messages[(number * turns + turn) % len(messages)] if messages
+                    else QUESTIONS[(number + turn) % len(QUESTIONS)])
         if distinct:
             question = f"{question.rstrip('?')} (shopper {number}, question {turn})?"
         started = time.perf_counter()
@@ -120,18 +134,19 @@ async def shopper(client: httpx.AsyncClient, number: int, turns: int, results: l
         results.append({"first_token": first, "done": time.perf_counter() - started})
 
 
-async def run(url: str, sessions: int, turns: int, distinct: bool = False) -> dict:
+async def run(url: str, sessions: int, turns: int, distinct: bool = False, messages: list[str] | None = None) -> dict:
     results: list[dict] = []
     errors: Counter = Counter()
     limits = httpx.Limits(max_connections=sessions + 8, max_keepalive_connections=sessions + 8)
     async with httpx.AsyncClient(base_url=url, timeout=httpx.Timeout(120.0), limits=limits) as client:
         started = time.perf_counter()
-        await asyncio.gather(*(shopper(client, n, turns, results, errors, distinct) for n in range(sessions)))
+        await asyncio.gather(*(shopper(client, n, turns, results, errors, distinct, messages) for n in range(sessions)))
         wall = time.perf_counter() - started
     done = [r["done"] for r in results]
     first = [r["first_token"] for r in results if r["first_token"] is not None]
     ms = lambda values, p: round(percentile(values, p) * 1000, 1)  # noqa: E731
-    return {"sessions": sessions, "turns_per_session": turns, "distinct": distinct, "turns_ok": len(results),
+    return {"sessions": sessions, "turns_per_session": turns, "distinct": distinct,
+            "messages": "bitext" if messages else "store", "turns_ok": len(results),
             "errors": sum(errors.values()), "errors_by_kind": dict(errors), "wall_s": round(wall, 2),
             "turns_per_s": round(len(results) / wall, 2) if wall else None,
             "done_ms": {"p50": ms(done, 50), "p95": ms(done, 95), "p99": ms(done, 99), "max": ms(done, 100)},
@@ -149,7 +164,12 @@ def main() -> None:
                         "sharing the data dir; the store is ingested once before they start")
     parser.add_argument("--json", type=Path, help="also write the report here")
     parser.add_argument("--distinct", action="store_true", help="every message new text (no cache hits)")
+    parser.add_argument("--messages", choices=("store", "bitext"), default="store",
+                        help="the demo store's questions, or real shoppers' words (Bitext validation split)")
     args = parser.parse_args()
+    if args.messages == "bitext" and not BITEXT.is_file():
+        parser.error(f"--messages bitext reads {BITEXT}, which is not there")
+    messages = bitext_messages() if args.messages == "bitext" else None
 
     process = None
     url = args.url
@@ -159,8 +179,13 @@ def main() -> None:
         began = time.perf_counter()
         process, url = start_server(data_dir, args.workers, args.processes)
         print(f"app ready at {url} in {time.perf_counter() - began:.1f}s (data dir {data_dir})", file=sys.stderr)
+    else:
+        try:
+            httpx.get(f"{url}/readyz", timeout=5).raise_for_status()
+        except httpx.HTTPError as exc:
+            parser.error(f"the app at {url} is not ready ({exc})")
     try:
-        report = asyncio.run(run(url, args.sessions, args.turns, args.distinct))
+        report = asyncio.run(run(url, args.sessions, args.turns, args.distinct, messages))
         report["url"] = url
         report["server_metrics"] = {line.split(" ")[0]: line.split(" ")[1] for line in
                                     httpx.get(f"{url}/metrics", timeout=10).text.splitlines()

@@ -126,6 +126,25 @@ def test_every_message_while_a_person_owns_the_chat_reaches_the_helpdesk(tmp_pat
     assert not any("Tracking number" in json.dumps(r["body"]["messages"]) for r in receiver.requests)
 
 
+def test_a_long_taken_over_chat_relays_each_message_of_its_own_turn(tmp_path, receiver):
+    # the relay reads only the turn it passes on; each message reaches the helpdesk as that
+    # turn's words, between agent replies and notices of the turns around it
+    store, helpdesk, takeover = make(tmp_path, [receiver.url])
+    session, _ = open_ticket(store, takeover)
+    sent = {}
+    for turn in range(2, 14):
+        sent[turn] = f"message {turn}: is there any news on the strap?"
+        store.append(session, turn, "user", {"content": sent[turn], "images": []})
+        takeover.shopper_message(session, turn, sent[turn], [])
+        if turn % 3 == 0:
+            takeover.agent_reply(session, f"Still checking (after message {turn}).", "Sam")
+    assert helpdesk.flush(10)
+    helpdesk.close()
+
+    relayed = [r["body"]["messages"] for r in receiver.requests if r["body"]["event"] == "message.shopper"]
+    assert sorted((m["turn"], m["content"]) for [m] in relayed) == sorted(sent.items())
+
+
 def test_a_failing_receiver_is_retried_until_it_accepts(tmp_path):
     flaky = Receiver(statuses=[503, 500])
     try:

@@ -38,7 +38,7 @@ from assistant.handoff.helpdesk import Helpdesk
 from assistant.handoff.policy import HandoffDecision, HandoffPolicy
 from assistant.messages import message
 from assistant.storage.schema import Owner, now_iso
-from assistant.storage.sessions import SessionStore
+from assistant.storage.sessions import SessionStore, StoredEvent, transcript_messages
 from assistant.storage.tickets import OPEN
 
 CLOSED = ("handed_back", "resolved", "cancelled", "left_message")
@@ -92,9 +92,12 @@ def _field(decision: Any, name: str, default: Any = None) -> Any:
 
 
 def build_summary(sessions: SessionStore, session_id: str, state: DialogueState, decision: Any,
-                  product_name: Callable[[str], str | None] | None = None) -> dict[str, Any]:
-    """What an agent reads before answering: intent, slots, what the bot tried, the photos, why."""
-    transcript = sessions.transcript(session_id)
+                  product_name: Callable[[str], str | None] | None = None,
+                  events: Sequence[StoredEvent] | None = None) -> dict[str, Any]:
+    """What an agent reads before answering: intent, slots, what the bot tried, the photos, why.
+    ``events``: the conversation's, when the caller has read them already."""
+    events = sessions.events(session_id) if events is None else events
+    transcript = transcript_messages(events)
     name = product_name or (lambda pid: None)
     tried, question = [], None
     for message in transcript:
@@ -105,8 +108,7 @@ def build_summary(sessions: SessionStore, session_id: str, state: DialogueState,
                           "sources": [c.get("title") for c in message.get("citations", [])],
                           "complete": message.get("complete", False)})
     photos = [path for m in transcript if m["role"] == "user" for path in m.get("images") or []]
-    photo_notes = [ev.data.get("text") for ev in sessions.events(session_id)
-                   if ev.type == "perception" and ev.data.get("text")]
+    photo_notes = [ev.data.get("text") for ev in events if ev.type == "perception" and ev.data.get("text")]
     last = next((m.get("content", "") for m in reversed(transcript) if m["role"] == "user"), "")
     focus = state.product_in_focus
     slots = {"order_id": state.order_id, "email": state.email,
@@ -219,7 +221,8 @@ class Takeover:
         """Open a ticket for a handoff and give the conversation to the queue. A conversation
         that already has an open ticket keeps it (one ticket per handoff, never a second)."""
         self.sessions.ensure(session_id)
-        summary = build_summary(self.sessions, session_id, state, decision, self.product_name)
+        events = self.sessions.events(session_id)       # read once: the summary and the helpdesk's copy
+        summary = build_summary(self.sessions, session_id, state, decision, self.product_name, events)
         now, turn = now_iso(), self.sessions.last_turn(session_id)
         ticket = Ticket(id=f"T-{uuid.uuid4().hex[:12]}", session_id=session_id, status=Owner.QUEUED.value,
                         mode=_field(decision, "mode") or "live", rule=_field(decision, "rule"),
@@ -230,7 +233,7 @@ class Takeover:
             state.owner = Owner(row["status"])
             return Ticket.from_row(row)
         _apply_handoff_bookkeeping(state, decision)
-        self._notify("handoff.created", ticket, self.sessions.transcript(session_id))
+        self._notify("handoff.created", ticket, transcript_messages(events))
         return ticket
 
     def shopper_message(self, session_id: str, turn_number: int, text: str,
@@ -238,8 +241,9 @@ class Takeover:
         """Pass a shopper's message (already stored as the turn's ``user`` event) to the agent."""
         ticket = self._open_ticket(session_id)
         self.sessions.tickets.touch(ticket.id)
-        user = next((m for m in reversed(self.sessions.transcript(session_id))
-                     if m["role"] == "user" and m["turn"] == turn_number), None)
+        # this turn's events only: a conversation a person has taken over can run long
+        user = next((m for m in reversed(transcript_messages(self.sessions.turn_events(session_id, turn_number)))
+                     if m["role"] == "user"), None)
         message = user or {"role": "user", "turn": turn_number, "content": text, "images": list(images)}
         self._notify("message.shopper", ticket, [message])
         return ticket

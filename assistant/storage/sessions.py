@@ -60,6 +60,9 @@ _LAST_SEQ = select(func.max(_e.seq)).where(_e.session_id == _sid)
 _LAST_TURN_AND_SEQ = select(_LAST_TURN.scalar_subquery(), _LAST_SEQ.scalar_subquery())
 _ADD_EVENTS = insert(events_table)
 _EVENTS_AFTER = select(events_table).where(_e.session_id == _sid, _e.seq > bindparam("after")).order_by(_e.seq)
+# no ORDER BY: SQLite would then walk the (session, seq) index through the whole conversation to
+# skip a sort; the (session, turn) index finds the turn's few rows, sorted by seq in Python
+_TURN_EVENTS = select(events_table).where(_e.session_id == _sid, _e.turn == bindparam("turn"))
 # both walk the (session, seq) index back from the newest event: a long conversation's progress
 # costs what a short one's does (an aggregate read every event of it)
 _NEWEST = select(_e.seq, _e.type).where(_e.session_id == _sid).order_by(_e.seq.desc()).limit(1)
@@ -261,6 +264,13 @@ class SessionStore:
     def events(self, session_id: str, after: int = 0) -> list[StoredEvent]:
         with self.engine.connect() as conn:
             rows = conn.execute(_EVENTS_AFTER, {"sid": session_id, "after": after})
+            return [StoredEvent(r.seq, r.turn, r.type, json.loads(r.payload), r.created_at) for r in rows]
+
+    def turn_events(self, session_id: str, turn: int) -> list[StoredEvent]:
+        """One turn's events (by the (session, turn) index): what a turn needs of its own
+        conversation costs the same at its 50th turn as at its first."""
+        with self.engine.connect() as conn:
+            rows = sorted(conn.execute(_TURN_EVENTS, {"sid": session_id, "turn": turn}), key=lambda r: r.seq)
             return [StoredEvent(r.seq, r.turn, r.type, json.loads(r.payload), r.created_at) for r in rows]
 
     def events_between(self, since: str | None, until: str | None,
