@@ -34,6 +34,7 @@ from assistant.handoff.takeover import Takeover, Ticket
 from assistant.vision.images import image_mime
 from assistant.web.agent_api import check_agent_token, conversation_view
 from assistant.web.chat_ui import shown
+from assistant.web.gradio_mount import mount
 
 AGENT_PATH = "/agent"
 REFRESH_S = 2.0
@@ -393,7 +394,7 @@ def mount_agent_console(app: FastAPI, takeover: Takeover, uploads_dir: Path | st
     token = takeover.helpdesk.settings.agent_token
     secret = token.get_secret_value() if token else ""
     if not secret:
-        return gr.mount_gradio_app(app, _disabled_console(), path=path)
+        return mount(app, _disabled_console(), path=path)
 
     def login(username: str, password: str) -> bool:
         try:
@@ -403,6 +404,6 @@ def mount_agent_console(app: FastAPI, takeover: Takeover, uploads_dir: Path | st
         return bool((username or "").strip())
 
     Path(uploads_dir).mkdir(parents=True, exist_ok=True)
-    return gr.mount_gradio_app(app, build_agent_console(takeover, title, embed), path=path, auth=login,
-                               auth_message="Sign in with your name and the agent token.",
-                               allowed_paths=[str(Path(uploads_dir).resolve())])
+    return mount(app, build_agent_console(takeover, title, embed), path=path, auth=login,
+                 auth_message="Sign in with your name and the agent token.",
+                 allowed_paths=[str(Path(uploads_dir).resolve())])

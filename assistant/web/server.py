@@ -159,12 +159,11 @@ def create_app(settings: Settings | None = None, manager: ConversationManager | 
     app.add_middleware(MetricsMiddleware, metrics=door.metrics)
     if ui_port:
         return app
-    import gradio as gr
-
     from assistant.web.chat_ui import CARD_LISTENER_JS, build_chat, chat_i18n
+    from assistant.web.gradio_mount import mount
 
     i18n = chat_i18n(settings)
-    return gr.mount_gradio_app(app, build_chat(manager, i18n), path="/", i18n=i18n, js=CARD_LISTENER_JS)
+    return mount(app, build_chat(manager, i18n), path="/", i18n=i18n, js=CARD_LISTENER_JS)
 
 
 def run(host: str = "127.0.0.1", port: int = 7860, workers: int | None = None, ui_port: int | None = None) -> None:
