@@ -29,6 +29,7 @@ from typing import Any
 
 from assistant.backends import AnswerRequest, ModelBackend, get_backend
 from assistant.backends.extractive import ExtractiveBackend
+from assistant.answers.asking import english_question
 from assistant.answers.cards import cards_for, source_page
 from assistant.answers.citations import parse_citations
 from assistant.errors import AssistantError, InvalidInput
@@ -460,8 +461,20 @@ class ConversationManager:
         absent = (signals.intent in SHOPPING_INTENTS and not in_play
                   and self.knowledge.directory.carries(work.turn.text) is False)
         work.not_sold = absent
-        work.context.retrieval_score = None if absent else best
+        work.context.retrieval_score = None if absent or self._asks_about_focus(work, retriever) else best
         return (yield from self._decide_handoff(work))
+
+    def _asks_about_focus(self, work: TurnWork, retriever) -> bool:
+        """Is a message in another language a sure ask about the product in focus ("续航怎么样"
+        after the earbuds)? Its answer is that product's own facts, already the evidence, so the
+        retrieval score is no measure of it: a short follow-up scores low against any chunk across
+        languages (0.2-0.3 where the same ask in English scores 0.5), which read as "nothing to
+        stand on" and handed the shopper to a person. The ask is matched by meaning
+        (assistant/answers/asking.py), as the extractive backend restates it."""
+        product = self.knowledge.directory.get(self._focus(work))
+        if product is None or retriever is self.knowledge.retriever or not work.turn.text.strip():
+            return False
+        return english_question(work.turn.text, product, work.state.language) is not None
 
     def _answer(self, work: TurnWork) -> Iterator[ReplyEvent]:
         """The backend streams the answer; the extractive backend answers if it fails first."""

@@ -130,7 +130,7 @@ class ExtractiveBackend(ModelBackend):
         declined = self._decline(req)
         if declined:
             return declined
-        if not evidence or max(e.score for e in evidence) < self.options.min_score:
+        if (not evidence or max(e.score for e in evidence) < self.options.min_score) and not self._asks_about_focus(req):
             phrase, _ = asked_kind(req.question.lower())
             # "do you sell kayaks?" in a shop without any: no close match is itself the answer
             return self._not_carried(phrase, evidence, [], {}) if req.not_sold and phrase else t("dont_know")
@@ -165,6 +165,15 @@ class ExtractiveBackend(ModelBackend):
             return req
         said = re.sub(r"[?？¿!！¡]", " ", typed).strip()
         return replace(req, question=" ".join([english, said, *colours]) + rest)
+
+    def _asks_about_focus(self, req: AnswerRequest) -> bool:
+        """A message in another language that surely asks about the product in focus, whose facts
+        are in the evidence ("续航怎么样" after the earbuds): weak scores across languages do not
+        make it unanswerable (the conversation's handoff rule reads it the same way)."""
+        product = req.product_in_focus
+        if language_code(req.language) == "en" or product is None or self._number(req.evidence, product.id) is None:
+            return False
+        return english_question(req.question.partition("\n")[0], product, req.language) is not None
 
     def _understood(self, product: Product, typed: str) -> bool:
         """Do the English rules already see what is asked (a spec, the price, options)?"""
