@@ -116,3 +116,32 @@ def test_a_follow_up_in_another_language_is_answered_from_the_product_in_focus(m
     assert "handoff" not in result, result.get("handoff")
     assert fact in result["answer"], result["answer"]
     assert any(s.startswith(source) for s in cited(result)), cited(result)
+
+
+@pytest.mark.parametrize("question, values", [
+    ("Was kostet der Alpine 40 Pack und wie schwer ist er?", ["149,00", "1.4 kg"]),
+    ("la mochila Alpine 40 cuánto cuesta y cuánto pesa?", ["149,00", "1.4 kg"]),
+    ("Alpine 40 Pack 多重？多少升？", ["1.4 kg", "40 L"]),
+])
+def test_every_part_of_a_several_part_question_in_another_language_is_answered(multilingual_manager, question,
+                                                                               values):
+    """Split by the shopper's language's question words ("und wie", "y cuánto") and question marks
+    ("？"), each part restated on its own: the second question is not dropped."""
+    answer = answer_of(multilingual_manager, question)["answer"]
+    assert all(v in answer for v in values), answer
+
+
+@pytest.mark.parametrize("text, language, parts", [
+    ("sind die Stiefel wasserdicht? und wie schwer sind die", "de", 2),
+    ("el protector cuánto factor tiene y cuánto dura en el agua?", "es", 2),
+    ("¿Hacéis envíos a Chile? cuánto cuesta y cuánto tarda", "es", 3),
+    ("有白色的吗？多少钱？", "zh", 2),
+    ("Die Jacke ist toll und wie viel kostet sie?", "de", 1),            # a statement, then one question
+    ("la quiero pal finde que es el cumple de mi hermano", "es", 1),    # "que" unaccented: not a question
+    ("It has been 3 weeks. Where is my order?", "en", 1),
+    ("What's included with the tent and how much does it weigh?", "en", 2),
+])
+def test_a_message_is_split_into_the_questions_it_asks_in_its_own_language(text, language, parts):
+    from assistant.answers.questions import question_parts
+
+    assert len(question_parts(text, language)) == parts, question_parts(text, language)

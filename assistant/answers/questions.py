@@ -2,31 +2,55 @@
 
 "What's included with the tent and how much does it weigh?" asks two things; answering the one
 whose words retrieval weighted most drops the other. The split is structural: sentences ending in
-"?" are questions, and inside one a coordinating "and"/"also"/"plus" or ";" followed by a question
-word or auxiliary ("and how much...", "and is it...") starts another. Statements ("It's been 3
+"?" (or "？") are questions, and inside one a coordinating "and"/"also"/"plus" or ";" followed by
+a question word ("and how much...", "and is it...") starts another. Statements ("It's been 3
 weeks") are context: they stay with the question before them (or the first one).
+
+The words are the shopper's language's (``Lexicon.question_words``, ``question_openers`` and
+``question_joiners``: "und wie schwer...", "y cuánto dura..."). Where a language puts its
+question word inside the clause ("el protector cuánto factor tiene y cuánto dura"), the clause
+before such a split is a question too when a question word (not an opener: "ist", "tiene") stands
+anywhere in it. A language without these words splits by its question marks only.
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-_QUESTION_START = (r"(?:how|what|what's|whats|where|when|which|who|why|is|are|does|do|did|can|could|"
-                   r"will|would|should|has|have|was|were)")
-_SENTENCE = re.compile(r"(?<=[?!.])\s+")
-_COORDINATED = re.compile(rf"\s*(?:,?\s+(?:and|also|plus)|;)\s+(?={_QUESTION_START}\b)", re.I)
-_IS_QUESTION = re.compile(rf"^\s*(?:and\s+|also\s+|so\s+)?{_QUESTION_START}\b|\?\s*$", re.I)
+from assistant.lexicon import lexicon
+
+_SENTENCE = re.compile(r"(?<=[?!.])\s+|(?<=[？！。])\s*")
 
 
-def question_parts(text: str) -> list[str]:
+@lru_cache(maxsize=16)
+def _rules(language: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None:
+    """(coordinated split, is a question, asks anywhere) for ``language``; None without words."""
+    lex = lexicon(language)
+    words, joiners = lex.question_words, lex.question_joiners
+    if not words:
+        return None
+    start = rf"(?:{words}|{lex.question_openers})" if lex.question_openers else rf"(?:{words})"
+    coordinated = re.compile(rf"\s*(?:,?\s+(?:{joiners})|;)\s+(?={start}(?![^\W\d_]))", re.I)
+    is_question = re.compile(rf"^\s*[¿¡]?\s*(?:(?:{joiners}|so)\s+)?{start}(?![^\W\d_])|[?？]\s*$", re.I)
+    anywhere = re.compile(rf"(?<![^\W\d_])(?:{words})(?![^\W\d_])", re.I)
+    return coordinated, is_question, anywhere
+
+
+def question_parts(text: str, language: str | None = "en") -> list[str]:
     """The questions in ``text``, each with the statements that go with it; ``[text]`` when it
     asks one thing (or none)."""
-    pieces: list[str] = []
+    rules = _rules(lexicon(language or "en").language)
+    pieces: list[tuple[str, bool]] = []     # (piece, a question word opened the piece after it)
     for sentence in _SENTENCE.split(text.strip()):
-        pieces.extend(p.strip() for p in _COORDINATED.split(sentence) if p and p.strip())
+        split = rules[0].split(sentence) if rules else [sentence]
+        kept = [p.strip() for p in split if p and p.strip()]
+        pieces.extend((p, i < len(kept) - 1) for i, p in enumerate(kept))
     questions: list[str] = []
     pending: list[str] = []        # statements before the first question
-    for piece in pieces:
-        if _IS_QUESTION.search(piece) and len(piece.split()) >= 2:
+    for piece, before_split in pieces:
+        asks = re.search(r"[?？]\s*$", piece) or (rules and (
+            rules[1].search(piece) or (before_split and rules[2].search(piece))))
+        if asks and _long_enough(piece):
             questions.append(" ".join([*pending, piece]))
             pending = []
         elif questions:
@@ -36,3 +60,8 @@ def question_parts(text: str) -> list[str]:
     if len(questions) < 2:
         return [text]
     return questions
+
+
+def _long_enough(piece: str) -> bool:
+    """Two words, or two characters of a script written without spaces ("多重？")."""
+    return len(piece.split()) >= 2 or len(re.sub(r"[\s?？!！。]", "", piece)) >= 2 and not piece.isascii()

@@ -134,14 +134,11 @@ class ExtractiveBackend(ModelBackend):
             phrase, _ = asked_kind(req.question.lower())
             # "do you sell kayaks?" in a shop without any: no close match is itself the answer
             return self._not_carried(phrase, evidence, [], {}) if req.not_sold and phrase else t("dont_know")
-        restated = self._restated(req)
-        if restated is not req:                         # one question, put in English
-            return self._answer_one(restated)
         typed, _, seen = req.question.partition("\n")   # what photos read follows the shopper's words
-        parts = question_parts(typed)
-        if len(parts) > 1:
+        parts = question_parts(typed, req.language)
+        if len(parts) > 1:                              # each part restated on its own
             return self._answer_parts(req, parts, seen)
-        return self._answer_one(req)
+        return self._answer_one(self._restated(req))    # one question, put in English where needed
 
     def _restated(self, req: AnswerRequest) -> AnswerRequest:
         """A question in another language that these English rules cannot read, restated in
@@ -182,16 +179,18 @@ class ExtractiveBackend(ModelBackend):
 
     def _answer_parts(self, req: AnswerRequest, parts: list[str], seen: str) -> str:
         """Each question of a several-question message answered on its own, joined into one
-        reply; a part naming no product is about the one the message is about so far."""
+        reply; a part naming no product is about the one the message is about so far. A part in
+        another language is restated on its own ("und wie schwer sind die" after "wasserdicht?")."""
         catalog = self._product_lookup(req.evidence)
         product = req.product_in_focus or self._named_product(req.evidence)
+        policy_words = lexicon(req.language).policy_words
         replies: list[str] = []
         for part in parts:
             named = [p for p in catalog.values() if names_product(p, part.lower())]
             product = named[0] if len(named) == 1 else product
             sub = replace(req, question=part + (f"\n{seen}" if seen else ""), product_in_focus=product,
-                          intent=req.intent if POLICY_WORDS.search(part.lower()) else None)
-            reply = self._answer_one(sub, part_of_several=True)
+                          intent=req.intent if policy_words.search(part.lower()) else None)
+            reply = self._answer_one(self._restated(sub), part_of_several=True)
             if reply == t("dont_know") and replies:
                 continue
             if reply not in replies:

@@ -117,6 +117,12 @@ class Lexicon:
     followup_values: str = "{question} in {values}?"     # a value the last question had no slot for
     agree: re.Pattern[str] = re.compile(r"(?!)")
     refuse: re.Pattern[str] = re.compile(r"(?!)")
+    # how a message of several questions is split (assistant/answers/questions.py), as regex
+    # alternations: the question words ("how", "cuánto"), the verbs that open a yes/no question
+    # ("is", "gibt"), the words that join a second question on ("and", "und"); none: split by "?"
+    question_words: str = ""
+    question_openers: str = ""
+    question_joiners: str = ""
 
     # -- the few rules that are only a walk over these words ---------------------------------------
     @cached_property

@@ -445,6 +445,13 @@ _SIZE_RES = (
 AGREE = re.compile(r"^\s*(?:ja|jawohl|genau|klar|gerne|ok(?:ay)?|einverstanden|richtig|mach(?:en sie)? das|bitte ja|best[äa]tigt?)\b", re.I)
 REFUSE = re.compile(r"^\s*(?:nein|nee|ne|lieber nicht|doch nicht|stopp|warte|bitte nicht)\b", re.I)
 
+# how a message of several questions is split (assistant/answers/questions.py): "…? und wie schwer sind die"
+_QUESTION_WORDS = (r"wie|was|wo|wann|warum|wieso|weshalb|welche[rsnm]?|wer|wieviel|wieviele|woraus|"
+                   r"wof(?:ü|ue)r|womit|wohin|woher")
+_QUESTION_OPENERS = (r"gibt|ist|sind|hat|haben|habt|kann|kannst|k(?:ö|oe)nnen|k(?:ö|oe)nnt|passt|passen|"
+                     r"h(?:ä|ae)lt|geht|muss|darf|wird|werden|liefert|liefern|verschickt|bietet")
+_QUESTION_JOINERS = r"und|oder|au(?:ß|ss)erdem|dazu"
+
 LEXICON = Lexicon(
     language="de",
     stopwords=STOPWORDS, generic_nouns=GENERIC_NOUNS, category_of=CATEGORY_OF,
@@ -470,4 +477,5 @@ LEXICON = Lexicon(
     followup_about="{rest} ({target})", followup_aside="{text} ({target})",
     followup_values="{question} ({values})",
     similar_ask=SIMILAR_ASK, complement_ask=COMPLEMENT_ASK,
+    question_words=_QUESTION_WORDS, question_openers=_QUESTION_OPENERS, question_joiners=_QUESTION_JOINERS,
 )

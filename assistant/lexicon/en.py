@@ -432,6 +432,11 @@ ASKED_NOUN = re.compile(
 USE_PREPOSITION = re.compile(r"\b(?:for|on|in|with|during|while|from|after)\s+(?:\w+\s+){0,2}$")
 
 
+# how a message of several questions is split (assistant/answers/questions.py)
+_QUESTION_WORDS = r"how|what|what's|whats|where|when|which|who|why"
+_QUESTION_OPENERS = r"is|are|does|do|did|can|could|will|would|should|has|have|was|were"
+_QUESTION_JOINERS = r"and|also|plus"
+
 LEXICON = Lexicon(
     language="en",
     stopwords=STOPWORDS, generic_nouns=GENERIC_NOUNS, category_of=CATEGORY_OF,
@@ -455,4 +460,5 @@ LEXICON = Lexicon(
     sizing=SIZING, policy_words=POLICY_WORDS, others_data=OTHERS_DATA, freebie=FREEBIE,
     price_ask=PRICE_ASK, yes_no=YES_NO, asked_noun=ASKED_NOUN, use_preposition=USE_PREPOSITION,
     similar_ask=SIMILAR_ASK, complement_ask=COMPLEMENT_ASK,
+    question_words=_QUESTION_WORDS, question_openers=_QUESTION_OPENERS, question_joiners=_QUESTION_JOINERS,
 )

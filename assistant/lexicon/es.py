@@ -462,6 +462,12 @@ _SIZE_RES = (
 AGREE = re.compile(r"^\s*¡?(?:s[ií]|vale|claro|de acuerdo|adelante|correcto|confirmo|perfecto|ok(?:ay)?|dale|h[aá]zlo|por supuesto)\b", re.I)
 REFUSE = re.compile(r"^\s*¡?(?:no|nop|mejor no|d[eé]jalo|espera)\b", re.I)
 
+# how a message of several questions is split (assistant/answers/questions.py): "…cuánto factor tiene y cuánto dura"
+# (qué/cómo/cuándo/dónde only with their accents: without, they are also "that", "as", "when", "where")
+_QUESTION_WORDS = r"cu[aá]nt[oa]s?|qu[eé] tal|qué|cómo|dónde|cuándo|cu[aá]l(?:es)?|por qu[eé]"
+_QUESTION_OPENERS = r"tiene|tienen|ten[eé]is|hay|es|son|est[aá]|est[aá]n|puedo|puede|pueden|se puede|hac[eé]is|hacen|viene|vienen|sirve|incluye"
+_QUESTION_JOINERS = r"y|e|adem[aá]s|tambi[eé]n"
+
 LEXICON = Lexicon(
     language="es",
     stopwords=STOPWORDS, generic_nouns=GENERIC_NOUNS, category_of=CATEGORY_OF,
@@ -487,4 +493,5 @@ LEXICON = Lexicon(
     followup_about="{rest} ({target})", followup_aside="{text} ({target})",
     followup_values="{question} ({values})",
     similar_ask=SIMILAR_ASK, complement_ask=COMPLEMENT_ASK,
+    question_words=_QUESTION_WORDS, question_openers=_QUESTION_OPENERS, question_joiners=_QUESTION_JOINERS,
 )

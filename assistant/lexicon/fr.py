@@ -440,6 +440,11 @@ _SIZE_RES = (
 AGREE = re.compile(r"^\s*(?:oui|ouais|d'accord|dac|ok(?:ay)?|vas-y|allez-y|c'est bon|exact|je confirme|parfait|volontiers)\b", re.I)
 REFUSE = re.compile(r"^\s*(?:non|pas maintenant|laisse tomber|laissez tomber|attends|attendez|surtout pas)\b", re.I)
 
+# how a message of several questions is split (assistant/answers/questions.py): "…combien ça coûte et combien de temps"
+_QUESTION_WORDS = r"combien|comment|quel(?:le)?s?|quand|o[uù]|pourquoi|qu['’]est-ce|est-ce"
+_QUESTION_OPENERS = r"peut-on|puis-je|pouvez-vous|y a-t-il|avez-vous|faites-vous|livrez-vous|est-il|est-elle|sont-ils|sont-elles"
+_QUESTION_JOINERS = r"et|aussi|puis"
+
 LEXICON = Lexicon(
     language="fr",
     stopwords=STOPWORDS, generic_nouns=GENERIC_NOUNS, category_of=CATEGORY_OF,
@@ -465,4 +470,5 @@ LEXICON = Lexicon(
     followup_about="{rest} ({target})", followup_aside="{text} ({target})",
     followup_values="{question} ({values})",
     similar_ask=SIMILAR_ASK, complement_ask=COMPLEMENT_ASK,
+    question_words=_QUESTION_WORDS, question_openers=_QUESTION_OPENERS, question_joiners=_QUESTION_JOINERS,
 )
