@@ -10,7 +10,9 @@ The words are the shopper's language's (``Lexicon.question_words``, ``question_o
 ``question_joiners``: "und wie schwer...", "y cuánto dura..."). Where a language puts its
 question word inside the clause ("el protector cuánto factor tiene y cuánto dura"), the clause
 before such a split is a question too when a question word (not an opener: "ist", "tiene") stands
-anywhere in it. A language without these words splits by its question marks only.
+anywhere in it; in a language written without spaces (Chinese, Japanese) a clause with a question
+word or particle anywhere ("多重", "吗", "ですか") is one. A language without these words splits by
+its question marks only.
 """
 from __future__ import annotations
 
@@ -30,6 +32,10 @@ def _rules(language: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[
     if not words:
         return None
     start = rf"(?:{words}|{lex.question_openers})" if lex.question_openers else rf"(?:{words})"
+    if lex.cjk_cut is not None:          # written without spaces: no word boundaries to look for,
+        anywhere = re.compile(start)     # and a question word or particle ("多少", "吗") anywhere asks
+        coordinated = re.compile(rf"[，,、；;]?\s*(?:{joiners})\s*(?={start})")
+        return coordinated, anywhere, anywhere
     coordinated = re.compile(rf"\s*(?:,?\s+(?:{joiners})|;)\s+(?={start}(?![^\W\d_]))", re.I)
     is_question = re.compile(rf"^\s*[¿¡]?\s*(?:(?:{joiners}|so)\s+)?{start}(?![^\W\d_])|[?？]\s*$", re.I)
     anywhere = re.compile(rf"(?<![^\W\d_])(?:{words})(?![^\W\d_])", re.I)

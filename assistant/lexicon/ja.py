@@ -350,6 +350,12 @@ _SIZE_RES = (
 AGREE = re.compile(r"^\s*(?:はい|ええ|お願いします|お願い|そうです|了解|確認しました)", re.I)
 REFUSE = re.compile(r"^\s*(?:いいえ|いや|やめて|違います)", re.I)
 
+# how a message of several questions is split (assistant/answers/questions.py): "重さは？容量は？",
+# "いくらですか、あと重さは": question words and endings anywhere in a clause, and what joins a second one on
+_QUESTION_WORDS = r"いくら|どのくらい|どれくらい|どれぐらい|何|なに|なん|いつ|どこ|どう|どんな|どれ|ですか|ますか|でしょうか|かな"
+_QUESTION_OPENERS = r"教えて"
+_QUESTION_JOINERS = r"あと|それと|それから|また|ちなみに"
+
 LEXICON = Lexicon(
     language="ja",
     stopwords=STOPWORDS, generic_nouns=GENERIC_NOUNS, category_of=CATEGORY_OF,
@@ -375,4 +381,5 @@ LEXICON = Lexicon(
     followup_about="{rest} ({target})", followup_aside="{text} ({target})",
     followup_values="{question} ({values})",
     similar_ask=SIMILAR_ASK, complement_ask=COMPLEMENT_ASK,
+    question_words=_QUESTION_WORDS, question_openers=_QUESTION_OPENERS, question_joiners=_QUESTION_JOINERS,
 )

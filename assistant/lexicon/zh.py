@@ -332,6 +332,12 @@ _SIZE_RES = (
 AGREE = re.compile(r"^\s*(?:是的|是|好的|好|对的|对|可以|确认|没问题|行|嗯)", re.I)
 REFUSE = re.compile(r"^\s*(?:不|别|算了)", re.I)
 
+# how a message of several questions is split (assistant/answers/questions.py): "多重？多少升？",
+# "多少钱，还有多重": question words and particles anywhere in a clause, and what joins a second one on
+_QUESTION_WORDS = r"多少|多久|多重|多大|多长|多高|多宽|几|什么|啥|怎么|怎样|如何|哪|吗|嘛|呢|是否|能否|有没有|是不是|可不可以|能不能"
+_QUESTION_OPENERS = r"请问"
+_QUESTION_JOINERS = r"还有|另外|以及|并且|而且|顺便问一下|顺便"
+
 LEXICON = Lexicon(
     language="zh",
     stopwords=STOPWORDS, generic_nouns=GENERIC_NOUNS, category_of=CATEGORY_OF,
@@ -357,4 +363,5 @@ LEXICON = Lexicon(
     followup_about="{rest} ({target})", followup_aside="{text} ({target})",
     followup_values="{question} ({values})",
     similar_ask=SIMILAR_ASK, complement_ask=COMPLEMENT_ASK,
+    question_words=_QUESTION_WORDS, question_openers=_QUESTION_OPENERS, question_joiners=_QUESTION_JOINERS,
 )
