@@ -461,14 +461,15 @@ class ConversationManager:
         absent = (signals.intent in SHOPPING_INTENTS and not in_play
                   and self.knowledge.directory.carries(work.turn.text) is False)
         work.not_sold = absent
-        work.context.retrieval_score = None if absent or self._asks_about_focus(work, retriever) else best
+        weak = best < self.policy.config.low_confidence.retrieval_score_below
+        work.context.retrieval_score = None if absent or (weak and self._asks_about_focus(work, retriever)) else best
         return (yield from self._decide_handoff(work))
 
     def _asks_about_focus(self, work: TurnWork, retriever) -> bool:
         """Is a message in another language a sure ask about the product in focus ("续航怎么样"
         after the earbuds)? Its answer is that product's own facts, already the evidence, so the
-        retrieval score is no measure of it: a short follow-up scores low against any chunk across
-        languages (0.2-0.3 where the same ask in English scores 0.5), which read as "nothing to
+        retrieval score is no measure of it: a short follow-up scores low against every chunk
+        across languages (0.17-0.30 in the language suites' misses), which read as "nothing to
         stand on" and handed the shopper to a person. The ask is matched by meaning
         (assistant/answers/asking.py), as the extractive backend restates it."""
         product = self.knowledge.directory.get(self._focus(work))
