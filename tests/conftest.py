@@ -5,6 +5,8 @@ The demo store is ingested once per test session; tests that change knowledge bu
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,13 @@ def multilingual_knowledge(demo_settings, demo_knowledge):
     return knowledge
 
 
+@pytest.fixture(scope="session")
+def ingested_data(demo_settings, multilingual_knowledge):
+    """The demo store's data dir with both indexes, as the app's first start leaves it: a seed
+    for app processes whose test is not the first start (tests/servers.py ``app_process``)."""
+    return demo_settings.data_dir
+
+
 @pytest.fixture()
 def multilingual_manager(demo_settings, multilingual_knowledge, tmp_path):
     """A conversation manager over the demo store and its multilingual index."""
@@ -93,3 +102,20 @@ def ask(manager, session: str, text: str, images: list[bytes] | None = None) -> 
         if payload is not None:
             out[name] = payload.fields
     return out
+
+
+def run_cli(args, data_dir, stdin=None):
+    """The `assistant` command in its own process over ``data_dir``, as a store scripts it."""
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir)}
+    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], input=stdin, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def cli_data(tmp_path_factory):
+    """A data dir the `assistant ingest` command filled (its own process), shared by the CLI's tests."""
+    data = tmp_path_factory.mktemp("cli-data")
+    result = run_cli(["ingest"], data)
+    assert result.returncode == 0, result.stderr
+    assert "products" in result.stdout and "embedded" in result.stdout
+    return data

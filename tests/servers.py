@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -67,12 +68,18 @@ def _wait_until_up(proc: subprocess.Popen, health_url: str, log: Path, timeout: 
 
 
 @contextmanager
-def app_process(data_dir: Path, env: dict[str, str] | None = None, timeout: float = 300) -> Iterator[str]:
+def app_process(data_dir: Path, env: dict[str, str] | None = None, timeout: float = 300,
+                seed: Path | None = None) -> Iterator[str]:
     """``python app.py --workers 1`` as a user starts it (one process: the chat and the API on one
-    port), with its own data dir; yields its URL once /healthz answers."""
+    port), with its own data dir; yields its URL once /healthz answers. ``seed``: an ingested data
+    dir whose store and caches are copied in first, so the app starts as it restarts (a first
+    start's ingest is tests/test_app.py's to test)."""
     port = free_port()
     log = Path(data_dir) / "app.log"
     Path(data_dir).mkdir(parents=True, exist_ok=True)
+    for kept in ("chroma", "cache") if seed is not None else ():
+        if (Path(seed) / kept).exists():
+            shutil.copytree(Path(seed) / kept, Path(data_dir) / "data" / kept)
     full_env = {**os.environ, "ASSISTANT_DATA_DIR": str(Path(data_dir) / "data"),
                 "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
     with log.open("w") as out:

@@ -1,27 +1,11 @@
 """The `assistant` command as stores script it: ingest, ask, ask --json - (real subprocesses)."""
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
+from tests.conftest import run_cli
+
 pytestmark = pytest.mark.slow
-
-
-def run_cli(args, data_dir, stdin=None):
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], input=stdin, env=env,
-                          capture_output=True, text=True, timeout=300)
-
-
-@pytest.fixture(scope="module")
-def cli_data(tmp_path_factory):
-    data = tmp_path_factory.mktemp("cli-data")
-    result = run_cli(["ingest"], data)
-    assert result.returncode == 0, result.stderr
-    assert "products" in result.stdout and "embedded" in result.stdout
-    return data
 
 
 def test_ask_prints_answer_and_sources(cli_data):

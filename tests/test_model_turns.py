@@ -69,7 +69,7 @@ def test_openai_backend_against_llama_cpp_server_answers_a_photo_turn(demo_setti
 
 
 @pytest.mark.parametrize("backend", ["transformers", "openai"])
-def test_app_runs_end_to_end_with_a_photo_turn(backend, tmp_path, tiny_vlm, request):
+def test_app_runs_end_to_end_with_a_photo_turn(backend, tmp_path, tiny_vlm, request, ingested_data):
     from gradio_client import Client, handle_file
 
     if backend == "transformers":
@@ -81,7 +81,7 @@ def test_app_runs_end_to_end_with_a_photo_turn(backend, tmp_path, tiny_vlm, requ
                "ASSISTANT_BACKEND_OPTIONS": f'{{"base_url": "{base_url}", "send_images": false, "max_tokens": 16}}'}
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(photo_bytes())
-    with app_process(tmp_path, env) as url:
+    with app_process(tmp_path, env, seed=ingested_data) as url:
         reply = Client(url + "/", verbose=False).predict(
             {"text": "Is this one of yours?", "files": [handle_file(str(photo))]}, api_name="/chat")
     assert isinstance(reply, str) and reply.strip() and "⚠️" not in reply

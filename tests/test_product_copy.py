@@ -12,7 +12,7 @@ from assistant.answers.product_copy import TEMPLATE_LABEL, write_copy
 from assistant.backends.extractive import ExtractiveBackend
 from assistant.errors import InvalidInput, NotFound
 from tests import tiny_models
-from tests.test_cli import cli_data, run_cli  # noqa: F401  (module fixture reused)
+from tests.conftest import run_cli
 from tests.test_http_support import PHOTO, serve
 
 tiny_vlm = tiny_models.tiny_vlm
