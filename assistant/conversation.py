@@ -449,7 +449,8 @@ class ConversationManager:
         classifier = self.tracker.classifier.for_language(work.state.language)
         work.evidence = retriever.search(work.question, k=self.settings.retrieval_k, product_ids=in_play or None,
                                          intent=signals.intent,
-                                         known=classifier.known() if classifier.encoder is retriever.encoder else {})
+                                         known=classifier.known() if classifier.encoder is retriever.encoder else {},
+                                         language=work.state.language)
         if not in_play and (colour := colour_in(work.turn.text, work.state.language or "en")):
             work.evidence = by_colour(work.evidence, self.knowledge.recommender, colour)
         best = max((e.score for e in work.evidence), default=0.0)

@@ -145,3 +145,17 @@ def test_a_message_is_split_into_the_questions_it_asks_in_its_own_language(text,
     from assistant.answers.questions import question_parts
 
     assert len(question_parts(text, language)) == parts, question_parts(text, language)
+
+
+@pytest.mark.parametrize("lang, question, page", [
+    ("de", "Versendet ihr auch nach Österreich?", "faq/shipping-international"),
+    ("zh", "你们发货到加拿大吗？", "faq/shipping-international"),
+    ("fr", "Je peux payer par virement ?", "faq/payment-methods"),
+])
+def test_the_places_and_topics_a_question_names_in_its_language_find_the_page(multilingual_knowledge, lang,
+                                                                             question, page):
+    """The shopper's language's lexicon names them in the pages' English words ("Österreich" ->
+    austria, EU, international; "virement" -> payment), which the keyword ranking then matches."""
+    found = multilingual_knowledge.retriever_for(lang).search(question, k=6, language=lang)
+    docs = sorted((e for e in found if e.kind in ("faq", "policy")), key=lambda e: -e.metadata["rank_score"])
+    assert docs and docs[0].source_id == page, [(e.source_id, e.metadata["rank_score"]) for e in docs]

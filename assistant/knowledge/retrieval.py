@@ -219,8 +219,8 @@ class Retriever:
     # -- searching ------------------------------------------------------------------------
     def search(self, question: str, k: int = 6, filters: SearchFilters | None = None,
                product_ids: list[str] | None = None, intent: str | None = None,
-               known: Mapping[str, Sequence[float]] | None = None) -> list[Evidence]:
-        found = self._search(question, k, filters, product_ids, intent, known)
+               known: Mapping[str, Sequence[float]] | None = None, language: str | None = None) -> list[Evidence]:
+        found = self._search(question, k, filters, product_ids, intent, known, language)
         if self.score_scale != 1.0:          # order-preserving: the ranking is already made
             for e in found:
                 e.score = round(min(1.0, e.score * self.score_scale), 4)
@@ -229,12 +229,14 @@ class Retriever:
         return found
 
     def _search(self, question: str, k: int, filters: SearchFilters | None, product_ids: list[str] | None,
-                intent: str | None, known: Mapping[str, Sequence[float]] | None) -> list[Evidence]:
+                intent: str | None, known: Mapping[str, Sequence[float]] | None,
+                language: str | None = None) -> list[Evidence]:
         """Best evidence first. ``product_ids`` are products known to be in play (named or in focus);
         products the question itself names are added to them. ``intent`` (the tracker's label)
         adds what the store's pages for that intent say to the query: "the strap tore on day one"
         then also searches the damaged-item and warranty pages. ``known``: texts this turn has
-        embedded already (the intent classifier's), so the same text is not embedded twice."""
+        embedded already (the intent classifier's), so the same text is not embedded twice.
+        ``language``: the shopper's, whose lexicon names places and topics in the pages' words."""
         if self._stale:
             raise EmbeddingModelMismatch(self._stale)
         hint = WORDS.intent_hints.get(intent or "", "")
@@ -252,7 +254,7 @@ class Retriever:
         seen = {e.source_id for e in results}
         product_words = {t for pid in named for t in keyword_terms(self.directory.name_of(pid))}
         kinds = {t for pid in named[:1] for t in keyword_terms(getattr(self.directory.get(pid), "category", ""))}
-        docs = [e for e in self._documents(vector, plain, question, hint, product_words, kinds)
+        docs = [e for e in self._documents(vector, plain, question, hint, product_words, kinds, language)
                 if e.source_id not in seen]
         products = [e for e in self._products(vector, question, k) if e.source_id not in seen]
         kinds = [e for e in self._named_kinds(vector, question, named) if e.source_id not in seen]
@@ -345,11 +347,13 @@ class Retriever:
         return first + others[:2 * (len(named) - 1)]
 
     def _documents(self, vector, plain, question: str, hint: str, product_words: set[str] = frozenset(),
-                   category_words: set[str] = frozenset()) -> list[Evidence]:
+                   category_words: set[str] = frozenset(), language: str | None = None) -> list[Evidence]:
         """Documents by the question's similarity (with and without the intent hint, which can
         mislead when the intent is wrong) plus its keywords; proper nouns ("Canada", "Klarna")
         weigh double, the product in play's own name little (pages name products as examples) and
-        its category some ("electronics accessories are accepted opened")."""
+        its category some ("electronics accessories are accepted opened"). The places and topics a
+        question names are added in the pages' English by the shopper's language's lexicon
+        ("nach Deutschland" -> germany, EU, international; "Rückerstattung" -> refund)."""
         if not self._doc_rows:
             return []
         cosine = self._doc_vectors @ np.asarray(vector, dtype=np.float32)
@@ -357,7 +361,7 @@ class Retriever:
         if len(self._faq_rows):
             own[self._faq_rows] = np.maximum(own[self._faq_rows], self._faq_vectors @ np.asarray(plain, dtype=np.float32))
         names = {stem(w.lower()) for w in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z]+", question)}
-        expanded = WORDS.expand_places(question)
+        expanded = (lexicon(language) if language else WORDS).expand_places(question)
         terms = {t: (2.0 if t in names else 1.0) for t in keyword_terms(expanded)}
         for t in keyword_terms(expanded[len(question):]):
             terms[t] = 2.0
