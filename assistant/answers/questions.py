@@ -70,4 +70,4 @@ def question_parts(text: str, language: str | None = "en") -> list[str]:
 
 def _long_enough(piece: str) -> bool:
     """Two words, or two characters of a script written without spaces ("多重？")."""
-    return len(piece.split()) >= 2 or len(re.sub(r"[\s?？!！。]", "", piece)) >= 2 and not piece.isascii()
+    return len(piece.split()) >= 2 or (not piece.isascii() and len(re.sub(r"[\s?？!！。]", "", piece)) >= 2)

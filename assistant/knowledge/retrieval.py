@@ -361,7 +361,7 @@ class Retriever:
         if len(self._faq_rows):
             own[self._faq_rows] = np.maximum(own[self._faq_rows], self._faq_vectors @ np.asarray(plain, dtype=np.float32))
         names = {stem(w.lower()) for w in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z]+", question)}
-        expanded = (lexicon(language) if language else WORDS).expand_places(question)
+        expanded = lexicon(language).expand_places(question)      # no language: English (WORDS)
         terms = {t: (2.0 if t in names else 1.0) for t in keyword_terms(expanded)}
         for t in keyword_terms(expanded[len(question):]):
             terms[t] = 2.0
